@@ -1,0 +1,131 @@
+import { z } from "zod";
+import { ERRORS } from "./errors.js";
+import { LanguageListSchema, TranscriptSchema } from "./transcript.js";
+
+/**
+ * A transcript request after normalisation. Two requests that must give the same answer
+ * normalise to the same value, so `requestKey` can key the edge cache and the origin's job.
+ */
+export interface TranscriptRequest {
+  videoId: string;
+  /** Preferred language codes, best first, canonical BCP 47 casing, no duplicates. */
+  languages: string[];
+  /** "any" takes a manual track before an auto-generated one for each language. */
+  kind: "manual" | "asr" | "any";
+  /** Translate the chosen track into this language. */
+  translateTo?: string;
+  /** "error": fail with LANGUAGE_NOT_AVAILABLE when no preferred language exists; "any": take the best track there is. */
+  fallback: "error" | "any";
+}
+
+export type JobKind = "transcript" | "languages";
+
+/** A unit of origin work: what a job extracts. Languages jobs ignore everything but videoId. */
+export interface WorkRequest {
+  kind: JobKind;
+  request: TranscriptRequest;
+}
+
+/** Canonical BCP 47 casing: language lower, script title, region upper (zh-hans → zh-Hans, pt-br → pt-BR). */
+export function canonicalLanguage(code: string): string {
+  return code
+    .trim()
+    .split(/[-_]/)
+    .map((part, i) => {
+      if (i === 0) return part.toLowerCase();
+      if (part.length === 4) return part[0]?.toUpperCase() + part.slice(1).toLowerCase();
+      if (part.length === 2 || /^\d{3}$/.test(part)) return part.toUpperCase();
+      return part.toLowerCase();
+    })
+    .join("-");
+}
+
+const LANGUAGE_CODE = /^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8}){0,3}$/;
+const LanguageCodeSchema = z.string().regex(LANGUAGE_CODE, "not a language code").transform(canonicalLanguage);
+
+/** The query parameters both the edge and the origin accept, validated and normalised. */
+export const TranscriptQuerySchema = z.object({
+  lang: z
+    .string()
+    .max(200)
+    .optional()
+    .transform((v, ctx) => {
+      const codes = (v ?? "en")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
+      if (codes.length === 0 || codes.length > 10) {
+        ctx.addIssue({ code: "custom", message: "lang takes 1 to 10 comma-separated language codes" });
+        return z.NEVER;
+      }
+      const parsed: string[] = [];
+      for (const code of codes) {
+        const r = LanguageCodeSchema.safeParse(code);
+        if (!r.success) {
+          ctx.addIssue({ code: "custom", message: `lang: "${code.slice(0, 20)}" is not a language code` });
+          return z.NEVER;
+        }
+        if (!parsed.includes(r.data)) parsed.push(r.data);
+      }
+      return parsed;
+    }),
+  kind: z.enum(["manual", "asr", "any"]).default("any"),
+  tlang: LanguageCodeSchema.optional(),
+  fallback: z.enum(["error", "any"]).default("error"),
+});
+
+export function toTranscriptRequest(
+  videoId: string,
+  query: z.output<typeof TranscriptQuerySchema>,
+): TranscriptRequest {
+  return {
+    videoId,
+    languages: query.lang,
+    kind: query.kind,
+    ...(query.tlang ? { translateTo: query.tlang } : {}),
+    fallback: query.fallback,
+  };
+}
+
+/** A stable string for a normalised request; equal requests, equal keys. */
+export function requestKey(work: WorkRequest): string {
+  const r = work.request;
+  if (work.kind === "languages") return `languages/${r.videoId}`;
+  return `transcript/${r.videoId}/${r.languages.join(",")}/${r.kind}/${r.translateTo ?? "-"}/${r.fallback}`;
+}
+
+/** requestKey hashed: safe as a BullMQ job id or a cache key (no ':' or '/'). */
+export async function requestHash(work: WorkRequest): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(requestKey(work)));
+  return [...new Uint8Array(digest)]
+    .slice(0, 16)
+    .map((b) => b.toString(16).padStart(2, "0"))
+    .join("");
+}
+
+/** How long an answer stays valid, by outcome: used by the origin's result store and the edge cache. */
+export function isPermanentFailure(code: keyof typeof ERRORS): boolean {
+  return !ERRORS[code].retryable;
+}
+
+export const JobStatusSchema = z.enum(["queued", "active", "completed", "failed"]);
+
+/** The 202 answer, and the body of GET /v1/jobs/{id}. */
+export const JobBodySchema = z.object({
+  job: z.object({
+    id: z.string(),
+    status: JobStatusSchema,
+    statusUrl: z.string(),
+  }),
+  result: z.union([TranscriptSchema, LanguageListSchema]).optional(),
+  error: z
+    .object({
+      code: z.string(),
+      message: z.string(),
+      retryable: z.boolean(),
+      details: z.record(z.string(), z.unknown()).optional(),
+    })
+    .optional(),
+  requestId: z.string(),
+});
+export type JobBody = z.infer<typeof JobBodySchema>;
