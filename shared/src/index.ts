@@ -1,3 +1,5 @@
 export * from "./errors.js";
 export * from "./request.js";
+export * from "./signing.js";
 export * from "./transcript.js";
+export * from "./video-ref.js";

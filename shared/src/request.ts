@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ERRORS } from "./errors.js";
+import { sha256Hex } from "./signing.js";
 import { LanguageListSchema, TranscriptSchema } from "./transcript.js";
 
 /**
@@ -41,7 +42,10 @@ export function canonicalLanguage(code: string): string {
 }
 
 const LANGUAGE_CODE = /^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8}){0,3}$/;
-const LanguageCodeSchema = z.string().regex(LANGUAGE_CODE, "not a language code").transform(canonicalLanguage);
+const LanguageCodeSchema = z
+  .string()
+  .regex(LANGUAGE_CODE, "not a language code")
+  .transform(canonicalLanguage);
 
 /** The query parameters both the edge and the origin accept, validated and normalised. */
 export const TranscriptQuerySchema = z.object({
@@ -96,11 +100,7 @@ export function requestKey(work: WorkRequest): string {
 
 /** requestKey hashed: safe as a BullMQ job id or a cache key (no ':' or '/'). */
 export async function requestHash(work: WorkRequest): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(requestKey(work)));
-  return [...new Uint8Array(digest)]
-    .slice(0, 16)
-    .map((b) => b.toString(16).padStart(2, "0"))
-    .join("");
+  return (await sha256Hex(requestKey(work))).slice(0, 32);
 }
 
 /** How long an answer stays valid, by outcome: used by the origin's result store and the edge cache. */
