@@ -1,4 +1,5 @@
 export * from "./errors.js";
+export * from "./render.js";
 export * from "./request.js";
 export * from "./signing.js";
 export * from "./transcript.js";

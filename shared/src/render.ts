@@ -1,0 +1,165 @@
+import { z } from "zod";
+import type { Segment, Transcript } from "./transcript.js";
+
+export const TRANSCRIPT_FORMATS = ["json", "text", "srt", "vtt"] as const;
+export type TranscriptFormat = (typeof TRANSCRIPT_FORMATS)[number];
+export const TranscriptFormatSchema = z.enum(TRANSCRIPT_FORMATS);
+
+export const TRANSCRIPT_CONTENT_TYPES: Record<TranscriptFormat, string> = {
+  json: "application/json; charset=utf-8",
+  text: "text/plain; charset=utf-8",
+  srt: "application/x-subrip; charset=utf-8",
+  vtt: "text/vtt; charset=utf-8",
+};
+
+export interface RenderOptions {
+  /** Plain text only: prefix each line with its start time as [mm:ss], or [hh:mm:ss] when the video runs past an hour. */
+  timestamps?: boolean;
+}
+
+export interface RenderedTranscript {
+  body: string;
+  contentType: string;
+}
+
+/** How long a cue with no duration stays on screen, unless the next cue starts sooner. */
+export const DEFAULT_CUE_MS = 3000;
+
+/** A cue ready to print: non-empty text, end after start, never overlapping the next cue. */
+interface Cue {
+  startMs: number;
+  endMs: number;
+  lines: string[];
+}
+
+export function renderTranscript(
+  t: Transcript,
+  format: TranscriptFormat,
+  opts: RenderOptions = {},
+): RenderedTranscript {
+  const contentType = TRANSCRIPT_CONTENT_TYPES[format];
+  switch (format) {
+    case "json":
+      return { body: JSON.stringify(t), contentType };
+    case "text":
+      return { body: renderText(toCues(t.segments), opts.timestamps ?? false), contentType };
+    case "srt":
+      return { body: renderSrt(toCues(t.segments)), contentType };
+    case "vtt":
+      return { body: renderVtt(toCues(t.segments)), contentType };
+  }
+}
+
+/**
+ * Segments → cues: blank segments dropped, segments sharing a start merged into one cue,
+ * zero durations given DEFAULT_CUE_MS, and each end clipped to the next cue's start.
+ */
+function toCues(segments: readonly Segment[]): Cue[] {
+  const sorted = segments
+    .map((s) => ({ ...s, lines: textLines(s.text) }))
+    .filter((s) => s.lines.length > 0)
+    .sort((a, b) => a.startMs - b.startMs);
+  const cues: Cue[] = [];
+  for (const s of sorted) {
+    const endMs = s.startMs + (s.durationMs > 0 ? s.durationMs : DEFAULT_CUE_MS);
+    const last = cues.at(-1);
+    if (last && last.startMs === s.startMs) {
+      last.lines.push(...s.lines);
+      last.endMs = Math.max(last.endMs, endMs);
+    } else {
+      if (last) last.endMs = Math.min(last.endMs, s.startMs);
+      cues.push({ startMs: s.startMs, endMs, lines: s.lines });
+    }
+  }
+  return cues;
+}
+
+/** Trimmed non-empty lines: a blank line inside a cue would end the cue in SRT and WebVTT. */
+function textLines(text: string): string[] {
+  return text
+    .split(/\r\n|\r|\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== "");
+}
+
+function renderText(cues: Cue[], timestamps: boolean): string {
+  const withHours = (cues.at(-1)?.startMs ?? 0) >= 3_600_000;
+  return cues
+    .map((cue) => {
+      const text = cue.lines.join(" ");
+      return timestamps ? `[${clockTime(cue.startMs, withHours)}] ${text}\n` : `${text}\n`;
+    })
+    .join("");
+}
+
+function renderSrt(cues: Cue[]): string {
+  return cues
+    .map((cue, i) => {
+      // SRT has no escaping; "-->" inside the text would read as a timing line.
+      const text = cue.lines.map((line) => line.replaceAll("-->", "->")).join("\n");
+      return `${i + 1}\n${cueTime(cue.startMs, ",")} --> ${cueTime(cue.endMs, ",")}\n${text}\n`;
+    })
+    .join("\n");
+}
+
+function renderVtt(cues: Cue[]): string {
+  const body = cues
+    .map(
+      (cue) =>
+        `${cueTime(cue.startMs, ".")} --> ${cueTime(cue.endMs, ".")}\n${cue.lines.map(escapeVtt).join("\n")}\n`,
+    )
+    .join("\n");
+  return body === "" ? "WEBVTT\n" : `WEBVTT\n\n${body}`;
+}
+
+function escapeVtt(text: string): string {
+  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+}
+
+/** HH:MM:SS,mmm (SRT) or HH:MM:SS.mmm (WebVTT); hours grow past two digits when they must. */
+function cueTime(ms: number, separator: "," | "."): string {
+  const { h, m, s } = split(ms);
+  return `${pad(h, 2)}:${pad(m, 2)}:${pad(s, 2)}${separator}${pad(ms % 1000, 3)}`;
+}
+
+/** [hh:]mm:ss: hours only when withHours, so all lines of one transcript line up. */
+function clockTime(ms: number, withHours: boolean): string {
+  const { h, m, s } = split(ms);
+  return withHours ? `${pad(h, 2)}:${pad(m, 2)}:${pad(s, 2)}` : `${pad(m, 2)}:${pad(s, 2)}`;
+}
+
+function split(ms: number): { h: number; m: number; s: number } {
+  const totalSeconds = Math.floor(ms / 1000);
+  return { h: Math.floor(totalSeconds / 3600), m: Math.floor(totalSeconds / 60) % 60, s: totalSeconds % 60 };
+}
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, "0");
+}
+
+const NAMED_ENTITIES: Record<string, string> = {
+  amp: "&",
+  lt: "<",
+  gt: ">",
+  quot: '"',
+  apos: "'",
+  nbsp: "\u00a0",
+};
+const ENTITY = /&(?:#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z]{2,6}));/g;
+
+/**
+ * Decodes the HTML entities YouTube puts in caption text, in a single pass, so "&amp;lt;"
+ * becomes "&lt;" and not "<". Unknown names and invalid code points stay as written.
+ */
+export function decodeHtmlEntities(text: string): string {
+  return text.replace(
+    ENTITY,
+    (entity, dec: string | undefined, hex: string | undefined, name: string | undefined) => {
+      if (name !== undefined)
+        return Object.hasOwn(NAMED_ENTITIES, name) ? (NAMED_ENTITIES[name] ?? entity) : entity;
+      const codePoint = dec !== undefined ? Number.parseInt(dec, 10) : Number.parseInt(hex ?? "", 16);
+      const valid = codePoint > 0 && codePoint <= 0x10ffff && (codePoint < 0xd800 || codePoint > 0xdfff);
+      return valid ? String.fromCodePoint(codePoint) : entity;
+    },
+  );
+}
