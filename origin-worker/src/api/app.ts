@@ -1,0 +1,239 @@
+import {
+  ApiError,
+  errorBody,
+  isVideoId,
+  type JobBody,
+  parseVideoRef,
+  TranscriptQuerySchema,
+  toTranscriptRequest,
+  type WorkRequest,
+} from "@ytt/shared";
+import { type Context, Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { routePath } from "hono/route";
+import { z } from "zod";
+import type { Logger } from "../observability/logger.js";
+import type { ApiMetrics } from "../observability/metrics.js";
+import { outcomeError, type Outcome } from "../queue/outcome.js";
+import { BATCH_PRIORITY, JOB_ID, type JobQueue, type JobStatus } from "../queue/queue.js";
+import type { ApiEnv } from "./context.js";
+import { type SignatureOptions, verifySignature } from "./verify-signature.js";
+
+export interface ApiDeps {
+  jobs: JobQueue;
+  metrics: ApiMetrics;
+  log: Logger;
+  signature: Omit<SignatureOptions, "redis">;
+  waitBudgetMs: number;
+}
+
+/** What one request (or one batch item) answers: the batch endpoint nests exactly these. */
+interface Answer {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+const MAX_BATCH = 50;
+const BatchBodySchema = z.object({
+  items: z
+    .array(
+      z.object({
+        video: z.string(),
+        lang: z.string().optional(),
+        kind: z.string().optional(),
+        tlang: z.string().optional(),
+        fallback: z.string().optional(),
+      }),
+    )
+    .min(1)
+    .max(MAX_BATCH),
+});
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** Retry-After for a 202 or a full queue: long enough not to hammer, short enough to feel live. */
+const RETRY_AFTER_SECONDS = "5";
+
+function errorAnswer(error: ApiError, requestId: string): Answer {
+  const headers: Record<string, string> = error.retryable ? { "Retry-After": RETRY_AFTER_SECONDS } : {};
+  return { status: error.status, body: errorBody(error, requestId), headers };
+}
+
+function send(c: Context<ApiEnv>, answer: Answer): Response {
+  return c.json(answer.body, answer.status as ContentfulStatusCode, answer.headers);
+}
+
+function outcomeAnswer(outcome: Outcome, requestId: string, cache: "HIT" | "MISS"): Answer {
+  if (outcome.ok) return { status: 200, body: outcome.value, headers: { "X-Cache": cache } };
+  const answer = errorAnswer(outcomeError(outcome), requestId);
+  return { ...answer, headers: { ...answer.headers, "X-Cache": cache } };
+}
+
+function jobBody(id: string, status: JobStatus, requestId: string, outcome?: Outcome): JobBody {
+  return {
+    job: { id, status, statusUrl: `/v1/jobs/${id}` },
+    ...(outcome?.ok ? { result: outcome.value } : {}),
+    ...(outcome && !outcome.ok ? { error: errorBody(outcomeError(outcome), requestId).error } : {}),
+    requestId,
+  };
+}
+
+function invalidRequest(issues: z.core.$ZodIssue[]): ApiError {
+  return new ApiError("INVALID_REQUEST", {
+    message: issues.map((i) => `${i.path.length ? `${i.path.join(".")}: ` : ""}${i.message}`).join("; "),
+  });
+}
+
+/** The signed API (port 8788): transcripts, languages, batch and job status. */
+export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
+  const { jobs, metrics, waitBudgetMs } = deps;
+  const app = new Hono<ApiEnv>();
+
+  /** Queues the work (or joins its job, or answers from the result store) and waits for it up to the budget. */
+  async function answer(work: WorkRequest, requestId: string, priority?: number): Promise<Answer> {
+    try {
+      const submission = await jobs.submit(work, requestId, priority);
+      if (submission.cached) {
+        metrics.cache.inc({ result: "hit" });
+        return outcomeAnswer(submission.cached, requestId, "HIT");
+      }
+      metrics.cache.inc({ result: "miss" });
+      const outcome = await jobs.waitFor(submission.id, waitBudgetMs);
+      if (outcome) return outcomeAnswer(outcome, requestId, "MISS");
+      const view = await jobs.view(submission.id);
+      if (view?.outcome) return outcomeAnswer(view.outcome, requestId, "MISS");
+      return {
+        status: 202,
+        body: jobBody(submission.id, view?.status ?? "queued", requestId),
+        headers: { Location: `/v1/jobs/${submission.id}`, "Retry-After": RETRY_AFTER_SECONDS, "X-Cache": "MISS" },
+      };
+    } catch (error) {
+      if (error instanceof ApiError) return errorAnswer(error, requestId);
+      throw error;
+    }
+  }
+
+  function transcriptWork(videoId: string, query: Record<string, string>): WorkRequest {
+    const parsed = TranscriptQuerySchema.safeParse(query);
+    if (!parsed.success) throw invalidRequest(parsed.error.issues);
+    return { kind: "transcript", request: toTranscriptRequest(videoId, parsed.data) };
+  }
+
+  function languagesWork(videoId: string): WorkRequest {
+    return { kind: "languages", request: toTranscriptRequest(videoId, TranscriptQuerySchema.parse({})) };
+  }
+
+  function checkedVideoId(value: string): string {
+    if (!isVideoId(value)) {
+      throw new ApiError("INVALID_VIDEO_REFERENCE", { details: { reason: "not an 11-character video ID" } });
+    }
+    return value;
+  }
+
+  app.use("*", async (c, next) => {
+    const given = c.req.header("x-request-id");
+    const requestId = given && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    const log = deps.log.child({ requestId });
+    c.set("requestId", requestId);
+    c.set("log", log);
+    const started = performance.now();
+    await next();
+    c.header("X-Request-Id", requestId);
+    const route = routePath(c);
+    metrics.requests.inc({ route, status: String(c.res.status) });
+    log.info(
+      { method: c.req.method, route, status: c.res.status, ms: Math.round(performance.now() - started) },
+      "request",
+    );
+  });
+
+  app.use("/v1/*", verifySignature({ ...deps.signature, redis: jobs.redis }));
+
+  app.get("/v1/transcripts/:videoId/languages", async (c) => {
+    const work = languagesWork(checkedVideoId(c.req.param("videoId")));
+    return send(c, await answer(work, c.get("requestId")));
+  });
+
+  app.get("/v1/transcripts/:videoId", async (c) => {
+    const work = transcriptWork(checkedVideoId(c.req.param("videoId")), c.req.query());
+    return send(c, await answer(work, c.get("requestId")));
+  });
+
+  app.post("/v1/batch", async (c) => {
+    const requestId = c.get("requestId");
+    let json: unknown;
+    try {
+      json = await c.req.json();
+    } catch {
+      throw new ApiError("INVALID_REQUEST", { message: "The body must be JSON." });
+    }
+    const parsed = BatchBodySchema.safeParse(json);
+    if (!parsed.success) throw invalidRequest(parsed.error.issues);
+    const items = await Promise.all(
+      parsed.data.items.map(async ({ video, ...query }) => {
+        const ref = parseVideoRef(video);
+        let result: Answer;
+        if (!ref.ok) {
+          result = errorAnswer(
+            new ApiError("INVALID_VIDEO_REFERENCE", { details: { reason: ref.reason } }),
+            requestId,
+          );
+        } else {
+          try {
+            const defined = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined));
+            result = await answer(transcriptWork(ref.videoId, defined), requestId, BATCH_PRIORITY);
+          } catch (error) {
+            if (!(error instanceof ApiError)) throw error;
+            result = errorAnswer(error, requestId);
+          }
+        }
+        return { status: result.status, body: result.body };
+      }),
+    );
+    return c.json({ items });
+  });
+
+  app.get("/v1/jobs/:id", async (c) => {
+    const id = c.req.param("id");
+    const view = JOB_ID.test(id) ? await jobs.view(id) : undefined;
+    if (!view) throw new ApiError("NOT_FOUND", { message: "No such job, or it has expired." });
+    return c.json(jobBody(view.id, view.status, c.get("requestId"), view.outcome));
+  });
+
+  app.notFound((c) => c.json(errorBody(new ApiError("NOT_FOUND"), c.get("requestId") ?? ""), 404));
+
+  app.onError((error, c) => {
+    const requestId = c.get("requestId") ?? "";
+    if (error instanceof ApiError) return send(c, errorAnswer(error, requestId));
+    c.get("log")?.error({ err: error }, "unhandled error");
+    const internal = new ApiError("INTERNAL");
+    return send(c, errorAnswer(internal, requestId));
+  });
+
+  return app;
+}
+
+export interface OpsDeps {
+  jobs: JobQueue;
+  metrics: ApiMetrics;
+}
+
+/** The ops port (9090), never exposed through the tunnel: probes, metrics, and the autoscaler's queue depth. */
+export function createOpsApp({ jobs, metrics }: OpsDeps): Hono {
+  const app = new Hono();
+  app.get("/healthz", (c) => c.json({ ok: true }));
+  app.get("/readyz", async (c) => {
+    try {
+      await jobs.redis.ping();
+      return c.json({ ok: true, redis: "ok" });
+    } catch {
+      return c.json({ ok: false, redis: "unreachable" }, 503);
+    }
+  });
+  app.get("/metrics", async (c) =>
+    c.body(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType }),
+  );
+  app.get("/queue-depth", async (c) => c.json(await jobs.depth()));
+  return app;
+}

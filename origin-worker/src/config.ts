@@ -1,0 +1,82 @@
+import { z } from "zod";
+
+/** "keyId:secret[,keyId:secret]": several keys let the edge rotate its signing secret without downtime. */
+const SigningKeysSchema = z
+  .string()
+  .min(1, "SIGNING_KEYS is required")
+  .transform((value, ctx) => {
+    const keys = new Map<string, string>();
+    for (const entry of value.split(",")) {
+      const at = entry.indexOf(":");
+      const id = entry.slice(0, at).trim();
+      const secret = entry.slice(at + 1).trim();
+      if (at <= 0 || !id || secret.length < 16) {
+        ctx.addIssue({ code: "custom", message: "SIGNING_KEYS entries are keyId:secret, secrets ≥ 16 chars" });
+        return z.NEVER;
+      }
+      keys.set(id, secret);
+    }
+    return keys;
+  });
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v?.trim() ? v.trim() : undefined));
+const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const seconds = ms;
+
+/** The one configuration of the origin, for both entrypoints (API and worker). Read from the environment once. */
+export const ConfigSchema = z.object({
+  REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
+  ORIGIN_HOST: z.string().default("0.0.0.0"),
+  ORIGIN_PORT: z.coerce.number().int().min(0).max(65535).default(8788),
+  OPS_PORT: z.coerce.number().int().min(0).max(65535).default(9090),
+  SIGNING_KEYS: SigningKeysSchema,
+  SIGNATURE_MAX_SKEW_SECONDS: seconds(60),
+  ACCESS_CLIENT_ID: optionalString,
+  ACCESS_CLIENT_SECRET: optionalString,
+  QUEUE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default("transcripts"),
+  WAIT_BUDGET_MS: ms(25_000).refine((v) => v <= 90_000, "must stay under the edge's 100 s origin limit"),
+  /** How long a finished job (and so GET /v1/jobs/:id) stays retrievable. */
+  JOB_RESULT_TTL_SECONDS: seconds(3600),
+  RESULT_TTL_SECONDS: seconds(86_400),
+  FAILURE_TTL_SECONDS: seconds(3600),
+  MAX_BACKLOG: z.coerce.number().int().positive().default(1000),
+  WORKER_CONCURRENCY: z.coerce.number().int().positive().max(16).default(2),
+  JOB_ATTEMPTS: z.coerce.number().int().positive().max(10).default(4),
+  RETRY_BASE_DELAY_MS: ms(2000),
+  /** How long the whole queue pauses when YouTube answers 429 or a bot check. */
+  BLOCKED_PAUSE_MS: ms(30_000),
+  YOUTUBE_ORIGIN: z.string().url().default("https://www.youtube.com"),
+  CHROMIUM_PATH: optionalString,
+  BROWSER_PROXY: optionalString,
+  BROWSER_USER_AGENT: optionalString,
+  BROWSER_LOCALE: z.string().default("en-US"),
+  NAVIGATION_TIMEOUT_MS: ms(20_000),
+  JOB_TIMEOUT_MS: ms(45_000),
+  BROWSER_RECYCLE_AFTER_JOBS: z.coerce.number().int().positive().default(200),
+  SHUTDOWN_GRACE_MS: ms(30_000),
+  /** A worker holding a job renews its lock; a killed one loses it after this long and the job runs elsewhere. */
+  LOCK_DURATION_MS: ms(30_000),
+  STALLED_INTERVAL_MS: ms(15_000),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Config = z.output<typeof ConfigSchema>;
+
+/** Parses the environment; a bad value stops the process with every problem listed (secrets are never echoed). */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`invalid origin configuration: ${problems}`);
+  }
+  if (Boolean(parsed.data.ACCESS_CLIENT_ID) !== Boolean(parsed.data.ACCESS_CLIENT_SECRET)) {
+    throw new Error("invalid origin configuration: set both ACCESS_CLIENT_ID and ACCESS_CLIENT_SECRET, or neither");
+  }
+  return parsed.data;
+}

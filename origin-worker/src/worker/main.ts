@@ -1,0 +1,98 @@
+import { serve } from "@hono/node-server";
+import { Hono } from "hono";
+import type { AddressInfo } from "node:net";
+import { loadConfig } from "../config.js";
+import { createEngine } from "../extract/index.js";
+import { createLogger } from "../observability/logger.js";
+import { createWorkerMetrics } from "../observability/metrics.js";
+import { producerConnection } from "../queue/queue.js";
+import { createTranscriptWorker } from "./worker.js";
+
+const started = performance.now();
+const config = loadConfig();
+const log = createLogger(config.LOG_LEVEL, { service: "origin-worker", queue: config.QUEUE_NAME, pid: process.pid });
+const metrics = createWorkerMetrics();
+const redis = producerConnection(config.REDIS_URL);
+
+// One browser per process, launched now so the first job does not pay for it.
+const engine = await createEngine({
+  youtubeOrigin: config.YOUTUBE_ORIGIN,
+  ...(config.CHROMIUM_PATH ? { chromiumPath: config.CHROMIUM_PATH } : {}),
+  ...(config.BROWSER_PROXY ? { proxy: config.BROWSER_PROXY } : {}),
+  ...(config.BROWSER_USER_AGENT ? { userAgent: config.BROWSER_USER_AGENT } : {}),
+  locale: config.BROWSER_LOCALE,
+  navigationTimeoutMs: config.NAVIGATION_TIMEOUT_MS,
+  jobTimeoutMs: config.JOB_TIMEOUT_MS,
+  recycleAfterJobs: config.BROWSER_RECYCLE_AFTER_JOBS,
+  logger: log,
+});
+
+const worker = createTranscriptWorker({
+  redisUrl: config.REDIS_URL,
+  redis,
+  queueName: config.QUEUE_NAME,
+  concurrency: config.WORKER_CONCURRENCY,
+  attempts: config.JOB_ATTEMPTS,
+  retryBaseDelayMs: config.RETRY_BASE_DELAY_MS,
+  blockedPauseMs: config.BLOCKED_PAUSE_MS,
+  resultTtlSeconds: config.RESULT_TTL_SECONDS,
+  failureTtlSeconds: config.FAILURE_TTL_SECONDS,
+  lockDurationMs: config.LOCK_DURATION_MS,
+  stalledIntervalMs: config.STALLED_INTERVAL_MS,
+  engine,
+  log,
+  metrics,
+});
+await worker.waitUntilReady();
+
+// Each worker pod has its own ops port: liveness, readiness and its job metrics.
+const ops = new Hono();
+ops.get("/healthz", (c) => c.json({ ok: true }));
+ops.get("/readyz", async (c) => {
+  const ok = worker.isRunning() && (await redis.ping().catch(() => undefined)) === "PONG";
+  return c.json({ ok }, ok ? 200 : 503);
+});
+ops.get("/metrics", async (c) =>
+  c.body(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType }),
+);
+const opsServer = await new Promise<ReturnType<typeof serve>>((resolve) => {
+  const server = serve({ fetch: ops.fetch, port: config.OPS_PORT, hostname: config.ORIGIN_HOST }, () =>
+    resolve(server),
+  );
+});
+log.info(
+  {
+    concurrency: config.WORKER_CONCURRENCY,
+    opsPort: (opsServer.address() as AddressInfo).port,
+    startupMs: Math.round(performance.now() - started),
+  },
+  "ready",
+);
+
+let stopping = false;
+/** Stop taking jobs, let the running ones finish within the grace period, then close the browser. */
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal, graceMs: config.SHUTDOWN_GRACE_MS }, "draining");
+  let timer: NodeJS.Timeout | undefined;
+  const drained = await Promise.race([
+    worker.close().then(() => true),
+    new Promise<false>((r) => {
+      timer = setTimeout(() => r(false), config.SHUTDOWN_GRACE_MS);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (!drained) {
+    // Jobs still running lose their lock and are picked up by another worker.
+    log.warn("grace period over: leaving unfinished jobs to other workers");
+    await worker.close(true);
+  }
+  await engine.close();
+  await redis.quit();
+  opsServer.close();
+  log.info({ drained }, "stopped");
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
