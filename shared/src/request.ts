@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ERRORS } from "./errors.js";
+import { ApiError, ERRORS } from "./errors.js";
 import { sha256Hex } from "./signing.js";
 import { LanguageListSchema, TranscriptSchema } from "./transcript.js";
 
@@ -51,7 +51,7 @@ const LanguageCodeSchema = z
 export const TranscriptQuerySchema = z.object({
   lang: z
     .string()
-    .max(200)
+    .max(200, "lang is longer than 200 characters")
     .optional()
     .transform((v, ctx) => {
       const codes = (v ?? "en")
@@ -90,6 +90,42 @@ export function toTranscriptRequest(
     fallback: query.fallback,
   };
 }
+
+/** A 400 INVALID_REQUEST whose message names each bad parameter, the same at the edge and the origin. */
+export function invalidRequest(issues: readonly z.core.$ZodIssue[]): ApiError {
+  return new ApiError("INVALID_REQUEST", {
+    message: issues.map((i) => `${i.path.length ? `${i.path.join(".")}: ` : ""}${i.message}`).join("; "),
+  });
+}
+
+export const MAX_BATCH_ITEMS = 50;
+
+/**
+ * POST /v1/batch body. Item fields are only typed here, not validated: each item is checked on
+ * its own (parseVideoRef, TranscriptQuerySchema) so one bad item gets its own error, not the batch.
+ */
+export const BatchRequestSchema = z.object({
+  items: z
+    .array(
+      z.object({
+        video: z.string(),
+        lang: z.string().optional(),
+        kind: z.string().optional(),
+        tlang: z.string().optional(),
+        fallback: z.string().optional(),
+      }),
+    )
+    .min(1)
+    .max(MAX_BATCH_ITEMS),
+});
+export type BatchRequest = z.infer<typeof BatchRequestSchema>;
+export type BatchItem = BatchRequest["items"][number];
+
+/** Each item: the status and body the single endpoint would have answered, in request order. */
+export const BatchResponseSchema = z.object({
+  items: z.array(z.object({ status: z.number().int(), body: z.unknown() })),
+});
+export type BatchResponse = z.infer<typeof BatchResponseSchema>;
 
 /** A stable string for a normalised request; equal requests, equal keys. */
 export function requestKey(work: WorkRequest): string {
