@@ -11,7 +11,10 @@ const SigningKeysSchema = z
       const id = entry.slice(0, at).trim();
       const secret = entry.slice(at + 1).trim();
       if (at <= 0 || !id || secret.length < 16) {
-        ctx.addIssue({ code: "custom", message: "SIGNING_KEYS entries are keyId:secret, secrets ≥ 16 chars" });
+        ctx.addIssue({
+          code: "custom",
+          message: "SIGNING_KEYS entries are keyId:secret, secrets ≥ 16 chars",
+        });
         return z.NEVER;
       }
       keys.set(id, secret);
@@ -76,7 +79,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new Error(`invalid origin configuration: ${problems}`);
   }
   if (Boolean(parsed.data.ACCESS_CLIENT_ID) !== Boolean(parsed.data.ACCESS_CLIENT_SECRET)) {
-    throw new Error("invalid origin configuration: set both ACCESS_CLIENT_ID and ACCESS_CLIENT_SECRET, or neither");
+    throw new Error(
+      "invalid origin configuration: set both ACCESS_CLIENT_ID and ACCESS_CLIENT_SECRET, or neither",
+    );
   }
   return parsed.data;
 }

@@ -9,12 +9,12 @@ import {
   type WorkRequest,
 } from "@ytt/shared";
 import { type Context, Hono } from "hono";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { routePath } from "hono/route";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import type { Logger } from "../observability/logger.js";
 import type { ApiMetrics } from "../observability/metrics.js";
-import { outcomeError, type Outcome } from "../queue/outcome.js";
+import { type Outcome, outcomeError } from "../queue/outcome.js";
 import { BATCH_PRIORITY, JOB_ID, type JobQueue, type JobStatus } from "../queue/queue.js";
 import type { ApiEnv } from "./context.js";
 import { type SignatureOptions, verifySignature } from "./verify-signature.js";
@@ -90,29 +90,37 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
   const { jobs, metrics, waitBudgetMs } = deps;
   const app = new Hono<ApiEnv>();
 
-  /** Queues the work (or joins its job, or answers from the result store) and waits for it up to the budget. */
-  async function answer(work: WorkRequest, requestId: string, priority?: number): Promise<Answer> {
+  /** Queues the work, joins its job, or answers at once (result store hit, queue full). */
+  async function start(work: WorkRequest, requestId: string, priority?: number): Promise<Answer | string> {
     try {
       const submission = await jobs.submit(work, requestId, priority);
-      if (submission.cached) {
-        metrics.cache.inc({ result: "hit" });
-        return outcomeAnswer(submission.cached, requestId, "HIT");
+      if (!submission.cached) {
+        metrics.cache.inc({ result: "miss" });
+        return submission.id;
       }
-      metrics.cache.inc({ result: "miss" });
-      const outcome = await jobs.waitFor(submission.id, waitBudgetMs);
-      if (outcome) return outcomeAnswer(outcome, requestId, "MISS");
-      const view = await jobs.view(submission.id);
-      if (view?.outcome) return outcomeAnswer(view.outcome, requestId, "MISS");
-      return {
-        status: 202,
-        body: jobBody(submission.id, view?.status ?? "queued", requestId),
-        headers: { Location: `/v1/jobs/${submission.id}`, "Retry-After": RETRY_AFTER_SECONDS, "X-Cache": "MISS" },
-      };
+      metrics.cache.inc({ result: "hit" });
+      return outcomeAnswer(submission.cached, requestId, "HIT");
     } catch (error) {
       if (error instanceof ApiError) return errorAnswer(error, requestId);
       throw error;
     }
   }
+
+  /** Waits for the job up to the budget; past it, 202 with where to look later. */
+  async function finish(started: Answer | string, requestId: string): Promise<Answer> {
+    if (typeof started !== "string") return started;
+    const id = started;
+    const outcome = (await jobs.waitFor(id, waitBudgetMs)) ?? (await jobs.view(id))?.outcome;
+    if (outcome) return outcomeAnswer(outcome, requestId, "MISS");
+    return {
+      status: 202,
+      body: jobBody(id, (await jobs.view(id))?.status ?? "queued", requestId),
+      headers: { Location: `/v1/jobs/${id}`, "Retry-After": RETRY_AFTER_SECONDS, "X-Cache": "MISS" },
+    };
+  }
+
+  const answer = async (work: WorkRequest, requestId: string) =>
+    finish(await start(work, requestId), requestId);
 
   function transcriptWork(videoId: string, query: Record<string, string>): WorkRequest {
     const parsed = TranscriptQuerySchema.safeParse(query);
@@ -140,7 +148,7 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
     const started = performance.now();
     await next();
     c.header("X-Request-Id", requestId);
-    const route = routePath(c);
+    const route = routePath(c, -1);
     metrics.requests.inc({ route, status: String(c.res.status) });
     log.info(
       { method: c.req.method, route, status: c.res.status, ms: Math.round(performance.now() - started) },
@@ -170,25 +178,27 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
     }
     const parsed = BatchBodySchema.safeParse(json);
     if (!parsed.success) throw invalidRequest(parsed.error.issues);
+    // Items are queued one after the other (so the backlog bound holds exactly), then awaited together.
+    const started: (Answer | string)[] = [];
+    for (const { video, ...query } of parsed.data.items) {
+      const ref = parseVideoRef(video);
+      if (!ref.ok) {
+        const error = new ApiError("INVALID_VIDEO_REFERENCE", { details: { reason: ref.reason } });
+        started.push(errorAnswer(error, requestId));
+        continue;
+      }
+      try {
+        const defined = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined));
+        started.push(await start(transcriptWork(ref.videoId, defined), requestId, BATCH_PRIORITY));
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        started.push(errorAnswer(error, requestId));
+      }
+    }
     const items = await Promise.all(
-      parsed.data.items.map(async ({ video, ...query }) => {
-        const ref = parseVideoRef(video);
-        let result: Answer;
-        if (!ref.ok) {
-          result = errorAnswer(
-            new ApiError("INVALID_VIDEO_REFERENCE", { details: { reason: ref.reason } }),
-            requestId,
-          );
-        } else {
-          try {
-            const defined = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined));
-            result = await answer(transcriptWork(ref.videoId, defined), requestId, BATCH_PRIORITY);
-          } catch (error) {
-            if (!(error instanceof ApiError)) throw error;
-            result = errorAnswer(error, requestId);
-          }
-        }
-        return { status: result.status, body: result.body };
+      started.map(async (s) => {
+        const { status, body } = await finish(s, requestId);
+        return { status, body };
       }),
     );
     return c.json({ items });

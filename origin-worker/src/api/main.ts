@@ -1,5 +1,5 @@
-import { serve } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
 import { loadConfig } from "../config.js";
 import { createLogger } from "../observability/logger.js";
 import { createApiMetrics } from "../observability/metrics.js";
@@ -55,10 +55,7 @@ async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, "shutting down");
-  await Promise.all([
-    new Promise((r) => apiServer.close(r)),
-    new Promise((r) => opsServer.close(r)),
-  ]);
+  await Promise.all([new Promise((r) => apiServer.close(r)), new Promise((r) => opsServer.close(r))]);
   await jobs.close();
   process.exit(0);
 }

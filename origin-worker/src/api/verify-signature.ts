@@ -1,6 +1,6 @@
 import { ApiError, SIGNATURE_HEADERS, timingSafeEqual, verifyRequest } from "@ytt/shared";
-import type { Redis } from "ioredis";
 import { createMiddleware } from "hono/factory";
+import type { Redis } from "ioredis";
 import type { ApiEnv } from "./context.js";
 
 export interface SignatureOptions {
@@ -20,8 +20,14 @@ export interface SignatureOptions {
 export function verifySignature(options: SignatureOptions) {
   return createMiddleware<ApiEnv>(async (c, next) => {
     const refuse = (reason: string): never => {
-      c.get("log").warn({ reason, keyId: c.req.header(SIGNATURE_HEADERS.keyId) }, "request refused: not signed by the edge");
-      throw new ApiError("UNAUTHORIZED", { message: "The request is not signed by the edge.", details: { reason } });
+      c.get("log").warn(
+        { reason, keyId: c.req.header(SIGNATURE_HEADERS.keyId) },
+        "request refused: not signed by the edge",
+      );
+      throw new ApiError("UNAUTHORIZED", {
+        message: "The request is not signed by the edge.",
+        details: { reason },
+      });
     };
     if (options.access) {
       const id = c.req.header("cf-access-client-id") ?? "";

@@ -58,7 +58,13 @@ export async function queueDepth(queue: Queue, redis: Redis): Promise<QueueDepth
   const waiting = counts.waiting ?? 0;
   const prioritized = counts.prioritized ?? 0;
   const active = counts.active ?? 0;
-  return { depth: waiting + prioritized + dueDelayed + active, waiting, prioritized, delayed: dueDelayed, active };
+  return {
+    depth: waiting + prioritized + dueDelayed + active,
+    waiting,
+    prioritized,
+    delayed: dueDelayed,
+    active,
+  };
 }
 
 export interface JobQueueOptions {
@@ -171,7 +177,8 @@ export class JobQueue {
     const job = await this.queue.getJob(id);
     if (job) {
       const state = await job.getState();
-      if (state === "completed") return { id, status: "completed", outcome: { ok: true, value: job.returnvalue } };
+      if (state === "completed")
+        return { id, status: "completed", outcome: { ok: true, value: job.returnvalue } };
       if (state === "failed") {
         return { id, status: "failed", outcome: failureOutcome(decodeFailure(job.failedReason)) };
       }

@@ -1,6 +1,6 @@
+import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
-import type { AddressInfo } from "node:net";
 import { loadConfig } from "../config.js";
 import { createEngine } from "../extract/index.js";
 import { createLogger } from "../observability/logger.js";
@@ -10,7 +10,11 @@ import { createTranscriptWorker } from "./worker.js";
 
 const started = performance.now();
 const config = loadConfig();
-const log = createLogger(config.LOG_LEVEL, { service: "origin-worker", queue: config.QUEUE_NAME, pid: process.pid });
+const log = createLogger(config.LOG_LEVEL, {
+  service: "origin-worker",
+  queue: config.QUEUE_NAME,
+  pid: process.pid,
+});
 const metrics = createWorkerMetrics();
 const redis = producerConnection(config.REDIS_URL);
 

@@ -8,7 +8,12 @@ export const MAX_RETRY_DELAY_MS = 60_000;
  * failed together (YouTube blocked a burst) do not come back together. A block waits 4× longer
  * than a timeout or a browser crash: it lifts slowly.
  */
-export function retryDelay(attemptsMade: number, baseDelayMs: number, err?: Error, random = Math.random): number {
+export function retryDelay(
+  attemptsMade: number,
+  baseDelayMs: number,
+  err?: Error,
+  random = Math.random,
+): number {
   const factor = err && decodeFailure(err.message).code === "BLOCKED_BY_YOUTUBE" ? 4 : 1;
   const ceiling = Math.min(MAX_RETRY_DELAY_MS, baseDelayMs * factor * 2 ** Math.max(0, attemptsMade - 1));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);

@@ -92,7 +92,9 @@ export function createTranscriptWorker(options: TranscriptWorkerOptions): Worker
     stalledInterval: options.stalledIntervalMs,
     // A job whose worker died is run again; twice is bad luck, three times is the job itself.
     maxStalledCount: 2,
-    settings: { backoffStrategy: (attemptsMade, _type, err) => retryDelay(attemptsMade, options.retryBaseDelayMs, err) },
+    settings: {
+      backoffStrategy: (attemptsMade, _type, err) => retryDelay(attemptsMade, options.retryBaseDelayMs, err),
+    },
   });
   worker.on("error", (err) => log.error({ err }, "worker error"));
   worker.on("stalled", (jobId) => log.warn({ jobId }, "job stalled: its worker died, running it again"));

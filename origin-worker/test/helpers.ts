@@ -1,0 +1,193 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import { serve } from "@hono/node-server";
+import { signRequest } from "@ytt/shared";
+import { createApiApp, createOpsApp } from "../src/api/app.js";
+import { type Config, loadConfig } from "../src/config.js";
+import { createLogger } from "../src/observability/logger.js";
+import { createApiMetrics } from "../src/observability/metrics.js";
+import { JobQueue, originKeyPrefix } from "../src/queue/queue.js";
+
+export const SIGNING_KEY = { id: "edge-test", secret: "test-secret-0123456789abcdef" };
+const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
+
+/** A queue name no other test file (or engineer on the same Redis) uses. */
+export function uniqueQueueName(label: string): string {
+  return `test-${label}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+export function testConfig(env: Record<string, string>): Config {
+  return loadConfig({ SIGNING_KEYS: `${SIGNING_KEY.id}:${SIGNING_KEY.secret}`, LOG_LEVEL: "silent", ...env });
+}
+
+export interface RunningApi {
+  url: string;
+  opsUrl: string;
+  jobs: JobQueue;
+  config: Config;
+  close(): Promise<void>;
+}
+
+/** The API and ops apps over real HTTP on random ports, wired as src/api/main.ts wires them. */
+export async function startApi(env: Record<string, string>): Promise<RunningApi> {
+  const config = testConfig(env);
+  const jobs = new JobQueue({
+    redisUrl: config.REDIS_URL,
+    queueName: config.QUEUE_NAME,
+    attempts: config.JOB_ATTEMPTS,
+    jobResultTtlSeconds: config.JOB_RESULT_TTL_SECONDS,
+    maxBacklog: config.MAX_BACKLOG,
+  });
+  await jobs.ready();
+  const metrics = createApiMetrics(() => jobs.depth().then(({ depth: _, ...states }) => states));
+  const log = createLogger(config.LOG_LEVEL, { service: "origin-api-test" });
+  const api = createApiApp({
+    jobs,
+    metrics,
+    log,
+    waitBudgetMs: config.WAIT_BUDGET_MS,
+    signature: {
+      keys: config.SIGNING_KEYS,
+      maxSkewSeconds: config.SIGNATURE_MAX_SKEW_SECONDS,
+      noncePrefix: `${originKeyPrefix(config.QUEUE_NAME)}:nonce`,
+      access:
+        config.ACCESS_CLIENT_ID && config.ACCESS_CLIENT_SECRET
+          ? { clientId: config.ACCESS_CLIENT_ID, clientSecret: config.ACCESS_CLIENT_SECRET }
+          : undefined,
+    },
+  });
+  const listen = (fetch: (r: Request) => Response | Promise<Response>) =>
+    new Promise<ReturnType<typeof serve>>((resolve) => {
+      const server = serve({ fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(server));
+    });
+  const apiServer = await listen(api.fetch);
+  const opsServer = await listen(createOpsApp({ jobs, metrics }).fetch);
+  const urlOf = (s: ReturnType<typeof serve>) => `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+  return {
+    url: urlOf(apiServer),
+    opsUrl: urlOf(opsServer),
+    jobs,
+    config,
+    async close() {
+      await Promise.all([new Promise((r) => apiServer.close(r)), new Promise((r) => opsServer.close(r))]);
+      await jobs.queue.obliterate({ force: true });
+      const keys = await jobs.redis.keys(`${originKeyPrefix(config.QUEUE_NAME)}:*`);
+      if (keys.length) await jobs.redis.del(...keys);
+      await jobs.close();
+    },
+  };
+}
+
+/** A request signed the way the edge signs it. */
+export async function signedFetch(
+  baseUrl: string,
+  pathWithQuery: string,
+  init: { method?: string; body?: string; headers?: Record<string, string> } = {},
+): Promise<Response> {
+  const method = init.method ?? "GET";
+  const signature = await signRequest({
+    method,
+    pathWithQuery,
+    key: SIGNING_KEY,
+    ...(init.body !== undefined ? { body: init.body } : {}),
+  });
+  return fetch(`${baseUrl}${pathWithQuery}`, {
+    method,
+    headers: {
+      ...signature,
+      ...(init.body !== undefined ? { "Content-Type": "application/json" } : {}),
+      ...init.headers,
+    },
+    ...(init.body !== undefined ? { body: init.body } : {}),
+  });
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** Every JSON log line the worker printed so far. */
+  logs: Record<string, unknown>[];
+  ready: Promise<Record<string, unknown>>;
+  exited: Promise<number | null>;
+  waitForLog(
+    predicate: (line: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
+}
+
+/** A real worker process (`tsx src/worker/main.ts`), as production runs it. */
+export function spawnWorker(env: Record<string, string>): WorkerProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/worker/main.ts"], {
+    cwd: PACKAGE_DIR,
+    env: {
+      ...process.env,
+      SIGNING_KEYS: `${SIGNING_KEY.id}:${SIGNING_KEY.secret}`,
+      OPS_PORT: "0",
+      ORIGIN_HOST: "127.0.0.1",
+      LOG_LEVEL: "info",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const logs: Record<string, unknown>[] = [];
+  const listeners = new Set<() => void>();
+  let buffer = "";
+  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+    buffer += chunk;
+    const lines = buffer.split("\n");
+    buffer = lines.pop() ?? "";
+    for (const line of lines) {
+      try {
+        logs.push(JSON.parse(line));
+      } catch {
+        logs.push({ msg: line });
+      }
+    }
+    for (const l of listeners) l();
+  });
+  let stderr = "";
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const waitForLog: WorkerProcess["waitForLog"] = (predicate, timeoutMs = 30_000) =>
+    new Promise((resolve, reject) => {
+      const check = () => {
+        const found = logs.find(predicate);
+        if (!found) return;
+        cleanup();
+        resolve(found);
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`worker log not seen in ${timeoutMs} ms; stderr: ${stderr.slice(-2000)}`));
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        listeners.delete(check);
+      };
+      listeners.add(check);
+      void exited.then(() => {
+        if (listeners.has(check)) {
+          check();
+          if (listeners.has(check)) {
+            cleanup();
+            reject(new Error(`worker exited; stderr: ${stderr.slice(-2000)}`));
+          }
+        }
+      });
+      check();
+    });
+  return { child, logs, exited, waitForLog, ready: waitForLog((l) => l.msg === "ready", 60_000) };
+}
+
+/** Polls until `probe` returns a value (not undefined) or the time runs out. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
