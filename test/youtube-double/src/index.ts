@@ -1,0 +1,19 @@
+export {
+  type CatalogueTrack,
+  type CatalogueVideo,
+  expectedMetadata,
+  expectedTrack,
+  expectedTranscript,
+  type Playability,
+  trackOf,
+  translateText,
+  VIDEOS,
+} from "./catalogue.js";
+export { PLAYER_JS_PATH } from "./player-script.js";
+export {
+  type DoubleStats,
+  type FailureTarget,
+  startYoutubeDouble,
+  type YoutubeDouble,
+  type YoutubeDoubleOptions,
+} from "./server.js";

@@ -1,0 +1,391 @@
+import { createHash, randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { type Captures, type Json, loadCaptures } from "./captures.js";
+import { type CatalogueVideo, translateText, VIDEOS } from "./catalogue.js";
+import { type Client, initialData, type PageContext, playerResponse } from "./player-response.js";
+import { PLAYER_JS_PATH, PLAYER_SCRIPT } from "./player-script.js";
+import { renderTimedtext, timedtextFormat } from "./timedtext.js";
+
+export interface YoutubeDoubleOptions {
+  port?: number;
+  host?: string;
+  /** Where the real captures are; see captures.ts. */
+  capturesDir?: string;
+  /** Put every video behind the consent interstitial (an EU visitor), not only the catalogue's consent video. */
+  consentEverywhere?: boolean;
+}
+
+/** Which requests a forced failure hits: watch pages, innertube player calls, or both. */
+export type FailureTarget = "watch" | "innertube" | "any";
+
+export interface DoubleStats {
+  /** Every HTTP request the double answered. */
+  requests: number;
+  /** Watch page loads per video id (consent redirects not counted). */
+  watchPages: Record<string, number>;
+  /** `/api/timedtext` requests per video id, empty answers included. */
+  timedtext: Record<string, number>;
+  /** `/api/timedtext` answers with a transcript in them, per video id. */
+  timedtextServed: Record<string, number>;
+  /** `/youtubei/v1/player` calls per video id. */
+  innertube: Record<string, number>;
+  consentPages: number;
+  consentAccepted: number;
+  /** Answers replaced by a forced failure (failNext). */
+  forcedFailures: number;
+}
+
+export interface YoutubeDouble {
+  origin: string;
+  stats(): DoubleStats;
+  /** Zero the counters and drop forced failures and latency. */
+  reset(): void;
+  /** The next `count` matching requests answer like a blocked client: 429 reCAPTCHA page or the bot check. */
+  failNext(
+    count: number,
+    kind: "rateLimit" | "botCheck",
+    options?: { on?: FailureTarget; retryAfterSeconds?: number },
+  ): void;
+  /** Extra latency on every answer, on top of a video's own. */
+  setLatency(ms: number): void;
+  close(): Promise<void>;
+}
+
+const CONSENT_COOKIE = /(?:^|;\s*)(?:SOCS=[^;]+|CONSENT=YES\+[^;]*)/;
+const POT_TTL_MS = 6 * 3600_000;
+
+function emptyStats(): DoubleStats {
+  return {
+    requests: 0,
+    watchPages: {},
+    timedtext: {},
+    timedtextServed: {},
+    innertube: {},
+    consentPages: 0,
+    consentAccepted: 0,
+    forcedFailures: 0,
+  };
+}
+
+const bump = (counter: Record<string, number>, key: string) => {
+  counter[key] = (counter[key] ?? 0) + 1;
+};
+
+/** JSON inlined in a <script>: `</script>` and friends must not end the element early. */
+const inlineJson = (value: unknown) =>
+  JSON.stringify(value).replaceAll("<", "\\u003c").replaceAll(">", "\\u003e").replaceAll("&", "\\u0026");
+
+const escapeHtml = (s: string) =>
+  s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
+
+async function readBody(req: IncomingMessage, limit = 1 << 20): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new Error("body too large");
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Promise<YoutubeDouble> {
+  const captures: Captures = loadCaptures(options.capturesDir);
+  let stats = emptyStats();
+  let latencyMs = 0;
+  let forced: {
+    remaining: number;
+    kind: "rateLimit" | "botCheck";
+    on: FailureTarget;
+    retryAfterSeconds?: number;
+  } | null = null;
+  /** Valid pot tokens (sha256(challenge:videoId)) → expiry, as minted by pages this double served. */
+  const pots = new Map<string, { videoId: string; expiresAt: number }>();
+  let origin = "";
+
+  // The capture's ytcfg is large and the same for every page: serialise it once.
+  const ytcfg = { ...captures.webYtcfg, PLAYER_JS_URL: PLAYER_JS_PATH };
+  delete ytcfg.PLAYER_CSS_URL;
+  const ytcfgScript = `ytcfg.set(${inlineJson(ytcfg)});`;
+
+  const takeForcedFailure = (target: "watch" | "innertube") => {
+    if (!forced || forced.remaining <= 0 || (forced.on !== "any" && forced.on !== target)) return null;
+    forced.remaining--;
+    stats.forcedFailures++;
+    const failure = forced;
+    if (forced.remaining === 0) forced = null;
+    return failure;
+  };
+
+  const send = (res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) => {
+    res.writeHead(status, { "content-type": "text/html; charset=utf-8", ...headers });
+    res.end(body);
+  };
+
+  const tooManyRequests = (res: ServerResponse, retryAfterSeconds?: number) =>
+    send(
+      res,
+      429,
+      captures.tooManyRequestsHtml,
+      retryAfterSeconds === undefined ? {} : { "retry-after": String(retryAfterSeconds) },
+    );
+
+  function mintChallenge(videoId: string): string {
+    const challenge = randomBytes(16).toString("base64url");
+    const pot = createHash("sha256").update(`${challenge}:${videoId}`).digest("base64url");
+    const now = Date.now();
+    if (pots.size > 10_000) for (const [k, v] of pots) if (v.expiresAt < now) pots.delete(k);
+    pots.set(pot, { videoId, expiresAt: now + POT_TTL_MS });
+    return challenge;
+  }
+
+  function watchPage(video: CatalogueVideo, ctx: PageContext, botCheck: boolean): string {
+    const response = playerResponse(captures, video, "WEB", ctx, { botCheck });
+    const challenge = mintChallenge(video.videoId);
+    const ytcfgLocal = {
+      EVENT_ID: ctx.ei,
+      PO_CHALLENGE: challenge,
+      INNERTUBE_CONTEXT: {
+        ...ytcfg.INNERTUBE_CONTEXT,
+        client: { ...ytcfg.INNERTUBE_CONTEXT.client, originalUrl: `${ctx.origin}/watch?v=${video.videoId}` },
+      },
+    };
+    const title = response.videoDetails?.title ?? "";
+    return `<!DOCTYPE html><html style="font-size: 10px;font-family: Roboto, Arial, sans-serif;" lang="en" dir="ltr"><head>
+<meta http-equiv="origin-trial" content=""><title>${escapeHtml(title ? `${title} - YouTube` : "YouTube")}</title>
+<script nonce="d0ub1e">var ytcfg={d:function(){return window.yt&&yt.config_||ytcfg.data_||(ytcfg.data_={})},get:function(k,o){return k in ytcfg.d()?ytcfg.d()[k]:o},set:function(){var a=arguments;if(a.length>1)ytcfg.d()[a[0]]=a[1];else{var k;for(k in a[0])ytcfg.d()[k]=a[0][k]}}};window.ytcfg.set('EMERGENCY_BASE_URL', '/error_204?t\\u003djserror\\u0026level\\u003dERROR');</script>
+<script nonce="d0ub1e">${ytcfgScript}</script>
+<script nonce="d0ub1e">ytcfg.set(${inlineJson(ytcfgLocal)});</script>
+<link rel="canonical" href="${ctx.origin}/watch?v=${video.videoId}">
+<meta name="title" content="${escapeHtml(title)}">
+</head><body dir="ltr" no-y-overflow><script nonce="d0ub1e">var ytInitialPlayerResponse = ${inlineJson(response)};</script><div id="player" class="skeleton flexy"><div id="player-wrap"><div id="player-placeholder" style="background-image: url('/vi/${video.videoId}/hqdefault.jpg');"></div></div></div>
+<script src="${PLAYER_JS_PATH}" nonce="d0ub1e"></script>
+<script nonce="d0ub1e">var ytInitialData = ${inlineJson(initialData(captures, video))};</script>
+</body></html>`;
+  }
+
+  /** The consent page, as consent.youtube.com/m serves it, with its form pointed at the double. */
+  function consentPage(continueUrl: string): string {
+    return captures.consentPageHtml
+      .replaceAll("https://consent.youtube.com/", `${origin}/consent/`)
+      .replaceAll(/name="continue" value="[^"]*"/g, `name="continue" value="${escapeHtml(continueUrl)}"`);
+  }
+
+  function unknownVideo(videoId: string): CatalogueVideo {
+    return { ...(VIDEOS.dblUnavail1 as CatalogueVideo), videoId };
+  }
+
+  async function handleWatch(req: IncomingMessage, res: ServerResponse, url: URL) {
+    const videoId = url.searchParams.get("v") ?? "";
+    const video = VIDEOS[videoId] ?? unknownVideo(videoId);
+    const consented = CONSENT_COOKIE.test(req.headers.cookie ?? "");
+    if ((video.consent || options.consentEverywhere) && !consented) {
+      const target = new URL("/consent/m", origin);
+      target.searchParams.set("continue", url.toString());
+      target.searchParams.set("gl", "DE");
+      target.searchParams.set("m", "0");
+      target.searchParams.set("pc", "yt");
+      target.searchParams.set("hl", "de");
+      target.searchParams.set("src", "1");
+      res.writeHead(302, { location: target.toString() });
+      res.end();
+      return;
+    }
+    bump(stats.watchPages, videoId);
+    if (video.delayMs) await sleep(video.delayMs);
+    const failure = takeForcedFailure("watch");
+    if (failure?.kind === "rateLimit") return tooManyRequests(res, failure.retryAfterSeconds);
+    if (video.playability === "captcha") return tooManyRequests(res);
+    const ctx = { origin, ei: randomBytes(12).toString("base64url") };
+    send(res, 200, watchPage(video, ctx, failure?.kind === "botCheck"));
+  }
+
+  async function handleTimedtext(res: ServerResponse, url: URL) {
+    const videoId = url.searchParams.get("v") ?? "";
+    bump(stats.timedtext, videoId);
+    const video = VIDEOS[videoId];
+    if (video?.delayMs) await sleep(video.delayMs);
+    const kind = url.searchParams.get("kind") === "asr" ? "asr" : "manual";
+    const track = video?.tracks?.find(
+      (t) => t.languageCode === url.searchParams.get("lang") && t.kind === kind,
+    );
+    if (!video || !track) return send(res, 404, "", { "content-type": "text/html; charset=utf-8" });
+    // exp=xpe URLs answer 200 and nothing unless the player's pot came with them.
+    if ((url.searchParams.get("exp") ?? "").includes("xpe")) {
+      const pot = pots.get(url.searchParams.get("pot") ?? "");
+      if (!pot || pot.videoId !== videoId || pot.expiresAt < Date.now() || video.potRejected) {
+        return send(res, 200, "", { "content-type": "text/html; charset=utf-8" });
+      }
+    }
+    const tlang = url.searchParams.get("tlang");
+    if (
+      tlang &&
+      (!track.isTranslatable || !video.translationLanguages.some((l) => l.languageCode === tlang))
+    ) {
+      return send(res, 404, "", { "content-type": "text/html; charset=utf-8" });
+    }
+    const segments = tlang
+      ? track.segments.map((s) => ({ ...s, text: translateText(s.text, tlang) }))
+      : track.segments;
+    const { body, contentType } = renderTimedtext(
+      timedtextFormat(url.searchParams.get("fmt")),
+      track,
+      segments,
+    );
+    bump(stats.timedtextServed, videoId);
+    send(res, 200, body, { "content-type": contentType });
+  }
+
+  async function handleInnertubePlayer(req: IncomingMessage, res: ServerResponse) {
+    let request: Json;
+    try {
+      request = JSON.parse(await readBody(req));
+    } catch {
+      return send(
+        res,
+        400,
+        JSON.stringify({ error: { code: 400, message: "Invalid JSON payload", status: "INVALID_ARGUMENT" } }),
+        {
+          "content-type": "application/json; charset=UTF-8",
+        },
+      );
+    }
+    const videoId = String(request?.videoId ?? "");
+    const clientName = String(request?.context?.client?.clientName ?? "");
+    const client: Client = clientName === "ANDROID" ? "ANDROID" : "WEB";
+    bump(stats.innertube, videoId);
+    const failure = takeForcedFailure("innertube");
+    if (failure?.kind === "rateLimit") {
+      return send(
+        res,
+        429,
+        JSON.stringify({ error: { code: 429, message: "Too many requests", status: "RESOURCE_EXHAUSTED" } }),
+        {
+          "content-type": "application/json; charset=UTF-8",
+          ...(failure.retryAfterSeconds === undefined
+            ? {}
+            : { "retry-after": String(failure.retryAfterSeconds) }),
+        },
+      );
+    }
+    const video = VIDEOS[videoId] ?? unknownVideo(videoId);
+    if (video.delayMs) await sleep(video.delayMs);
+    const ctx = { origin, ei: randomBytes(12).toString("base64url") };
+    // The ANDROID client is bot-checked wherever the WEB page is.
+    const botCheck = failure?.kind === "botCheck" || video.playability === "captcha";
+    send(res, 200, JSON.stringify(playerResponse(captures, video, client, ctx, { botCheck })), {
+      "content-type": "application/json; charset=UTF-8",
+    });
+  }
+
+  async function handleConsentAccept(req: IncomingMessage, res: ServerResponse) {
+    const form = new URLSearchParams(await readBody(req));
+    const continueUrl = form.get("continue") ?? "";
+    const version = form.get("v") ?? "";
+    if (!version.startsWith("cb.") || !continueUrl.startsWith(`${origin}/`)) {
+      return send(res, 400, "<html><body>Bad consent request</body></html>");
+    }
+    stats.consentAccepted++;
+    res.writeHead(303, {
+      location: continueUrl,
+      "set-cookie": [
+        `SOCS=CAESEwgDEgk2NjQ2NzQ5NTQaAmRlIAEaBgiA_LyaBg; Path=/; Max-Age=34190000; SameSite=Lax`,
+        `CONSENT=YES+${encodeURIComponent(version.slice(3))}; Path=/; Max-Age=34190000; SameSite=Lax`,
+      ],
+    });
+    res.end();
+  }
+
+  function handleControl(res: ServerResponse, url: URL) {
+    const json = (value: unknown) =>
+      send(res, 200, JSON.stringify(value), { "content-type": "application/json" });
+    switch (url.pathname) {
+      case "/__double/stats":
+        return json(stats);
+      case "/__double/reset":
+        double.reset();
+        return json({ ok: true });
+      case "/__double/fail": {
+        const kind = url.searchParams.get("kind") === "botCheck" ? "botCheck" : "rateLimit";
+        const on = (url.searchParams.get("on") ?? "any") as FailureTarget;
+        const retryAfter = url.searchParams.get("retryAfter");
+        double.failNext(Number(url.searchParams.get("count") ?? 1), kind, {
+          on,
+          ...(retryAfter ? { retryAfterSeconds: Number(retryAfter) } : {}),
+        });
+        return json({ ok: true });
+      }
+      case "/__double/latency":
+        double.setLatency(Number(url.searchParams.get("ms") ?? 0));
+        return json({ ok: true });
+      default:
+        return send(res, 404, "");
+    }
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse) {
+    stats.requests++;
+    const url = new URL(req.url ?? "/", origin);
+    if (url.pathname.startsWith("/__double/")) return handleControl(res, url);
+    if (latencyMs) await sleep(latencyMs);
+    if (req.method === "GET" && url.pathname === "/watch") return handleWatch(req, res, url);
+    if (req.method === "GET" && url.pathname === "/api/timedtext") return handleTimedtext(res, url);
+    if (req.method === "POST" && url.pathname === "/youtubei/v1/player")
+      return handleInnertubePlayer(req, res);
+    if (req.method === "GET" && url.pathname === PLAYER_JS_PATH) {
+      return send(res, 200, PLAYER_SCRIPT, {
+        "content-type": "text/javascript; charset=utf-8",
+        "cache-control": "public, max-age=31536000",
+      });
+    }
+    if (req.method === "GET" && url.pathname === "/consent/m") {
+      stats.consentPages++;
+      return send(res, 200, consentPage(url.searchParams.get("continue") ?? `${origin}/`));
+    }
+    if (req.method === "POST" && url.pathname === "/consent/s") return handleConsentAccept(req, res);
+    send(res, 404, "<html><body>404 Not Found</body></html>");
+  }
+
+  const server = createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      if (!res.headersSent) send(res, 500, String(error));
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  origin = `http://${options.host ?? "127.0.0.1"}:${address.port}`;
+
+  const double: YoutubeDouble = {
+    origin,
+    stats: () => structuredClone(stats),
+    reset() {
+      stats = emptyStats();
+      forced = null;
+      latencyMs = 0;
+    },
+    failNext(count, kind, opts = {}) {
+      forced = {
+        remaining: count,
+        kind,
+        on: opts.on ?? "any",
+        ...(opts.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: opts.retryAfterSeconds }),
+      };
+    },
+    setLatency(ms) {
+      latencyMs = Math.max(0, ms);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+  return double;
+}
