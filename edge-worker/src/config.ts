@@ -1,0 +1,61 @@
+import { z } from "zod";
+
+const seconds = z.coerce.number().int().positive();
+
+/** Every var and secret the Worker reads, validated in one place. */
+const ConfigSchema = z.object({
+  ORIGIN_URL: z.url({ protocol: /^https?$/ }),
+  SIGNING_KEY_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
+  SIGNING_SECRET: z.string().min(16, "SIGNING_SECRET must be at least 16 characters"),
+  ACCESS_CLIENT_ID: z.string().optional(),
+  ACCESS_CLIENT_SECRET: z.string().optional(),
+  ORIGIN_TIMEOUT_MS: z.coerce.number().int().positive(),
+  QUOTA_FREE_PER_DAY: z.coerce.number().int().nonnegative(),
+  QUOTA_PRO_PER_DAY: z.coerce.number().int().nonnegative(),
+  TRANSCRIPT_FRESH_SECONDS: seconds,
+  TRANSCRIPT_SWR_SECONDS: seconds,
+  TRANSCRIPT_KEEP_SECONDS: seconds,
+  FAILURE_TTL_SECONDS: seconds.min(60, "KV expirations are at least 60 seconds"),
+});
+
+export interface Config {
+  originUrl: string;
+  signingKey: { id: string; secret: string };
+  access: { clientId: string; clientSecret: string } | undefined;
+  originTimeoutMs: number;
+  dailyQuota: Record<"free" | "pro", number>;
+  ttl: { freshSeconds: number; swrSeconds: number; keepSeconds: number; failureSeconds: number };
+}
+
+const parsed = new WeakMap<Env, Config>();
+
+/** The typed config for this env; parsed once per env object (one per isolate in production). */
+export function configFrom(env: Env): Config {
+  const cached = parsed.get(env);
+  if (cached) return cached;
+  const result = ConfigSchema.safeParse(env);
+  if (!result.success) {
+    // Names only: values may be secrets.
+    const fields = result.error.issues.map((i) => i.path.join(".")).join(", ");
+    throw new Error(`edge-worker misconfigured: ${fields}`);
+  }
+  const v = result.data;
+  const config: Config = {
+    originUrl: v.ORIGIN_URL.replace(/\/+$/, ""),
+    signingKey: { id: v.SIGNING_KEY_ID, secret: v.SIGNING_SECRET },
+    access:
+      v.ACCESS_CLIENT_ID && v.ACCESS_CLIENT_SECRET
+        ? { clientId: v.ACCESS_CLIENT_ID, clientSecret: v.ACCESS_CLIENT_SECRET }
+        : undefined,
+    originTimeoutMs: v.ORIGIN_TIMEOUT_MS,
+    dailyQuota: { free: v.QUOTA_FREE_PER_DAY, pro: v.QUOTA_PRO_PER_DAY },
+    ttl: {
+      freshSeconds: v.TRANSCRIPT_FRESH_SECONDS,
+      swrSeconds: v.TRANSCRIPT_SWR_SECONDS,
+      keepSeconds: v.TRANSCRIPT_KEEP_SECONDS,
+      failureSeconds: v.FAILURE_TTL_SECONDS,
+    },
+  };
+  parsed.set(env, config);
+  return config;
+}

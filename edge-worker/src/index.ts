@@ -1,0 +1,87 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { cors } from "hono/cors";
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "./app-env.js";
+import { requireApiKey } from "./auth/middleware.js";
+import { configFrom } from "./config.js";
+import { notFound, onError } from "./errors.js";
+import { ipLimit, rateLimitHeaders } from "./rate-limit/middleware.js";
+import { requestId } from "./request-id.js";
+import { batch } from "./routes/batch.js";
+import { jobs } from "./routes/jobs.js";
+import { validationHook } from "./routes/request.js";
+import { transcripts } from "./routes/transcripts.js";
+
+export { QuotaCounter } from "./rate-limit/quota-counter.js";
+
+const config = createMiddleware<AppEnv>(async (c, next) => {
+  c.set("config", configFrom(c.env));
+  await next();
+});
+
+const healthRoute = createRoute({
+  method: "get",
+  path: "/health",
+  summary: "Liveness of the edge (does not call the origin)",
+  responses: {
+    200: {
+      description: "The edge is up",
+      content: { "application/json": { schema: z.object({ status: z.literal("ok") }) } },
+    },
+  },
+});
+
+const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+app.onError(onError);
+app.notFound(notFound);
+app.use("*", requestId);
+app.use(
+  "*",
+  cors({
+    origin: "*",
+    allowMethods: ["GET", "POST", "OPTIONS"],
+    allowHeaders: ["Authorization", "X-API-Key", "Content-Type", "If-None-Match", "X-Request-Id"],
+    exposeHeaders: [
+      "X-Request-Id",
+      "X-Cache",
+      "X-Stale-Reason",
+      "ETag",
+      "Location",
+      "Retry-After",
+      "Warning",
+      "RateLimit-Policy",
+      "RateLimit-Limit",
+      "RateLimit-Remaining",
+      "RateLimit-Reset",
+    ],
+    maxAge: 86_400,
+  }),
+);
+app.use("*", config, ipLimit);
+app.use("/v1/*", rateLimitHeaders, requireApiKey);
+
+app.openapi(healthRoute, (c) => c.json({ status: "ok" as const }, 200, { "Cache-Control": "no-store" }));
+app.route("/", transcripts);
+app.route("/", batch);
+app.route("/", jobs);
+
+app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
+  type: "apiKey",
+  in: "header",
+  name: "X-API-Key",
+});
+app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+app.get("/openapi.json", (c) => {
+  const doc = app.getOpenAPI31Document({
+    openapi: "3.1.0",
+    info: {
+      title: "yt-transcript-headless",
+      version: "1.0.0",
+      description: "YouTube transcripts over HTTPS. Authenticate with an API key (X-API-Key or Bearer).",
+    },
+  });
+  return c.json(doc, 200, { "Cache-Control": "public, max-age=300" });
+});
+
+export default app satisfies ExportedHandler<Env>;

@@ -1,0 +1,33 @@
+import type { Hook } from "@hono/zod-openapi";
+import { ApiError, parseVideoRef } from "@ytt/shared";
+import type { Context } from "hono";
+import type { AppEnv } from "../app-env.js";
+import type { ResolveContext } from "../resolve.js";
+
+/** The video ID behind whatever the client sent, or INVALID_VIDEO_REFERENCE saying why not. */
+export function videoIdFrom(ref: string): string {
+  const parsed = parseVideoRef(ref);
+  if (!parsed.ok) throw new ApiError("INVALID_VIDEO_REFERENCE", { details: { reason: parsed.reason } });
+  return parsed.videoId;
+}
+
+/** zod issues as a short, stable list for the error body (bounded: hostile input can produce many). */
+export function issuesOf(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }) {
+  return error.issues
+    .slice(0, 10)
+    .map((i) => ({ path: i.path.map(String).join("."), message: i.message.slice(0, 200) }));
+}
+
+/** Every route validates through zod; a failure is INVALID_REQUEST with the issues. */
+export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
+  if (!result.success) throw new ApiError("INVALID_REQUEST", { details: { issues: issuesOf(result.error) } });
+};
+
+export function resolveContext(c: Context<AppEnv>): ResolveContext {
+  return {
+    env: c.env,
+    config: c.var.config,
+    requestId: c.var.requestId,
+    waitUntil: (p) => c.executionCtx.waitUntil(p),
+  };
+}

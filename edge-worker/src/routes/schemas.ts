@@ -1,0 +1,89 @@
+import { z } from "@hono/zod-openapi";
+import {
+  ErrorBodySchema,
+  JobBodySchema,
+  LanguageListSchema,
+  TranscriptFormatSchema,
+  TranscriptQuerySchema,
+  TranscriptSchema,
+} from "@ytt/shared";
+
+/** The same zod schemas validate requests and generate /openapi.json. */
+
+export const VideoParamSchema = z.object({
+  video: z.string().openapi({
+    param: { name: "video", in: "path" },
+    description: "A video ID or any YouTube link form, URL-encoded.",
+    example: "dQw4w9WgXcQ",
+  }),
+});
+
+export const UrlQuerySchema = z.object({
+  url: z
+    .string()
+    .openapi({ description: "A YouTube link or video ID.", example: "https://youtu.be/dQw4w9WgXcQ" }),
+});
+
+export const TranscriptOptionsSchema = TranscriptQuerySchema.extend({
+  format: TranscriptFormatSchema.optional().openapi({
+    description: "Response format; without it the Accept header decides (default json).",
+  }),
+  timestamps: z
+    .enum(["true", "false"])
+    .optional()
+    .openapi({ description: "format=text only: prefix each line with its start time." }),
+});
+
+export const JobParamSchema = z.object({
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,128}$/)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
+
+export const BatchItemSchema = z.object({
+  video: z.string().max(4096),
+  lang: z.string().max(4096).optional(),
+  kind: z.string().max(64).optional(),
+  tlang: z.string().max(64).optional(),
+  fallback: z.string().max(64).optional(),
+});
+
+/** Routes under /v1 need an API key, sent either way. */
+export const security: Record<string, string[]>[] = [{ apiKey: [] }, { bearer: [] }];
+
+export const MAX_BATCH_ITEMS = 50;
+
+export const BatchBodySchema = z.object({ items: z.array(BatchItemSchema).min(1).max(MAX_BATCH_ITEMS) });
+
+export const BatchResultSchema = z.object({
+  items: z.array(
+    z.object({
+      status: z.number().int(),
+      body: z.union([TranscriptSchema, JobBodySchema, ErrorBodySchema]),
+      cache: z.enum(["HIT", "MISS", "STALE"]).optional(),
+    }),
+  ),
+});
+
+export const errorResponses = {
+  400: { description: "Invalid request", content: { "application/json": { schema: ErrorBodySchema } } },
+  401: {
+    description: "Missing or invalid API key",
+    content: { "application/json": { schema: ErrorBodySchema } },
+  },
+  429: {
+    description: "Rate limit or quota exceeded",
+    content: { "application/json": { schema: ErrorBodySchema } },
+  },
+  503: { description: "Origin unavailable", content: { "application/json": { schema: ErrorBodySchema } } },
+} as const;
+
+export const transcriptContent = {
+  "application/json": { schema: TranscriptSchema },
+  "text/plain": { schema: z.string() },
+  "application/x-subrip": { schema: z.string() },
+  "text/vtt": { schema: z.string() },
+};
+
+export { ErrorBodySchema, JobBodySchema, LanguageListSchema };

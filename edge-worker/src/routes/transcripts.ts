@@ -1,0 +1,120 @@
+import { createRoute, OpenAPIHono, type z } from "@hono/zod-openapi";
+import {
+  renderTranscript,
+  requestHash,
+  type Transcript,
+  TranscriptQuerySchema,
+  toTranscriptRequest,
+  type WorkRequest,
+} from "@ytt/shared";
+import type { Context } from "hono";
+import type { AppEnv } from "../app-env.js";
+import { matchRendered } from "../cache/rendered.js";
+import { keyLimit } from "../rate-limit/middleware.js";
+import { resolve } from "../resolve.js";
+import { negotiateFormat } from "./format.js";
+import { resolveContext, validationHook, videoIdFrom } from "./request.js";
+import { respond, sendRendered } from "./respond.js";
+import {
+  errorResponses,
+  JobBodySchema,
+  LanguageListSchema,
+  security,
+  TranscriptOptionsSchema,
+  transcriptContent,
+  UrlQuerySchema,
+  VideoParamSchema,
+} from "./schemas.js";
+
+const pending = {
+  description: "The origin is still working: poll the job at Location.",
+  content: { "application/json": { schema: JobBodySchema } },
+};
+
+const transcriptRoute = createRoute({
+  method: "get",
+  path: "/v1/transcripts/{video}",
+  summary: "The transcript of a video",
+  security,
+  middleware: [keyLimit(1)],
+  request: { params: VideoParamSchema, query: TranscriptOptionsSchema },
+  responses: {
+    200: { description: "The transcript, its track and the video's metadata", content: transcriptContent },
+    202: pending,
+    304: { description: "Not modified (If-None-Match)" },
+    ...errorResponses,
+  },
+});
+
+const transcriptByUrlRoute = createRoute({
+  method: "get",
+  path: "/v1/transcripts",
+  summary: "The transcript of a video given as ?url=",
+  security,
+  middleware: [keyLimit(1)],
+  request: { query: TranscriptOptionsSchema.extend(UrlQuerySchema.shape) },
+  responses: transcriptRoute.responses,
+});
+
+const languagesRoute = createRoute({
+  method: "get",
+  path: "/v1/transcripts/{video}/languages",
+  summary: "The caption tracks of a video and the languages they translate into",
+  security,
+  middleware: [keyLimit(1)],
+  request: { params: VideoParamSchema },
+  responses: {
+    200: {
+      description: "Tracks and translation languages",
+      content: { "application/json": { schema: LanguageListSchema } },
+    },
+    202: pending,
+    304: { description: "Not modified (If-None-Match)" },
+    ...errorResponses,
+  },
+});
+
+type TranscriptOptions = z.output<typeof TranscriptOptionsSchema>;
+
+async function transcriptAnswer(
+  c: Context<AppEnv>,
+  ref: string,
+  options: TranscriptOptions,
+): Promise<Response> {
+  const videoId = videoIdFrom(ref);
+  const format = negotiateFormat(options.format, c.req.header("Accept"));
+  const timestamps = format === "text" && options.timestamps === "true";
+  const variant = timestamps ? "text-timestamps" : format;
+  const work: WorkRequest = { kind: "transcript", request: toTranscriptRequest(videoId, options) };
+  const hash = await requestHash(work);
+  const cached = await matchRendered(hash, variant);
+  if (cached) return sendRendered(c, cached, "HIT");
+  const resolution = await resolve(resolveContext(c), work, hash);
+  return respond(c, resolution, (body) => renderTranscript(body as Transcript, format, { timestamps }), {
+    hash,
+    variant,
+  });
+}
+
+const DEFAULT_OPTIONS = TranscriptQuerySchema.parse({});
+
+export const transcripts = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(transcriptRoute, (c) => transcriptAnswer(c, c.req.valid("param").video, c.req.valid("query")))
+  .openapi(transcriptByUrlRoute, (c) => {
+    const { url, ...options } = c.req.valid("query");
+    return transcriptAnswer(c, url, options);
+  })
+  .openapi(languagesRoute, async (c) => {
+    const videoId = videoIdFrom(c.req.valid("param").video);
+    const work: WorkRequest = { kind: "languages", request: toTranscriptRequest(videoId, DEFAULT_OPTIONS) };
+    const hash = await requestHash(work);
+    const cached = await matchRendered(hash, "json");
+    if (cached) return sendRendered(c, cached, "HIT");
+    const resolution = await resolve(resolveContext(c), work, hash);
+    return respond(
+      c,
+      resolution,
+      (body) => ({ body: JSON.stringify(body), contentType: "application/json; charset=utf-8" }),
+      { hash, variant: "json" },
+    );
+  });
