@@ -1,6 +1,8 @@
 import {
   ApiError,
+  BatchRequestSchema,
   errorBody,
+  invalidRequest,
   isVideoId,
   type JobBody,
   parseVideoRef,
@@ -11,7 +13,6 @@ import {
 import { type Context, Hono } from "hono";
 import { routePath } from "hono/route";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { z } from "zod";
 import type { Logger } from "../observability/logger.js";
 import type { ApiMetrics } from "../observability/metrics.js";
 import { type Outcome, outcomeError } from "../queue/outcome.js";
@@ -33,22 +34,6 @@ interface Answer {
   body: unknown;
   headers: Record<string, string>;
 }
-
-const MAX_BATCH = 50;
-const BatchBodySchema = z.object({
-  items: z
-    .array(
-      z.object({
-        video: z.string(),
-        lang: z.string().optional(),
-        kind: z.string().optional(),
-        tlang: z.string().optional(),
-        fallback: z.string().optional(),
-      }),
-    )
-    .min(1)
-    .max(MAX_BATCH),
-});
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -77,12 +62,6 @@ function jobBody(id: string, status: JobStatus, requestId: string, outcome?: Out
     ...(outcome && !outcome.ok ? { error: errorBody(outcomeError(outcome), requestId).error } : {}),
     requestId,
   };
-}
-
-function invalidRequest(issues: z.core.$ZodIssue[]): ApiError {
-  return new ApiError("INVALID_REQUEST", {
-    message: issues.map((i) => `${i.path.length ? `${i.path.join(".")}: ` : ""}${i.message}`).join("; "),
-  });
 }
 
 /** The signed API (port 8788): transcripts, languages, batch and job status. */
@@ -176,7 +155,7 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
     } catch {
       throw new ApiError("INVALID_REQUEST", { message: "The body must be JSON." });
     }
-    const parsed = BatchBodySchema.safeParse(json);
+    const parsed = BatchRequestSchema.safeParse(json);
     if (!parsed.success) throw invalidRequest(parsed.error.issues);
     // Items are queued one after the other (so the backlog bound holds exactly), then awaited together.
     const started: (Answer | string)[] = [];

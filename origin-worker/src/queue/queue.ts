@@ -156,8 +156,8 @@ export class JobQueue {
       resolve = r;
     });
     const waiter = (outcome: Outcome) => resolve(outcome);
-    let set = this.waiters.get(id);
-    if (!set) this.waiters.set(id, (set = new Set()));
+    const set = this.waiters.get(id) ?? new Set();
+    this.waiters.set(id, set);
     set.add(waiter);
     const timer = setTimeout(() => resolve(undefined), budgetMs);
     try {
