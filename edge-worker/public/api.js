@@ -1,0 +1,122 @@
+/**
+ * The public API as the page uses it: authenticated fetches, and the 202 → job polling loop.
+ * Every failure becomes an ApiFailure carrying the API's error body (or a network stand-in).
+ */
+
+const MIN_POLL_SECONDS = 1;
+const MAX_POLL_SECONDS = 10;
+/** A job that runs this long is given up on; the origin's own job timeout is far shorter. */
+const MAX_WAIT_MS = 5 * 60_000;
+
+export class ApiFailure extends Error {
+  /**
+   * @param {number} status HTTP status, 0 when the request never got an answer
+   * @param {{ code: string, message: string, retryable?: boolean, details?: Record<string, unknown> }} error
+   * @param {string | null} retryAfter the Retry-After header, if any
+   */
+  constructor(status, error, retryAfter = null) {
+    super(error.message);
+    this.status = status;
+    this.code = error.code;
+    this.details = error.details ?? {};
+    this.retryable = error.retryable ?? false;
+    this.retryAfter = retryAfter;
+  }
+}
+
+export class ApiClient {
+  /** @param {() => string | undefined} key reads the current API key */
+  constructor(key) {
+    this.key = key;
+  }
+
+  /**
+   * GET an API path. A 202 is followed to its job; `onProgress` hears each job state.
+   * Resolves with the Response of the final successful answer.
+   * @param {string} path
+   * @param {{ signal?: AbortSignal, onProgress?: (p: { status: string, elapsedMs: number }) => void }} [options]
+   */
+  async get(path, { signal, onProgress } = {}) {
+    const started = Date.now();
+    let response = await this.#fetch(path, signal);
+    if (response.status !== 202) return response;
+
+    let job = await response.json();
+    let retryAfter = response.headers.get("Retry-After");
+    while (job.job.status !== "completed") {
+      if (job.job.status === "failed") throw new ApiFailure(502, job.error ?? unknownError(), null);
+      onProgress?.({ status: job.job.status, elapsedMs: Date.now() - started });
+      if (Date.now() - started > MAX_WAIT_MS) {
+        throw new ApiFailure(504, { code: "UPSTREAM_TIMEOUT", message: "The job did not finish in time.", retryable: true });
+      }
+      await sleep(pollDelaySeconds(retryAfter) * 1000, signal);
+      response = await this.#fetch(job.job.statusUrl, signal);
+      job = await response.json();
+      retryAfter = response.headers.get("Retry-After");
+    }
+    onProgress?.({ status: "completed", elapsedMs: Date.now() - started });
+    // The finished job's result is the JSON body; other renderings are asked again (now a cache hit).
+    return this.#fetch(path, signal);
+  }
+
+  /** GET and parse JSON. */
+  async json(path, options) {
+    return (await this.get(path, options)).json();
+  }
+
+  async #fetch(path, signal) {
+    const headers = { Accept: "application/json" };
+    const key = this.key();
+    if (key) headers.Authorization = `Bearer ${key}`;
+    let response;
+    try {
+      response = await fetch(path, { headers, signal, cache: "no-store" });
+    } catch (e) {
+      if (signal?.aborted) throw e;
+      throw new ApiFailure(0, { code: "NETWORK", message: "The service could not be reached.", retryable: true });
+    }
+    if (response.ok) return response;
+    throw new ApiFailure(response.status, await errorOf(response), response.headers.get("Retry-After"));
+  }
+}
+
+async function errorOf(response) {
+  try {
+    const body = await response.json();
+    if (body?.error?.code) return body.error;
+  } catch {
+    // Not JSON: a proxy's error page, for instance.
+  }
+  return unknownError(`The service answered HTTP ${response.status}.`);
+}
+
+function unknownError(message = "Something went wrong.") {
+  return { code: "UNKNOWN", message, retryable: true };
+}
+
+function pollDelaySeconds(retryAfter) {
+  const seconds = Number(retryAfter);
+  if (!Number.isFinite(seconds)) return MIN_POLL_SECONDS;
+  return Math.min(MAX_POLL_SECONDS, Math.max(MIN_POLL_SECONDS, seconds));
+}
+
+function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+}
+
+/** The API path of a video's transcript (or its language list) with query parameters. */
+export function transcriptPath(video, params = {}, suffix = "") {
+  const query = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== undefined && v !== ""));
+  const q = query.toString();
+  return `/v1/transcripts/${encodeURIComponent(video)}${suffix}${q ? `?${q}` : ""}`;
+}

@@ -1,0 +1,4 @@
+/** Shared by the vitest config (Node), the origin stand-in (Node) and the tests (workerd). */
+export const TEST_SIGNING_KEY_ID = "edge-test";
+export const TEST_SIGNING_SECRET = "test-signing-secret-0123456789abcdef";
+export const TEST_ACCESS = { clientId: "access-id.test", clientSecret: "access-secret-test" };

@@ -1,0 +1,162 @@
+/**
+ * A real HTTP server standing in for the origin behind the tunnel (globalSetup, runs in Node).
+ * It verifies every API request with the real shared verifyRequest and answers canned origin
+ * responses chosen by the video ID's first two letters:
+ *   ok → 200 transcript   jb → 202 job (its poll completes)   nt → 404 TRANSCRIPTS_DISABLED
+ *   bk → 503 BLOCKED_BY_YOUTUBE   sl → answers after 5 s   gb → 200 non-JSON   dn → connection reset
+ * GET /__log (unsigned, test-only) returns what it received, for assertions on signing and headers.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { errorBody, ApiError, type ErrorCode, verifyRequest } from "@ytt/shared";
+import type { TestProject } from "vitest/node";
+import { cannedLanguages, cannedTranscript } from "./canned.js";
+import { TEST_SIGNING_KEY_ID, TEST_SIGNING_SECRET } from "./constants.js";
+
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  verified: boolean;
+  reason?: string;
+  requestId: string | undefined;
+  accessClientId: string | undefined;
+  accessClientSecret: string | undefined;
+  body: string;
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    originPort: number;
+  }
+}
+
+const log: LoggedRequest[] = [];
+const nonces = new Set<string>();
+
+type Canned = { status: number; body: unknown; headers?: Record<string, string> } | "reset" | "slow" | "garbage";
+
+function error(code: ErrorCode, requestId: string): { status: number; body: unknown } {
+  const e = new ApiError(code);
+  return { status: e.status, body: errorBody(e, requestId) };
+}
+
+function jobBody(videoId: string, status: "queued" | "completed", requestId: string, result?: unknown) {
+  const id = `job-${videoId}`;
+  return { job: { id, status, statusUrl: `/v1/jobs/${id}` }, ...(result ? { result } : {}), requestId };
+}
+
+function transcriptAnswer(videoId: string, lang: string, requestId: string): Canned {
+  switch (videoId.slice(0, 2)) {
+    case "ok":
+      return { status: 200, body: cannedTranscript(videoId, lang) };
+    case "jb":
+      return { status: 202, body: jobBody(videoId, "queued", requestId), headers: { "Retry-After": "3" } };
+    case "nt":
+      return error("TRANSCRIPTS_DISABLED", requestId);
+    case "bk":
+      return error("BLOCKED_BY_YOUTUBE", requestId);
+    case "sl":
+      return "slow";
+    case "gb":
+      return "garbage";
+    case "dn":
+      return "reset";
+    default:
+      return error("VIDEO_UNAVAILABLE", requestId);
+  }
+}
+
+function route(method: string, url: URL, body: string, requestId: string): Canned {
+  const transcript = url.pathname.match(/^\/v1\/transcripts\/([^/]+)$/);
+  if (method === "GET" && transcript?.[1]) {
+    const lang = (url.searchParams.get("lang") ?? "en").split(",")[0] ?? "en";
+    return transcriptAnswer(transcript[1], lang, requestId);
+  }
+  const languages = url.pathname.match(/^\/v1\/transcripts\/([^/]+)\/languages$/);
+  if (method === "GET" && languages?.[1]) {
+    const id = languages[1];
+    return id.startsWith("ok") ? { status: 200, body: cannedLanguages(id) } : transcriptAnswer(id, "en", requestId);
+  }
+  const job = url.pathname.match(/^\/v1\/jobs\/job-(.+)$/);
+  if (method === "GET" && job?.[1]) {
+    return { status: 200, body: jobBody(job[1], "completed", requestId, cannedTranscript(job[1])) };
+  }
+  if (method === "POST" && url.pathname === "/v1/batch") {
+    const { items } = JSON.parse(body) as { items: { video: string; lang?: string }[] };
+    return {
+      status: 200,
+      body: {
+        items: items.map((item) => {
+          const answer = transcriptAnswer(item.video, (item.lang ?? "en").split(",")[0] ?? "en", requestId);
+          return typeof answer === "string" ? error("UPSTREAM_TIMEOUT", requestId) : answer;
+        }),
+      },
+    };
+  }
+  return error("NOT_FOUND", requestId);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  res.writeHead(status, { "Content-Type": "application/json", ...headers });
+  res.end(JSON.stringify(body));
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://origin.test");
+  if (url.pathname === "/__log") return send(res, 200, log);
+  const body = await readBody(req);
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+  const requestId = headers.get("x-request-id") ?? "none";
+  const verdict = await verifyRequest({
+    method: req.method ?? "GET",
+    pathWithQuery: url.pathname + url.search,
+    headers,
+    body,
+    secretFor: (id) => (id === TEST_SIGNING_KEY_ID ? TEST_SIGNING_SECRET : undefined),
+    rememberNonce: async (nonce) => !nonces.has(nonce) && Boolean(nonces.add(nonce)),
+  });
+  log.push({
+    method: req.method ?? "GET",
+    path: url.pathname + url.search,
+    verified: verdict.ok,
+    ...(verdict.ok ? {} : { reason: verdict.reason }),
+    requestId: headers.get("x-request-id") ?? undefined,
+    accessClientId: headers.get("cf-access-client-id") ?? undefined,
+    accessClientSecret: headers.get("cf-access-client-secret") ?? undefined,
+    body,
+  });
+  // Like the real origin: unsigned or badly signed requests are refused.
+  if (!verdict.ok) return send(res, 401, errorBody(new ApiError("UNAUTHORIZED"), requestId));
+
+  const answer = route(req.method ?? "GET", url, body, requestId);
+  if (answer === "reset") return void req.socket.destroy();
+  if (answer === "garbage") {
+    res.writeHead(200, { "Content-Type": "text/html" });
+    return void res.end("<html>502 Bad Gateway</html>");
+  }
+  if (answer === "slow") {
+    const timer = setTimeout(() => send(res, 200, {}), 5000);
+    res.on("close", () => clearTimeout(timer));
+    return;
+  }
+  send(res, answer.status, answer.body, answer.headers);
+}
+
+export default async function setup(project: TestProject) {
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e) => send(res, 500, { error: String(e) }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  project.provide("originPort", (server.address() as AddressInfo).port);
+  return async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  };
+}
