@@ -1,13 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { serve } from "@hono/node-server";
 import { signRequest } from "@ytt/shared";
-import { createApiApp, createOpsApp } from "../src/api/app.js";
+import { startOrigin } from "../src/api/server.js";
 import { type Config, loadConfig } from "../src/config.js";
 import { createLogger } from "../src/observability/logger.js";
-import { createApiMetrics } from "../src/observability/metrics.js";
-import { JobQueue, originKeyPrefix } from "../src/queue/queue.js";
+import { type JobQueue, originKeyPrefix } from "../src/queue/queue.js";
 
 export const SIGNING_KEY = { id: "edge-test", secret: "test-secret-0123456789abcdef" };
 const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
@@ -29,52 +26,21 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-/** The API and ops apps over real HTTP on random ports, wired as src/api/main.ts wires them. */
+/** The API and ops apps over real HTTP on random ports, as src/api/main.ts starts them. */
 export async function startApi(env: Record<string, string>): Promise<RunningApi> {
-  const config = testConfig(env);
-  const jobs = new JobQueue({
-    redisUrl: config.REDIS_URL,
-    queueName: config.QUEUE_NAME,
-    attempts: config.JOB_ATTEMPTS,
-    jobResultTtlSeconds: config.JOB_RESULT_TTL_SECONDS,
-    maxBacklog: config.MAX_BACKLOG,
-  });
-  await jobs.ready();
-  const metrics = createApiMetrics(() => jobs.depth().then(({ depth: _, ...states }) => states));
-  const log = createLogger(config.LOG_LEVEL, { service: "origin-api-test" });
-  const api = createApiApp({
-    jobs,
-    metrics,
-    log,
-    waitBudgetMs: config.WAIT_BUDGET_MS,
-    signature: {
-      keys: config.SIGNING_KEYS,
-      maxSkewSeconds: config.SIGNATURE_MAX_SKEW_SECONDS,
-      noncePrefix: `${originKeyPrefix(config.QUEUE_NAME)}:nonce`,
-      access:
-        config.ACCESS_CLIENT_ID && config.ACCESS_CLIENT_SECRET
-          ? { clientId: config.ACCESS_CLIENT_ID, clientSecret: config.ACCESS_CLIENT_SECRET }
-          : undefined,
-    },
-  });
-  const listen = (fetch: (r: Request) => Response | Promise<Response>) =>
-    new Promise<ReturnType<typeof serve>>((resolve) => {
-      const server = serve({ fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(server));
-    });
-  const apiServer = await listen(api.fetch);
-  const opsServer = await listen(createOpsApp({ jobs, metrics }).fetch);
-  const urlOf = (s: ReturnType<typeof serve>) => `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+  const config = testConfig({ ORIGIN_HOST: "127.0.0.1", ORIGIN_PORT: "0", OPS_PORT: "0", ...env });
+  const origin = await startOrigin(config, createLogger(config.LOG_LEVEL, { service: "origin-api-test" }));
+  const { jobs } = origin;
   return {
-    url: urlOf(apiServer),
-    opsUrl: urlOf(opsServer),
+    url: `http://127.0.0.1:${origin.port}`,
+    opsUrl: `http://127.0.0.1:${origin.opsPort}`,
     jobs,
     config,
     async close() {
-      await Promise.all([new Promise((r) => apiServer.close(r)), new Promise((r) => opsServer.close(r))]);
       await jobs.queue.obliterate({ force: true });
       const keys = await jobs.redis.keys(`${originKeyPrefix(config.QUEUE_NAME)}:*`);
       if (keys.length) await jobs.redis.del(...keys);
-      await jobs.close();
+      await origin.close();
     },
   };
 }

@@ -135,11 +135,12 @@ export class JobQueue {
     if (cached) return { id, cached };
 
     const existing = await this.queue.getJob(id);
-    if (existing) {
-      const state = await existing.getState();
-      if (state !== "completed" && state !== "failed") return { id };
+    const state = existing ? await existing.getState() : "unknown";
+    if (state === "completed" || state === "failed") {
       // Finished, yet not in the result store: a retryable failure, or an outcome whose TTL ran out. Run it again.
-      await existing.remove().catch(() => undefined);
+      await existing?.remove().catch(() => undefined);
+    } else if (state !== "unknown") {
+      return { id };
     }
     const depth = await queueDepth(this.queue, this.redis);
     if (depth.depth >= this.options.maxBacklog) {

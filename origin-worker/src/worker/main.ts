@@ -1,11 +1,10 @@
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { loadConfig } from "../config.js";
 import { createEngine } from "../extract/index.js";
 import { createLogger } from "../observability/logger.js";
 import { createWorkerMetrics } from "../observability/metrics.js";
 import { producerConnection } from "../queue/queue.js";
+import { listen } from "../serve.js";
 import { createTranscriptWorker } from "./worker.js";
 
 const started = performance.now();
@@ -59,15 +58,11 @@ ops.get("/readyz", async (c) => {
 ops.get("/metrics", async (c) =>
   c.body(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType }),
 );
-const opsServer = await new Promise<ReturnType<typeof serve>>((resolve) => {
-  const server = serve({ fetch: ops.fetch, port: config.OPS_PORT, hostname: config.ORIGIN_HOST }, () =>
-    resolve(server),
-  );
-});
+const opsServer = await listen(ops.fetch, config.OPS_PORT, config.ORIGIN_HOST);
 log.info(
   {
     concurrency: config.WORKER_CONCURRENCY,
-    opsPort: (opsServer.address() as AddressInfo).port,
+    opsPort: opsServer.port,
     startupMs: Math.round(performance.now() - started),
   },
   "ready",
@@ -94,7 +89,7 @@ async function shutdown(signal: string) {
   }
   await engine.close();
   await redis.quit();
-  opsServer.close();
+  await opsServer.close();
   log.info({ drained }, "stopped");
   process.exit(0);
 }
