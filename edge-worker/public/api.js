@@ -13,14 +13,16 @@ export class ApiFailure extends Error {
    * @param {number} status HTTP status, 0 when the request never got an answer
    * @param {{ code: string, message: string, retryable?: boolean, details?: Record<string, unknown> }} error
    * @param {string | null} retryAfter the Retry-After header, if any
+   * @param {string} [requestId] the API's request id, worth quoting in a support question
    */
-  constructor(status, error, retryAfter = null) {
+  constructor(status, error, retryAfter = null, requestId = undefined) {
     super(error.message);
     this.status = status;
     this.code = error.code;
     this.details = error.details ?? {};
     this.retryable = error.retryable ?? false;
     this.retryAfter = retryAfter;
+    this.requestId = requestId;
   }
 }
 
@@ -44,7 +46,7 @@ export class ApiClient {
     let job = await response.json();
     let retryAfter = response.headers.get("Retry-After");
     while (job.job.status !== "completed") {
-      if (job.job.status === "failed") throw new ApiFailure(502, job.error ?? unknownError(), null);
+      if (job.job.status === "failed") throw new ApiFailure(502, job.error ?? unknownError(), null, job.requestId);
       onProgress?.({ status: job.job.status, elapsedMs: Date.now() - started });
       if (Date.now() - started > MAX_WAIT_MS) {
         throw new ApiFailure(504, { code: "UPSTREAM_TIMEOUT", message: "The job did not finish in time.", retryable: true });
@@ -76,18 +78,19 @@ export class ApiClient {
       throw new ApiFailure(0, { code: "NETWORK", message: "The service could not be reached.", retryable: true });
     }
     if (response.ok) return response;
-    throw new ApiFailure(response.status, await errorOf(response), response.headers.get("Retry-After"));
+    const { error, requestId } = await errorOf(response);
+    throw new ApiFailure(response.status, error, response.headers.get("Retry-After"), requestId);
   }
 }
 
 async function errorOf(response) {
   try {
     const body = await response.json();
-    if (body?.error?.code) return body.error;
+    if (body?.error?.code) return body;
   } catch {
     // Not JSON: a proxy's error page, for instance.
   }
-  return unknownError(`The service answered HTTP ${response.status}.`);
+  return { error: unknownError(`The service answered HTTP ${response.status}.`), requestId: undefined };
 }
 
 function unknownError(message = "Something went wrong.") {

@@ -1,0 +1,180 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { cannedLanguages, cannedTranscript } from "./support/canned.js";
+import { TEST_ACCESS } from "./support/constants.js";
+import { call, createKey, errorOf, originRequests, videoId } from "./support/worker.js";
+
+let key: string;
+beforeAll(async () => {
+  key = await createKey("pro");
+});
+
+describe("signed forwarding to the origin", () => {
+  it("signs every call so the real verifier accepts it, and passes the request id and Access token", async () => {
+    const id = videoId("ok");
+    const res = await call(`/v1/transcripts/${id}?lang=de,en&tlang=fr`, {
+      key,
+      headers: { "X-Request-Id": "client-chosen-id-123" },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("X-Request-Id")).toBe("client-chosen-id-123");
+    const [seen] = await originRequests(id);
+    expect(seen).toMatchObject({
+      method: "GET",
+      path: `/v1/transcripts/${id}?lang=de%2Cen&kind=any&tlang=fr&fallback=error`,
+      verified: true,
+      requestId: "client-chosen-id-123",
+      accessClientId: TEST_ACCESS.clientId,
+      accessClientSecret: TEST_ACCESS.clientSecret,
+    });
+  });
+
+  it("replaces an insane request id with a generated one", async () => {
+    const res = await call("/health", { headers: { "X-Request-Id": "bad id\twith spaces" } });
+    expect(res.headers.get("X-Request-Id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("turns an origin refusing our signature into ORIGIN_UNAVAILABLE, not a 401 for the client", async () => {
+    const id = videoId("ok");
+    const res = await call(`/v1/transcripts/${id}`, {
+      key,
+      env: { SIGNING_SECRET: "a-different-secret-0123456789" },
+    });
+    expect(res.status).toBe(503);
+    expect((await errorOf(res)).code).toBe("ORIGIN_UNAVAILABLE");
+    const [seen] = await originRequests(id);
+    expect(seen).toMatchObject({ verified: false, reason: "bad-signature" });
+  });
+
+  it("answers an unreachable origin with 503 ORIGIN_UNAVAILABLE and Retry-After", async () => {
+    const res = await call(`/v1/transcripts/${videoId("ok")}`, { key, env: { ORIGIN_URL: "http://127.0.0.1:9" } });
+    expect(res.status).toBe(503);
+    expect(res.headers.get("Retry-After")).toBe("5");
+    expect(res.headers.get("Cache-Control")).toBe("no-store");
+    const error = await errorOf(res);
+    expect(error).toMatchObject({ code: "ORIGIN_UNAVAILABLE", retryable: true, details: { reason: "unreachable" } });
+  });
+
+  it("answers a dropped connection, a timeout and a non-JSON answer with clean 503s", async () => {
+    const dropped = await call(`/v1/transcripts/${videoId("dn")}`, { key });
+    const slow = await call(`/v1/transcripts/${videoId("sl")}`, { key, env: { ORIGIN_TIMEOUT_MS: "300" } });
+    const garbage = await call(`/v1/transcripts/${videoId("gb")}`, { key });
+    const reasons = [];
+    for (const res of [dropped, slow, garbage]) {
+      expect(res.status).toBe(503);
+      reasons.push((await errorOf(res)).details?.reason);
+    }
+    expect(reasons).toEqual(["unreachable", "timeout", "bad-response"]);
+  });
+
+  it("passes origin errors through with their catalogue code", async () => {
+    const res = await call(`/v1/transcripts/${videoId("bk")}`, { key });
+    expect(res.status).toBe(503);
+    expect((await errorOf(res)).code).toBe("BLOCKED_BY_YOUTUBE");
+  });
+});
+
+describe("pending jobs", () => {
+  it("turns an origin 202 into a client 202 with Location and Retry-After, and stores the result when polled", async () => {
+    const id = videoId("jb");
+    const accepted = await call(`/v1/transcripts/${id}`, { key });
+    expect(accepted.status).toBe(202);
+    expect(accepted.headers.get("Location")).toBe(`/v1/jobs/job-${id}`);
+    expect(accepted.headers.get("Retry-After")).toBe("3");
+    expect(accepted.headers.get("Cache-Control")).toBe("no-store");
+    const job = (await accepted.json()) as { job: { id: string; status: string; statusUrl: string } };
+    expect(job.job).toEqual({ id: `job-${id}`, status: "queued", statusUrl: `/v1/jobs/job-${id}` });
+
+    const polled = await call(job.job.statusUrl, { key });
+    expect(polled.status).toBe(200);
+    const done = (await polled.json()) as { job: { status: string }; result: unknown };
+    expect(done.job.status).toBe("completed");
+    expect(done.result).toEqual(cannedTranscript(id));
+
+    // The completed result went to the edge store: the next request is a hit, in any format.
+    const after = await call(`/v1/transcripts/${id}?format=text`, { key });
+    expect(after.status).toBe(200);
+    expect(after.headers.get("X-Cache")).toBe("HIT");
+    expect(await originRequests(`/v1/transcripts/${id}`)).toHaveLength(1);
+  });
+
+  it("passes an unknown job's 404 through and refuses job ids that are not ids", async () => {
+    const unknown = await call("/v1/jobs/nope-123", { key });
+    expect(unknown.status).toBe(404);
+    expect((await errorOf(unknown)).code).toBe("NOT_FOUND");
+    const hostile = await call(`/v1/jobs/${encodeURIComponent("../../etc/passwd")}`, { key });
+    expect(hostile.status).toBe(400);
+  });
+});
+
+describe("languages", () => {
+  it("lists tracks and translation languages, cached like transcripts", async () => {
+    const id = videoId("ok");
+    const first = await call(`/v1/transcripts/${id}/languages`, { key });
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual(cannedLanguages(id));
+    const second = await call(`/v1/transcripts/${id}/languages`, { key });
+    expect(second.headers.get("X-Cache")).toBe("HIT");
+    expect(await originRequests(`${id}/languages`)).toHaveLength(1);
+  });
+});
+
+describe("batch", () => {
+  it("answers each item in order: hits from the store, misses in one origin call, bad items as 400", async () => {
+    const cached = videoId("ok");
+    await call(`/v1/transcripts/${cached}`, { key });
+    const fresh = videoId("ok");
+    const none = videoId("nt");
+    const pending = videoId("jb");
+    const res = await call("/v1/batch", {
+      key,
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        items: [
+          { video: cached },
+          { video: `https://youtu.be/${fresh}`, lang: "de" },
+          { video: "not a video" },
+          { video: none },
+          { video: pending },
+          { video: fresh, lang: "??" },
+        ],
+      }),
+    });
+    expect(res.status).toBe(200);
+    const { items } = (await res.json()) as { items: { status: number; body: any; cache?: string }[] };
+    expect(items.map((i) => i.status)).toEqual([200, 200, 400, 404, 202, 400]);
+    expect(items[0]).toMatchObject({ cache: "HIT", body: cannedTranscript(cached) });
+    expect(items[1]).toMatchObject({ cache: "MISS", body: cannedTranscript(fresh, "de") });
+    expect(items[2]?.body.error.code).toBe("INVALID_VIDEO_REFERENCE");
+    expect(items[3]?.body.error.code).toBe("TRANSCRIPTS_DISABLED");
+    expect(items[4]?.body.job.statusUrl).toBe(`/v1/jobs/job-${pending}`);
+    expect(items[5]?.body.error.code).toBe("INVALID_REQUEST");
+
+    const batches = (await originRequests("/v1/batch")).filter((r) => r.body.includes(fresh));
+    expect(batches).toHaveLength(1);
+    expect(batches[0]?.verified).toBe(true);
+    expect(JSON.parse(batches[0]?.body ?? "{}").items.map((i: { video: string }) => i.video)).toEqual([
+      fresh,
+      none,
+      pending,
+    ]);
+    // Batch results land in the edge store too.
+    const single = await call(`/v1/transcripts/${fresh}?lang=de`, { key });
+    expect(single.headers.get("X-Cache")).toBe("HIT");
+  });
+
+  it("gives every miss ORIGIN_UNAVAILABLE when the origin is down, still answering hits", async () => {
+    const cached = videoId("ok");
+    await call(`/v1/transcripts/${cached}`, { key });
+    const res = await call("/v1/batch", {
+      key,
+      env: { ORIGIN_URL: "http://127.0.0.1:9" },
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ items: [{ video: cached }, { video: videoId("ok") }] }),
+    });
+    const { items } = (await res.json()) as { items: { status: number; body: any }[] };
+    expect(items.map((i) => i.status)).toEqual([200, 503]);
+    expect(items[1]?.body.error.code).toBe("ORIGIN_UNAVAILABLE");
+  });
+});

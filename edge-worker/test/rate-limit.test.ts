@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import { call, createKey, errorOf, randomIp, videoId } from "./support/worker.js";
+
+// Limits configured in wrangler.jsonc: BURST_LIMITER 60/min per key, IP_LIMITER 120/min per IP.
+const BURST = 60;
+const PER_IP = 120;
+
+describe("daily quota (Durable Object, exact)", () => {
+  it("counts down in the RateLimit headers and refuses with QUOTA_EXCEEDED + Retry-After", async () => {
+    const key = await createKey();
+    const path = `/v1/transcripts/${videoId("ok")}`;
+    const quota = { QUOTA_FREE_PER_DAY: "3" };
+    const remaining: (string | null)[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await call(path, { key, env: quota });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("RateLimit-Limit")).toBe("3");
+      expect(res.headers.get("RateLimit-Policy")).toBe("3;w=86400");
+      remaining.push(res.headers.get("RateLimit-Remaining"));
+    }
+    expect(remaining).toEqual(["2", "1", "0"]);
+
+    const refused = await call(path, { key, env: quota });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("Cache-Control")).toBe("no-store");
+    const reset = Number(refused.headers.get("RateLimit-Reset"));
+    expect(reset).toBeGreaterThan(0);
+    expect(reset).toBeLessThanOrEqual(86_400);
+    expect(Number(refused.headers.get("Retry-After"))).toBe(reset);
+    expect(refused.headers.get("RateLimit-Remaining")).toBe("0");
+    expect((await errorOf(refused)).code).toBe("QUOTA_EXCEEDED");
+  });
+
+  it("counts each batch item, and refuses a batch that does not fit as a whole", async () => {
+    const key = await createKey();
+    const quota = { QUOTA_FREE_PER_DAY: "4" };
+    const batch = (n: number) =>
+      call("/v1/batch", {
+        key,
+        env: quota,
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ items: Array.from({ length: n }, () => ({ video: videoId("ok") })) }),
+      });
+    const first = await batch(3);
+    expect(first.status).toBe(200);
+    expect(first.headers.get("RateLimit-Remaining")).toBe("1");
+    const tooBig = await batch(2);
+    expect(tooBig.status).toBe(429);
+    expect((await errorOf(tooBig)).code).toBe("QUOTA_EXCEEDED");
+    expect((await batch(1)).headers.get("RateLimit-Remaining")).toBe("0");
+  });
+
+  it("keeps separate counts per key and per plan", async () => {
+    const free = await createKey("free");
+    const pro = await createKey("pro");
+    const env = { QUOTA_FREE_PER_DAY: "1", QUOTA_PRO_PER_DAY: "5" };
+    const path = `/v1/transcripts/${videoId("ok")}`;
+    expect((await call(path, { key: free, env })).status).toBe(200);
+    expect((await call(path, { key: free, env })).status).toBe(429);
+    const proAnswer = await call(path, { key: pro, env });
+    expect(proAnswer.status).toBe(200);
+    expect(proAnswer.headers.get("RateLimit-Remaining")).toBe("4");
+  });
+});
+
+describe("burst limit (rate-limiting binding, per key)", () => {
+  it("refuses the request past the burst with RATE_LIMITED, cache hits included", async () => {
+    const key = await createKey("pro");
+    const path = `/v1/transcripts/${videoId("ok")}`;
+    const statuses: number[] = [];
+    const caches: (string | null)[] = [];
+    for (let i = 0; i < BURST; i++) {
+      const res = await call(path, { key });
+      statuses.push(res.status);
+      caches.push(res.headers.get("X-Cache"));
+    }
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    expect(caches.filter((c) => c === "HIT").length).toBe(BURST - 1);
+    const refused = await call(path, { key });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("Retry-After")).toBe("60");
+    expect((await errorOf(refused)).code).toBe("RATE_LIMITED");
+    // Another key is unaffected.
+    expect((await call(path, { key: await createKey("pro") })).status).toBe(200);
+  });
+});
+
+describe("per-IP limit (before auth)", () => {
+  it("slows key guessing from one address without touching other addresses", async () => {
+    const ip = randomIp();
+    const guess = "ytt_live_" + "g".repeat(40);
+    for (let i = 0; i < PER_IP; i++) {
+      expect((await call("/v1/transcripts/dQw4w9WgXcQ", { key: guess, ip })).status).toBe(401);
+    }
+    const refused = await call("/v1/transcripts/dQw4w9WgXcQ", { key: guess, ip });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("Retry-After")).toBe("60");
+    expect((await errorOf(refused)).code).toBe("RATE_LIMITED");
+    expect((await call("/v1/transcripts/dQw4w9WgXcQ", { key: guess })).status).toBe(401);
+  });
+});
