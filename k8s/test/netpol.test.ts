@@ -9,7 +9,13 @@ function endpoints(objects: K8sObject[]): Endpoint[] {
     ip: `10.244.0.${i + 10}`,
     pod: { namespace: w.namespace, labels: w.labels, containers: w.containers },
   }));
-  const pod = (name: string, ip: string, namespace: string, labels: Record<string, string>, ports: number[] = []) => ({
+  const pod = (
+    name: string,
+    ip: string,
+    namespace: string,
+    labels: Record<string, string>,
+    ports: number[] = [],
+  ) => ({
     name,
     ip,
     pod: { namespace, labels, containers: [{ ports: ports.map((containerPort) => ({ containerPort })) }] },
@@ -147,7 +153,11 @@ describe("the policy evaluator", () => {
   });
 
   it("resolves named ports on the destination and honours the protocol", () => {
-    const named = policy({ podSelector: {}, policyTypes: ["Ingress"], ingress: [{ ports: [{ port: "http" }] }] });
+    const named = policy({
+      podSelector: {},
+      policyTypes: ["Ingress"],
+      ingress: [{ ports: [{ port: "http" }] }],
+    });
     const from = pod("any", "z", {});
     expect(allowed([named], { from, to: target, port: 8080, protocol: "TCP" })).toBe(true);
     expect(allowed([named], { from, to: target, port: 8080, protocol: "UDP" })).toBe(false);

@@ -38,7 +38,10 @@ export function inCidr(ip: string, cidr: string): boolean {
 /** The labels a namespace carries: Kubernetes sets kubernetes.io/metadata.name on every namespace. */
 const namespaceLabels = (namespace: string) => ({ "kubernetes.io/metadata.name": namespace });
 
-function selects(selector: { matchLabels?: Record<string, string> } | undefined, labels: Record<string, string>) {
+function selects(
+  selector: { matchLabels?: Record<string, string> } | undefined,
+  labels: Record<string, string>,
+) {
   return matchesLabels(selector?.matchLabels, labels);
 }
 
@@ -87,7 +90,8 @@ function admitted(policies: K8sObject[], direction: "Ingress" | "Egress", flow: 
     (direction === "Ingress" ? (p.spec.ingress ?? []) : (p.spec.egress ?? [])).some(
       (rule: { from?: Peer[]; to?: Peer[]; ports?: PolicyPort[] }) => {
         const peers = direction === "Ingress" ? rule.from : rule.to;
-        const peerOk = !peers || peers.length === 0 || peers.some((peer) => peerMatches(peer, namespace, other));
+        const peerOk =
+          !peers || peers.length === 0 || peers.some((peer) => peerMatches(peer, namespace, other));
         return peerOk && portMatches(rule.ports, flow);
       },
     ),

@@ -72,9 +72,13 @@ export function find(objects: K8sObject[], kind: string, name: string, namespace
 /** The generated ConfigMap whose name starts with `prefix` (kustomize appends a content hash). */
 export function generatedConfigMap(objects: K8sObject[], prefix: string, namespace: string): K8sObject {
   const found = objects.filter(
-    (o) => o.kind === "ConfigMap" && o.metadata.namespace === namespace && o.metadata.name.startsWith(`${prefix}-`),
+    (o) =>
+      o.kind === "ConfigMap" &&
+      o.metadata.namespace === namespace &&
+      o.metadata.name.startsWith(`${prefix}-`),
   );
-  if (found.length !== 1) throw new Error(`expected one generated ConfigMap ${prefix}, found ${found.length}`);
+  if (found.length !== 1)
+    throw new Error(`expected one generated ConfigMap ${prefix}, found ${found.length}`);
   return found[0] as K8sObject;
 }
 

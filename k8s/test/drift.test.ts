@@ -1,0 +1,349 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigSchema, loadConfig } from "../../origin-worker/src/config.js";
+import { BULL_PREFIX } from "../../origin-worker/src/queue/queue.js";
+import { MAX_RETRY_DELAY_MS } from "../../origin-worker/src/worker/retry.js";
+import {
+  type Container,
+  containerPort,
+  find,
+  generatedConfigMap,
+  K8S_DIR,
+  type K8sObject,
+  matchesLabels,
+  OVERLAYS,
+  render,
+  type Workload,
+  workloads,
+} from "./render.js";
+
+const ORIGIN_SRC = join(K8S_DIR, "..", "origin-worker", "src");
+
+/** The routes an ops server registers, read from the origin's source (`<app>.get("/path", …)`). */
+function routes(file: string, app: string, from = 0): string[] {
+  const source = readFileSync(join(ORIGIN_SRC, file), "utf8").slice(from);
+  return [...source.matchAll(new RegExp(`\\b${app}\\.get\\("([^"]+)"`, "g"))].map((m) => m[1] as string);
+}
+const appSource = readFileSync(join(ORIGIN_SRC, "api/app.ts"), "utf8");
+/** Each origin container and the ops routes its process serves. */
+const OPS_ROUTES: Record<string, string[]> = {
+  api: routes("api/app.ts", "app", appSource.indexOf("export function createOpsApp")),
+  worker: routes("worker/main.ts", "ops"),
+};
+
+const schemaKeys = Object.keys(ConfigSchema.shape);
+/** A variable is required when the schema has neither a default nor accepts it missing. */
+const requiredKeys = schemaKeys.filter(
+  (key) =>
+    !(ConfigSchema.shape as Record<string, { safeParse(v: unknown): { success: boolean } }>)[key]?.safeParse(
+      undefined,
+    ).success,
+);
+
+/** Stand-ins for what the Secrets hold, so the manifests' environment can go through the real loadConfig. */
+const SECRET_SAMPLES: Record<string, string> = {
+  SIGNING_KEYS: "edge-2026:0123456789abcdef0123456789abcdef",
+  REDIS_URL: "redis://:password@redis.ytt.svc.cluster.local:6379/0",
+  ACCESS_CLIENT_ID: "0123456789abcdef.access",
+  ACCESS_CLIENT_SECRET: "0123456789abcdef0123456789abcdef",
+};
+
+function quantityBytes(q: string): number {
+  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi)?$/.exec(q);
+  if (!m) throw new Error(`unsupported quantity ${q}`);
+  const unit = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30 }[m[2] as "Ki" | "Mi" | "Gi"] ?? 1;
+  return Number(m[1]) * unit;
+}
+
+function originWorkloads(objects: K8sObject[]): Workload[] {
+  return workloads(objects).filter((w) => w.labels["app.kubernetes.io/name"] === "origin");
+}
+
+/** The environment a container starts with: ConfigMap keys (envFrom) and env entries, secrets as samples. */
+function containerEnv(objects: K8sObject[], namespace: string, c: Container) {
+  const env: Record<string, string> = {};
+  const optionalSecrets: string[] = [];
+  for (const source of c.envFrom ?? []) {
+    const cm = find(objects, "ConfigMap", source.configMapRef.name, namespace);
+    Object.assign(env, cm.data);
+  }
+  for (const e of c.env ?? []) {
+    if (e.value !== undefined) env[e.name] = e.value;
+    else if (e.valueFrom?.secretKeyRef) {
+      const sample = SECRET_SAMPLES[e.name];
+      if (sample === undefined) throw new Error(`no sample for secret-backed ${e.name}`);
+      env[e.name] = sample;
+      if (e.valueFrom.secretKeyRef.optional) optionalSecrets.push(e.name);
+    } else throw new Error(`unexpected env source for ${e.name}`);
+  }
+  return { env, optionalSecrets };
+}
+
+describe.each(OVERLAYS)("%s matches the origin's code", (overlay) => {
+  const objects = render(overlay);
+  const origin = originWorkloads(objects);
+  const api = find(objects, "Deployment", "origin-api", "ytt");
+  const worker = find(objects, "Deployment", "origin-worker", "ytt");
+  const apiContainer = api.spec.template.spec.containers[0];
+  const workerContainer = worker.spec.template.spec.containers[0];
+  const config = loadConfig(containerEnv(objects, "ytt", workerContainer).env);
+
+  it("runs one API container and one worker container, each the process whose routes it probes", () => {
+    expect(origin.map((w) => w.containers.map((c: Container) => c.name))).toEqual([["api"], ["worker"]]);
+  });
+
+  it("sets only variables the config schema reads, every required one, with values loadConfig accepts", () => {
+    expect(requiredKeys).toContain("SIGNING_KEYS");
+    for (const w of origin) {
+      for (const c of w.containers) {
+        const { env, optionalSecrets } = containerEnv(objects, w.namespace, c);
+        const unknown = Object.keys(env).filter((k) => !schemaKeys.includes(k));
+        expect(unknown, `${c.name} sets variables the origin never reads`).toEqual([]);
+        for (const key of requiredKeys) expect(env, `${c.name} misses ${key}`).toHaveProperty(key);
+        expect(() => loadConfig(env)).not.toThrow();
+        // An optional Secret may be absent: the origin must start without it too.
+        const without = Object.fromEntries(Object.entries(env).filter(([k]) => !optionalSecrets.includes(k)));
+        expect(() => loadConfig(without)).not.toThrow();
+      }
+    }
+  });
+
+  it("listens where the Services, probes and ports point", () => {
+    expect(config.ORIGIN_HOST).toBe("0.0.0.0");
+    expect(containerPort([apiContainer], "api")).toBe(config.ORIGIN_PORT);
+    for (const c of [apiContainer, workerContainer]) expect(containerPort([c], "ops")).toBe(config.OPS_PORT);
+  });
+
+  it("probes only paths the process serves, on its ops port", () => {
+    expect(OPS_ROUTES.api).toEqual(
+      expect.arrayContaining(["/healthz", "/readyz", "/queue-depth", "/metrics"]),
+    );
+    for (const c of [apiContainer, workerContainer]) {
+      const probes = [c.startupProbe, c.livenessProbe, c.readinessProbe].filter(Boolean);
+      expect(probes.length).toBeGreaterThanOrEqual(2);
+      for (const probe of probes) {
+        expect(OPS_ROUTES[c.name]).toContain(probe.httpGet.path);
+        expect(containerPort([c], probe.httpGet.port)).toBe(config.OPS_PORT);
+      }
+      expect(c.readinessProbe.httpGet.path).toBe("/readyz");
+      expect(c.livenessProbe.httpGet.path).toBe("/healthz");
+    }
+  });
+
+  it("has selectors that match their pods, and Service ports that exist on them", () => {
+    const all = workloads(objects);
+    for (const w of all) expect(matchesLabels(w.object.spec.selector.matchLabels, w.labels)).toBe(true);
+    for (const svc of objects.filter((o) => o.kind === "Service")) {
+      const backends = all.filter(
+        (w) => w.namespace === svc.metadata.namespace && matchesLabels(svc.spec.selector, w.labels),
+      );
+      expect(backends.length, `Service ${svc.metadata.name}`).toBeGreaterThan(0);
+      for (const w of backends) {
+        for (const p of svc.spec.ports) {
+          expect(
+            containerPort(w.containers, p.targetPort),
+            `${svc.metadata.name} → ${p.targetPort}`,
+          ).toBeDefined();
+        }
+      }
+    }
+    for (const o of objects.filter((o) =>
+      ["PodDisruptionBudget", "NetworkPolicy", "PodMonitor"].includes(o.kind),
+    )) {
+      const selector = o.kind === "NetworkPolicy" ? o.spec.podSelector : o.spec.selector;
+      const selected = all.filter(
+        (w) => w.namespace === o.metadata.namespace && matchesLabels(selector.matchLabels, w.labels),
+      );
+      expect(selected.length, `${o.kind} ${o.metadata.name} selects nothing`).toBeGreaterThan(0);
+      if (o.kind === "PodMonitor") {
+        for (const w of selected)
+          expect(containerPort(w.containers, o.spec.podMetricsEndpoints[0].port)).toBeDefined();
+      }
+    }
+    for (const sm of objects.filter((o) => o.kind === "ServiceMonitor")) {
+      const services = objects.filter(
+        (o) =>
+          o.kind === "Service" &&
+          o.metadata.namespace === sm.metadata.namespace &&
+          matchesLabels(sm.spec.selector.matchLabels, o.metadata.labels ?? {}),
+      );
+      expect(services.length).toBeGreaterThan(0);
+      for (const svc of services)
+        expect(svc.spec.ports.map((p: { name: string }) => p.name)).toContain(sm.spec.endpoints[0].port);
+    }
+  });
+
+  it("scales the workers from zero on the API's /queue-depth, one pod per WORKER_CONCURRENCY jobs", () => {
+    const scaled = objects.filter((o) => o.kind === "ScaledObject");
+    expect(scaled.map((s) => s.spec.scaleTargetRef.name)).toEqual(["origin-worker"]);
+    const so = scaled[0] as K8sObject;
+    expect(so.metadata.namespace).toBe(worker.metadata.namespace);
+    expect(so.spec.minReplicaCount).toBe(0);
+    expect(worker.spec.replicas).toBe(0);
+    expect(so.spec.pollingInterval).toBeLessThanOrEqual(10);
+    // An idle gap (a retry's back-off, a queue paused by a YouTube block) must not scale the pool to zero.
+    expect(so.spec.cooldownPeriod * 1000).toBeGreaterThan(MAX_RETRY_DELAY_MS);
+    expect(so.spec.cooldownPeriod * 1000).toBeGreaterThan(config.BLOCKED_PAUSE_MS);
+
+    const trigger = so.spec.triggers.find((t: { type: string }) => t.type === "metrics-api");
+    expect(trigger.metadata).toMatchObject({
+      valueLocation: "depth",
+      activationTargetValue: "0",
+      format: "json",
+    });
+    expect(Number(trigger.metadata.targetValue)).toBe(config.WORKER_CONCURRENCY);
+    const url = new URL(trigger.metadata.url);
+    const [svcName, namespace, svcLabel, ...rest] = url.hostname.split(".");
+    expect([svcLabel, ...rest].join(".")).toBe("svc.cluster.local");
+    const svc = find(objects, "Service", svcName as string, namespace);
+    const svcPort = svc.spec.ports.find((p: { port: number }) => p.port === Number(url.port));
+    expect(svcPort).toBeDefined();
+    // The Service sends KEDA to the API pods' ops port, where the API serves this path.
+    expect(matchesLabels(svc.spec.selector, api.spec.template.metadata.labels)).toBe(true);
+    expect(matchesLabels(svc.spec.selector, worker.spec.template.metadata.labels)).toBe(false);
+    expect(containerPort([apiContainer], svcPort.targetPort)).toBe(config.OPS_PORT);
+    expect(OPS_ROUTES.api).toContain(url.pathname);
+  });
+
+  it("never scales the API to zero", () => {
+    expect(api.spec.replicas).toBeGreaterThanOrEqual(1);
+    expect(objects.some((o) => o.kind === "HorizontalPodAutoscaler")).toBe(false);
+  });
+
+  it("gives jobs time to finish: grace period > SHUTDOWN_GRACE_MS ≥ JOB_TIMEOUT_MS, API grace > WAIT_BUDGET_MS", () => {
+    expect(config.SHUTDOWN_GRACE_MS).toBeGreaterThanOrEqual(config.JOB_TIMEOUT_MS);
+    expect(worker.spec.template.spec.terminationGracePeriodSeconds * 1000).toBeGreaterThan(
+      config.SHUTDOWN_GRACE_MS,
+    );
+    expect(api.spec.template.spec.terminationGracePeriodSeconds * 1000).toBeGreaterThan(
+      config.WAIT_BUDGET_MS,
+    );
+  });
+
+  it("sizes the worker from its concurrency and gives Chromium a memory /dev/shm", () => {
+    const spec = worker.spec.template.spec;
+    const shm = spec.volumes.find((v: { name: string }) => v.name === "dshm");
+    expect(shm.emptyDir.medium).toBe("Memory");
+    expect(workerContainer.volumeMounts).toContainEqual({ name: "dshm", mountPath: "/dev/shm" });
+    // limit ≥ 1.2 × (node 120 MiB + browser base 200 MiB + 250 MiB per concurrent job), as documented.
+    const needed = 1.2 * (120 + 200 + 250 * config.WORKER_CONCURRENCY) * 2 ** 20;
+    expect(quantityBytes(workerContainer.resources.limits.memory)).toBeGreaterThanOrEqual(needed);
+    expect(quantityBytes(workerContainer.resources.requests.memory)).toBe(
+      quantityBytes(workerContainer.resources.limits.memory),
+    );
+  });
+
+  it("runs cloudflared as two HA connectors with metrics, /ready liveness and a shorter drain than its grace", () => {
+    const cf = find(objects, "Deployment", "cloudflared", "cloudflared");
+    const spec = cf.spec.template.spec;
+    const c = spec.containers[0];
+    expect(cf.spec.replicas).toBe(2);
+    expect(c.image).toMatch(/^cloudflare\/cloudflared:\d{4}\.\d+\.\d+$/);
+    const arg = (flag: string) => c.args[c.args.indexOf(flag) + 1];
+    expect(arg("--metrics")).toBe(`0.0.0.0:${containerPort([c], "metrics")}`);
+    expect(c.livenessProbe.httpGet).toEqual({ path: "/ready", port: "metrics" });
+    expect(c.args.at(-1)).toBe("run");
+    const grace = /^(\d+)s$/.exec(arg("--grace-period"));
+    expect(Number(grace?.[1])).toBeLessThan(spec.terminationGracePeriodSeconds);
+    expect(c.env).toContainEqual({
+      name: "TUNNEL_TOKEN",
+      valueFrom: { secretKeyRef: { name: "cloudflared-token", key: "TUNNEL_TOKEN" } },
+    });
+    const pdb = find(objects, "PodDisruptionBudget", "cloudflared", "cloudflared");
+    expect(matchesLabels(pdb.spec.selector.matchLabels, cf.spec.template.metadata.labels)).toBe(true);
+    expect(pdb.spec.minAvailable).toBe(1);
+    const antiAffinity = spec.affinity.podAntiAffinity;
+    const term =
+      antiAffinity.requiredDuringSchedulingIgnoredDuringExecution?.[0] ??
+      antiAffinity.preferredDuringSchedulingIgnoredDuringExecution?.[0]?.podAffinityTerm;
+    expect(term.topologyKey).toBe("kubernetes.io/hostname");
+    expect(matchesLabels(term.labelSelector.matchLabels, cf.spec.template.metadata.labels)).toBe(true);
+  });
+
+  it("routes the tunnel's hostname to the signed API only, ends on 404, and enforces Access where configured", () => {
+    const tunnel = JSON.parse(readFileSync(join(K8S_DIR, "overlays", overlay, "tunnel-config.json"), "utf8"));
+    const rules = tunnel.config.ingress as {
+      hostname?: string;
+      service: string;
+      originRequest?: { access?: { required: boolean; teamName: string; audTag: string[] } };
+    }[];
+    expect(rules.at(-1)).toEqual({ service: "http_status:404" });
+    const routed = rules.slice(0, -1);
+    expect(routed.length).toBeGreaterThan(0);
+    for (const rule of routed) {
+      expect(rule.hostname).toMatch(/^[a-z0-9.-]+$/);
+      const url = new URL(rule.service);
+      const [svcName, namespace] = url.hostname.split(".");
+      expect(url.hostname).toBe(`${svcName}.${namespace}.svc.cluster.local`);
+      const svc = find(objects, "Service", svcName as string, namespace);
+      const port = svc.spec.ports.find((p: { port: number }) => p.port === Number(url.port));
+      expect(matchesLabels(svc.spec.selector, api.spec.template.metadata.labels)).toBe(true);
+      expect(containerPort([apiContainer], port.targetPort)).toBe(config.ORIGIN_PORT);
+
+      const access = rule.originRequest?.access;
+      const accessEnv = apiContainer.env.filter((e: { name: string }) => e.name.startsWith("ACCESS_CLIENT_"));
+      expect(accessEnv.map((e: { name: string }) => e.name).sort()).toEqual([
+        "ACCESS_CLIENT_ID",
+        "ACCESS_CLIENT_SECRET",
+      ]);
+      // Access at the tunnel ⇔ the origin refuses to start without the service token.
+      for (const e of accessEnv) expect(e.valueFrom.secretKeyRef.optional).toBe(!access?.required);
+      if (access) {
+        expect(access.teamName).not.toBe("");
+        expect(access.audTag.length).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it("keeps Redis durable and never evicting, behind the password the origin's REDIS_URL carries", () => {
+    const conf = generatedConfigMap(objects, "redis-config", "ytt").data?.["redis.conf"] ?? "";
+    const directive = (name: string) => new RegExp(`^${name} (.+)$`, "m").exec(conf)?.[1];
+    expect(directive("maxmemory-policy")).toBe("noeviction");
+    expect(directive("appendonly")).toBe("yes");
+    const redis = find(objects, "StatefulSet", "redis", "ytt");
+    const c = redis.spec.template.spec.containers[0];
+    expect(c.volumeMounts).toContainEqual({ name: "data", mountPath: directive("dir") });
+    expect(redis.spec.volumeClaimTemplates[0].metadata.name).toBe("data");
+    expect(c.args).toEqual(["/etc/redis/redis.conf", "--requirepass", "$(REDISCLI_AUTH)"]);
+    const password = c.env.find((e: { name: string }) => e.name === "REDISCLI_AUTH").valueFrom.secretKeyRef;
+    for (const oc of [apiContainer, workerContainer]) {
+      const url = oc.env.find((e: { name: string }) => e.name === "REDIS_URL").valueFrom.secretKeyRef;
+      expect(url.name).toBe(password.name);
+    }
+    // Quantities in redis.conf ("768mb") fit under the container limit.
+    expect(quantityBytes(`${Number.parseInt(directive("maxmemory") ?? "0", 10)}Mi`)).toBeLessThan(
+      quantityBytes(c.resources.limits.memory),
+    );
+  });
+});
+
+describe("the keda-redis-trigger component", () => {
+  it("reads the BullMQ lists of the configured queue on the Redis Service", () => {
+    const objects = render("dev", ["keda-redis-trigger"]);
+    const config = loadConfig(
+      containerEnv(
+        objects,
+        "ytt",
+        find(objects, "Deployment", "origin-worker").spec.template.spec.containers[0],
+      ).env,
+    );
+    const so = find(objects, "ScaledObject", "origin-worker", "ytt");
+    const redisTriggers = so.spec.triggers.filter((t: { type: string }) => t.type === "redis");
+    expect(redisTriggers.map((t: { metadata: { listName: string } }) => t.metadata.listName).sort()).toEqual([
+      `${BULL_PREFIX}:${config.QUEUE_NAME}:active`,
+      `${BULL_PREFIX}:${config.QUEUE_NAME}:wait`,
+    ]);
+    const svc = find(objects, "Service", "redis", "ytt");
+    for (const t of redisTriggers) {
+      expect(t.metadata.address).toBe(`redis.ytt.svc.cluster.local:${svc.spec.ports[0].port}`);
+      expect(Number(t.metadata.listLength)).toBe(config.WORKER_CONCURRENCY);
+      const auth = find(objects, "TriggerAuthentication", t.authenticationRef.name, "ytt");
+      expect(auth.spec.secretTargetRef).toContainEqual({
+        parameter: "password",
+        name: "redis-auth",
+        key: "password",
+      });
+    }
+  });
+});
