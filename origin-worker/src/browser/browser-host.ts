@@ -1,0 +1,161 @@
+import { ApiError } from "@ytt/shared";
+import puppeteer, { type Browser, type HTTPRequest, type Page } from "puppeteer-core";
+import { chromiumArgs, findChromium } from "./chromium.js";
+import { createRequestFilter, type RequestFilter } from "./request-filter.js";
+
+export interface BrowserHostOptions {
+  youtubeOrigin: string;
+  chromiumPath?: string | undefined;
+  proxy?: string | undefined;
+  userAgent?: string | undefined;
+  locale: string;
+  navigationTimeoutMs: number;
+  /** Start a fresh browser after this many jobs (long-lived Chromium grows). */
+  recycleAfterJobs: number;
+}
+
+/** What a job's page refused to fetch: kept to tell a redirect off-origin (e.g. google.com/sorry) from other failures. */
+export interface JobPage {
+  page: Page;
+  refusedNavigations: string[];
+}
+
+interface Instance {
+  browser: Browser;
+  jobs: number;
+  active: number;
+  retiring: boolean;
+}
+
+/**
+ * One Chromium per worker process, one isolated browser context per job (closed in `finally`),
+ * relaunched when it crashes or disconnects and recycled after a number of jobs.
+ */
+export class BrowserHost {
+  readonly filter: RequestFilter;
+  private readonly executablePath: string;
+  private current: Instance | null = null;
+  private launching: Promise<Instance> | null = null;
+  private closed = false;
+  /** Browsers launched so far, relaunches and recycles included. */
+  launches = 0;
+
+  constructor(private readonly options: BrowserHostOptions) {
+    this.filter = createRequestFilter(options.youtubeOrigin);
+    this.executablePath = findChromium(options.chromiumPath);
+  }
+
+  /** The running browser's process id, for memory accounting. */
+  pid(): number | undefined {
+    return this.current?.browser.process()?.pid;
+  }
+
+  private async launch(): Promise<Instance> {
+    const browser = await puppeteer.launch({
+      executablePath: this.executablePath,
+      headless: true,
+      args: chromiumArgs({ locale: this.options.locale, proxy: this.options.proxy }),
+      defaultViewport: { width: 1280, height: 720 },
+      protocolTimeout: Math.max(30_000, this.options.navigationTimeoutMs * 2),
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+    });
+    this.launches++;
+    const instance: Instance = { browser, jobs: 0, active: 0, retiring: false };
+    browser.once("disconnected", () => {
+      if (this.current === instance) this.current = null;
+    });
+    return instance;
+  }
+
+  private async acquire(): Promise<Instance> {
+    if (this.closed)
+      throw new ApiError("INTERNAL", { details: { cause: "browser", reason: "engine closed" } });
+    const current = this.current;
+    if (current && current.browser.connected && !current.retiring) return current;
+    this.launching ??= this.launch()
+      .then((instance) => {
+        this.current = instance;
+        return instance;
+      })
+      .finally(() => {
+        this.launching = null;
+      });
+    return this.launching;
+  }
+
+  private release(instance: Instance) {
+    instance.active--;
+    if (instance.retiring && instance.active === 0) instance.browser.close().catch(() => {});
+  }
+
+  /** Runs `job` on a fresh page in its own browser context; the context is gone when this settles. */
+  async withPage<T>(job: (jobPage: JobPage) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    let instance: Instance;
+    try {
+      instance = await this.acquire();
+    } catch (error) {
+      if (error instanceof ApiError) throw error;
+      throw new ApiError("INTERNAL", {
+        details: { cause: "browser", reason: `launch failed: ${String(error)}` },
+      });
+    }
+    instance.jobs++;
+    instance.active++;
+    if (instance.jobs >= this.options.recycleAfterJobs) {
+      instance.retiring = true;
+      if (this.current === instance) this.current = null;
+    }
+    const context = await instance.browser.createBrowserContext().catch((error: unknown) => {
+      this.release(instance);
+      throw new ApiError("INTERNAL", { details: { cause: "browser", reason: String(error) } });
+    });
+    const closeContext = () => context.close().catch(() => {});
+    signal?.addEventListener("abort", closeContext, { once: true });
+    try {
+      const page = await context.newPage();
+      const jobPage: JobPage = { page, refusedNavigations: [] };
+      await this.preparePage(jobPage);
+      return await job(jobPage);
+    } catch (error) {
+      if (!instance.browser.connected) {
+        throw new ApiError("INTERNAL", {
+          details: { cause: "browser", reason: "the browser crashed or disconnected" },
+        });
+      }
+      throw error;
+    } finally {
+      signal?.removeEventListener("abort", closeContext);
+      await closeContext();
+      this.release(instance);
+    }
+  }
+
+  private async preparePage({ page, refusedNavigations }: JobPage) {
+    const { userAgent, locale, navigationTimeoutMs } = this.options;
+    page.setDefaultNavigationTimeout(navigationTimeoutMs);
+    page.setDefaultTimeout(navigationTimeoutMs);
+    if (userAgent) await page.setUserAgent({ userAgent });
+    await page.setExtraHTTPHeaders({ "accept-language": `${locale},${locale.split("-")[0]};q=0.9` });
+    await page.setRequestInterception(true);
+    page.on("request", (request: HTTPRequest) => {
+      if (request.isInterceptResolutionHandled()) return;
+      const verdict = this.filter.verdict(request.url(), request.resourceType());
+      if (verdict === "allow") {
+        request.continue().catch(() => {});
+        return;
+      }
+      if (verdict === "refuse" && request.isNavigationRequest()) refusedNavigations.push(request.url());
+      request.abort(verdict === "refuse" ? "accessdenied" : "blockedbyclient").catch(() => {});
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const launching = this.launching;
+    const instance = this.current ?? (launching ? await launching.catch(() => null) : null);
+    this.current = null;
+    await instance?.browser.close().catch(() => {});
+  }
+}

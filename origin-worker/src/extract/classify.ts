@@ -1,0 +1,78 @@
+import { ApiError } from "@ytt/shared";
+import { type PlayerResponse, textOf } from "./parse/player-response.js";
+
+/**
+ * Turning what YouTube shows instead of a playable video into catalogue errors: the
+ * playabilityStatus of a player response, and interstitial pages (consent, reCAPTCHA).
+ */
+
+/** U+2019 and U+0027 both occur in "you’re"; compare on one. */
+const normalise = (s: string) => s.replaceAll("\u2019", "'").toLowerCase();
+
+function subreasons(status: PlayerResponse): string[] {
+  const screen = status?.errorScreen?.playerErrorMessageRenderer;
+  const out: string[] = [];
+  const sub = screen?.subreason;
+  if (Array.isArray(sub?.runs)) {
+    const joined = textOf(sub).trim();
+    if (joined) out.push(joined);
+  } else if (textOf(sub)) out.push(textOf(sub));
+  for (const m of Array.isArray(status?.messages) ? status.messages : [])
+    if (typeof m === "string") out.push(m);
+  return [...new Set(out)];
+}
+
+/** null when the video plays; otherwise the error the request must end in. */
+export function classifyPlayability(response: PlayerResponse): ApiError | null {
+  const status = response?.playabilityStatus;
+  const code = String(status?.status ?? "");
+  if (code === "OK") return null;
+  const reason = String(
+    status?.reason ?? textOf(status?.errorScreen?.playerErrorMessageRenderer?.reason) ?? "",
+  );
+  const subs = subreasons(status);
+  const all = normalise([reason, ...subs].join(" "));
+  const details = { status: code, reason, ...(subs.length ? { subreasons: subs } : {}) };
+  if (all.includes("not a bot") || all.includes("unusual traffic")) {
+    return new ApiError("BLOCKED_BY_YOUTUBE", { details: { reason } });
+  }
+  if (all.includes("private video") || all.includes("video is private"))
+    return new ApiError("VIDEO_PRIVATE", { details });
+  if (code === "LOGIN_REQUIRED" && (all.includes("inappropriate") || status?.desktopLegacyAgeGateReason)) {
+    return new ApiError("AGE_RESTRICTED", { details });
+  }
+  if (code === "AGE_CHECK_REQUIRED" || code === "AGE_VERIFICATION_REQUIRED")
+    return new ApiError("AGE_RESTRICTED", { details });
+  if (code === "ERROR") return new ApiError("VIDEO_UNAVAILABLE", { details });
+  if (!code)
+    return new ApiError("VIDEO_UNAVAILABLE", { details: { reason: "The page carries no player response." } });
+  return new ApiError("VIDEO_UNPLAYABLE", { details });
+}
+
+export type Interstitial = { kind: "consent"; acceptable: boolean } | { kind: "captcha" };
+
+const CONSENT_FORM = /<form[^>]+action="[^"]*consent[^"]*\/s"/i;
+const CONSENT_VERSION = /name="v"\s+value="cb\.[^"]*"/;
+
+/** What stands between us and the watch page, judged from the page's HTML. */
+export function detectInterstitial(html: string): Interstitial | null {
+  if (html.includes("g-recaptcha") || html.includes("/das_captcha") || html.includes("unusual traffic")) {
+    return { kind: "captcha" };
+  }
+  if (CONSENT_FORM.test(html)) return { kind: "consent", acceptable: CONSENT_VERSION.test(html) };
+  return null;
+}
+
+/** Retry-After in seconds (delta or HTTP date), when the answer gives one. */
+export function retryAfterSeconds(header: string | undefined, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim());
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+export function blocked(reason: string, retryAfter?: number): ApiError {
+  return new ApiError("BLOCKED_BY_YOUTUBE", {
+    details: { reason, ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }) },
+  });
+}
