@@ -46,10 +46,15 @@ export class ApiClient {
     let job = await response.json();
     let retryAfter = response.headers.get("Retry-After");
     while (job.job.status !== "completed") {
-      if (job.job.status === "failed") throw new ApiFailure(502, job.error ?? unknownError(), null, job.requestId);
+      if (job.job.status === "failed")
+        throw new ApiFailure(502, job.error ?? unknownError(), null, job.requestId);
       onProgress?.({ status: job.job.status, elapsedMs: Date.now() - started });
       if (Date.now() - started > MAX_WAIT_MS) {
-        throw new ApiFailure(504, { code: "UPSTREAM_TIMEOUT", message: "The job did not finish in time.", retryable: true });
+        throw new ApiFailure(504, {
+          code: "UPSTREAM_TIMEOUT",
+          message: "The job did not finish in time.",
+          retryable: true,
+        });
       }
       await sleep(pollDelaySeconds(retryAfter) * 1000, signal);
       response = await this.#fetch(job.job.statusUrl, signal);
@@ -75,7 +80,11 @@ export class ApiClient {
       response = await fetch(path, { headers, signal, cache: "no-store" });
     } catch (e) {
       if (signal?.aborted) throw e;
-      throw new ApiFailure(0, { code: "NETWORK", message: "The service could not be reached.", retryable: true });
+      throw new ApiFailure(0, {
+        code: "NETWORK",
+        message: "The service could not be reached.",
+        retryable: true,
+      });
     }
     if (response.ok) return response;
     const { error, requestId } = await errorOf(response);

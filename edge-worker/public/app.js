@@ -53,7 +53,11 @@ function saveKey(value) {
 }
 
 function showKeyState() {
-  const label = storedKey() ? "(saved in this browser)" : state.demoKey ? "(using the shared demo key)" : "(required)";
+  const label = storedKey()
+    ? "(saved in this browser)"
+    : state.demoKey
+      ? "(using the shared demo key)"
+      : "(required)";
   $("key-state").textContent = label;
 }
 
@@ -166,7 +170,10 @@ async function load() {
   const ref = videoInput.value.trim();
   hideError();
   if (!ref) {
-    showProblem("Paste a YouTube link or video ID first.", "For example https://www.youtube.com/watch?v=… or https://youtu.be/….");
+    showProblem(
+      "Paste a YouTube link or video ID first.",
+      "For example https://www.youtube.com/watch?v=… or https://youtu.be/….",
+    );
     videoInput.focus();
     return;
   }
@@ -196,7 +203,10 @@ async function load() {
     state.params = params;
     showTranscript(transcript);
     const count = transcript.segments.length;
-    showProgress(`Loaded ${count} ${count === 1 ? "segment" : "segments"} in ${transcript.track.name}.`, false);
+    showProgress(
+      `Loaded ${count} ${count === 1 ? "segment" : "segments"} in ${transcript.track.name}.`,
+      false,
+    );
     rememberInUrl(transcript.video.videoId);
   } catch (e) {
     if (run.signal.aborted) return;
@@ -237,7 +247,9 @@ function rememberInUrl(videoId) {
 function showLanguages() {
   const { tracks, translationLanguages } = state.languages;
   $("lang-options").replaceChildren(
-    ...tracks.map((t) => Object.assign(document.createElement("option"), { value: t.languageCode, label: t.name })),
+    ...tracks.map((t) =>
+      Object.assign(document.createElement("option"), { value: t.languageCode, label: t.name }),
+    ),
   );
   const chosen = tlangSelect.value;
   tlangSelect.replaceChildren(
@@ -257,15 +269,17 @@ function showLanguageSwitch() {
   const box = $("language-switch");
   box.hidden = tracks.length < 2 && !current?.translatedFrom;
   const source = current?.translatedFrom ?? current?.languageCode;
-  box.querySelector(".chips").replaceChildren(
-    ...tracks.map((t) =>
-      chip(
-        `${t.name} (${t.languageCode})`,
-        () => pickLanguage(t.languageCode, t.kind),
-        t.languageCode === source && t.kind === current?.kind,
+  box
+    .querySelector(".chips")
+    .replaceChildren(
+      ...tracks.map((t) =>
+        chip(
+          `${t.name} (${t.languageCode})`,
+          () => pickLanguage(t.languageCode, t.kind),
+          t.languageCode === source && t.kind === current?.kind,
+        ),
       ),
-    ),
-  );
+    );
 }
 
 function showTranscript(t) {
@@ -273,7 +287,8 @@ function showTranscript(t) {
   const { video, track } = t;
   $("video-title").textContent = video.title;
   $("video-channel").textContent = video.channelName;
-  $("video-duration").textContent = video.durationMs === undefined ? "length unknown" : duration(video.durationMs);
+  $("video-duration").textContent =
+    video.durationMs === undefined ? "length unknown" : duration(video.durationMs);
   $("video-track").textContent = track.translatedFrom
     ? `${track.name}, translated from ${track.translatedFrom}`
     : `${track.name}${track.kind === "asr" ? "" : " (by the creator)"}`;

@@ -15,7 +15,10 @@ function refName(ref) {
 }
 
 function slug(text) {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
 }
 
 /** One line saying what a schema is: "string", "array of Segment", "\"json\" | \"text\"" … */
@@ -39,7 +42,9 @@ function typeLabel(schema) {
 
 function joinNodes(parts, separator) {
   const span = el("span");
-  parts.forEach((p, i) => span.append(...(i ? [separator] : []), p));
+  parts.forEach((p, i) => {
+    span.append(...(i ? [separator] : []), p);
+  });
   return span;
 }
 
@@ -51,7 +56,11 @@ function schemaTree(schema, depth = 0) {
   if (!properties) {
     const variants = target.oneOf ?? target.anyOf;
     if (variants) {
-      return el("ul", { className: "schema" }, ...variants.map((v) => el("li", {}, "one of: ", schemaTree(v, depth + 1))));
+      return el(
+        "ul",
+        { className: "schema" },
+        ...variants.map((v) => el("li", {}, "one of: ", schemaTree(v, depth + 1))),
+      );
     }
     return el("p", { className: "type" }, typeLabel(schema));
   }
@@ -66,7 +75,11 @@ function schemaTree(schema, depth = 0) {
         {},
         el("code", {}, name),
         " ",
-        el("span", { className: "type" }, typeLabel(property.type === "object" && nested ? { type: "object" } : property)),
+        el(
+          "span",
+          { className: "type" },
+          typeLabel(property.type === "object" && nested ? { type: "object" } : property),
+        ),
         required.has(name) ? el("span", { className: "required" }, " required") : null,
         property.description ? el("span", {}, ` · ${property.description}`) : null,
         nested ? schemaTree(property, depth + 1) : null,
@@ -81,7 +94,12 @@ function parameterTable(parameters) {
     el(
       "tr",
       {},
-      el("td", {}, el("code", {}, p.name), p.required ? el("span", { className: "required" }, " required") : null),
+      el(
+        "td",
+        {},
+        el("code", {}, p.name),
+        p.required ? el("span", { className: "required" }, " required") : null,
+      ),
       el("td", {}, p.in),
       el("td", { className: "type" }, typeLabel(p.schema)),
       el(
@@ -100,7 +118,11 @@ function parameterTable(parameters) {
     el(
       "table",
       {},
-      el("thead", {}, el("tr", {}, ...["Name", "In", "Type", "Description"].map((h) => el("th", { scope: "col" }, h)))),
+      el(
+        "thead",
+        {},
+        el("tr", {}, ...["Name", "In", "Type", "Description"].map((h) => el("th", { scope: "col" }, h))),
+      ),
       el("tbody", {}, ...rows),
     ),
   );
@@ -111,7 +133,12 @@ function contentBlock(content) {
     "div",
     {},
     ...Object.entries(content ?? {}).map(([mediaType, media]) =>
-      el("div", {}, el("p", { className: "type" }, mediaType), media.schema ? schemaTree(media.schema) : null),
+      el(
+        "div",
+        {},
+        el("p", { className: "type" }, mediaType),
+        media.schema ? schemaTree(media.schema) : null,
+      ),
     ),
   );
 }
@@ -130,7 +157,12 @@ function operationSection(doc, path, method, operation, pathParameters) {
   const section = el(
     "section",
     { className: "card operation", id },
-    el("h3", {}, el("span", { className: "method" }, method.toUpperCase()), el("span", { className: "path" }, path)),
+    el(
+      "h3",
+      {},
+      el("span", { className: "method" }, method.toUpperCase()),
+      el("span", { className: "path" }, path),
+    ),
     operation.summary ? el("p", {}, el("strong", {}, operation.summary)) : null,
     operation.description ? el("p", {}, operation.description) : null,
   );
@@ -209,7 +241,9 @@ function authNote(doc) {
           {},
           el("strong", {}, name),
           ": ",
-          s.type === "http" ? `Authorization: ${s.scheme === "bearer" ? "Bearer" : s.scheme} <key>` : `${s.name} in ${s.in}`,
+          s.type === "http"
+            ? `Authorization: ${s.scheme === "bearer" ? "Bearer" : s.scheme} <key>`
+            : `${s.name} in ${s.in}`,
           s.description ? ` · ${s.description}` : "",
         ),
       ),

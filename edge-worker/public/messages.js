@@ -9,7 +9,9 @@ export function inWords(seconds) {
 
 function waitHint(failure) {
   const seconds = Number(failure.details.retryAfterSeconds ?? failure.retryAfter);
-  return Number.isFinite(seconds) && seconds > 0 ? ` Try again in ${inWords(seconds)}.` : " Try again in a moment.";
+  return Number.isFinite(seconds) && seconds > 0
+    ? ` Try again in ${inWords(seconds)}.`
+    : " Try again in a moment.";
 }
 
 const MESSAGES = {
@@ -23,9 +25,19 @@ const MESSAGES = {
     text: "Check the key under “API key”: it may be mistyped, revoked or missing.",
     fix: "key",
   }),
-  FORBIDDEN: () => ({ title: "This API key may not be used.", text: "Use another key under “API key”.", fix: "key" }),
-  RATE_LIMITED: (f) => ({ title: "Too many requests.", text: `You are going faster than the limit allows.${waitHint(f)}` }),
-  QUOTA_EXCEEDED: (f) => ({ title: "The daily quota of this key is used up.", text: `It resets in ${inWords(Number(f.details.retryAfterSeconds ?? f.retryAfter ?? 3600))}.` }),
+  FORBIDDEN: () => ({
+    title: "This API key may not be used.",
+    text: "Use another key under “API key”.",
+    fix: "key",
+  }),
+  RATE_LIMITED: (f) => ({
+    title: "Too many requests.",
+    text: `You are going faster than the limit allows.${waitHint(f)}`,
+  }),
+  QUOTA_EXCEEDED: (f) => ({
+    title: "The daily quota of this key is used up.",
+    text: `It resets in ${inWords(Number(f.details.retryAfterSeconds ?? f.retryAfter ?? 3600))}.`,
+  }),
   TRANSCRIPTS_DISABLED: () => ({
     title: "This video has no captions.",
     text: "Its creator turned captions off, or YouTube made none, so there is no transcript to show.",
@@ -39,8 +51,14 @@ const MESSAGES = {
     title: "This transcript cannot be translated into that language.",
     text: "Choose “No translation” or another target language.",
   }),
-  VIDEO_UNAVAILABLE: () => ({ title: "The video is unavailable.", text: "It may have been removed, or the link is wrong." }),
-  VIDEO_PRIVATE: () => ({ title: "The video is private.", text: "Only its owner can see it, so its transcript cannot be read." }),
+  VIDEO_UNAVAILABLE: () => ({
+    title: "The video is unavailable.",
+    text: "It may have been removed, or the link is wrong.",
+  }),
+  VIDEO_PRIVATE: () => ({
+    title: "The video is private.",
+    text: "Only its owner can see it, so its transcript cannot be read.",
+  }),
   AGE_RESTRICTED: () => ({
     title: "The video is age-restricted.",
     text: "YouTube only shows it to signed-in accounts, so its transcript cannot be read here.",
@@ -57,7 +75,10 @@ const MESSAGES = {
   QUEUE_FULL: (f) => ({ title: "The service is busy.", text: waitHint(f).trim() }),
   ORIGIN_UNAVAILABLE: (f) => ({ title: "The transcript service is unavailable.", text: waitHint(f).trim() }),
   NOT_FOUND: () => ({ title: "Not found.", text: "The job expired before it finished. Try again." }),
-  NETWORK: () => ({ title: "The service could not be reached.", text: "Check your connection and try again." }),
+  NETWORK: () => ({
+    title: "The service could not be reached.",
+    text: "Check your connection and try again.",
+  }),
 };
 
 /**
