@@ -63,7 +63,7 @@ function showKeyState() {
 
 async function loadDemoKey() {
   try {
-    const response = await fetch("/v1/demo-key", { headers: { Accept: "application/json" } });
+    const response = await fetch("/demo-key", { headers: { Accept: "application/json" } });
     if (!response.ok) return;
     const body = await response.json();
     if (typeof body.key === "string") state.demoKey = body.key;

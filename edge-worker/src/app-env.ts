@@ -1,3 +1,4 @@
+import type { Plan } from "./auth/keys.js";
 import type { Config } from "./config.js";
 import type { QuotaState } from "./rate-limit/quota-counter.js";
 
@@ -5,7 +6,8 @@ import type { QuotaState } from "./rate-limit/quota-counter.js";
 export interface Caller {
   keyHash: string;
   owner: string;
-  plan: "free" | "pro";
+  /** "demo": the web page's shared key (config DEMO_KEY), limited per client IP and by one daily budget. */
+  plan: Plan | "demo";
 }
 
 /** Hono's typed context for this Worker. */

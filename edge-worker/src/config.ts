@@ -1,29 +1,40 @@
 import { z } from "zod";
+import { API_KEY_PATTERN, type Plan } from "./auth/keys.js";
 
 const seconds = z.coerce.number().int().positive();
 
 /** Every var and secret the Worker reads, validated in one place. */
-const ConfigSchema = z.object({
-  ORIGIN_URL: z.url({ protocol: /^https?$/ }),
-  SIGNING_KEY_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
-  SIGNING_SECRET: z.string().min(16, "SIGNING_SECRET must be at least 16 characters"),
-  ACCESS_CLIENT_ID: z.string().optional(),
-  ACCESS_CLIENT_SECRET: z.string().optional(),
-  ORIGIN_TIMEOUT_MS: z.coerce.number().int().positive(),
-  QUOTA_FREE_PER_DAY: z.coerce.number().int().nonnegative(),
-  QUOTA_PRO_PER_DAY: z.coerce.number().int().nonnegative(),
-  TRANSCRIPT_FRESH_SECONDS: seconds,
-  TRANSCRIPT_SWR_SECONDS: seconds,
-  TRANSCRIPT_KEEP_SECONDS: seconds,
-  FAILURE_TTL_SECONDS: seconds.min(60, "KV expirations are at least 60 seconds"),
-});
+const ConfigSchema = z
+  .object({
+    ORIGIN_URL: z.url({ protocol: /^https?$/ }),
+    SIGNING_KEY_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
+    SIGNING_SECRET: z.string().min(16, "SIGNING_SECRET must be at least 16 characters"),
+    ACCESS_CLIENT_ID: z.string().optional(),
+    ACCESS_CLIENT_SECRET: z.string().optional(),
+    ORIGIN_TIMEOUT_MS: z.coerce.number().int().positive(),
+    QUOTA_FREE_PER_DAY: z.coerce.number().int().nonnegative(),
+    QUOTA_PRO_PER_DAY: z.coerce.number().int().nonnegative(),
+    QUOTA_DEMO_PER_DAY: z.coerce.number().int().nonnegative(),
+    DEMO_KEY_ENABLED: z.enum(["true", "false"]),
+    DEMO_KEY: z.string().optional(),
+    TRANSCRIPT_FRESH_SECONDS: seconds,
+    TRANSCRIPT_SWR_SECONDS: seconds,
+    TRANSCRIPT_KEEP_SECONDS: seconds,
+    FAILURE_TTL_SECONDS: seconds.min(60, "KV expirations are at least 60 seconds"),
+  })
+  .refine((v) => v.DEMO_KEY_ENABLED === "false" || (v.DEMO_KEY && API_KEY_PATTERN.test(v.DEMO_KEY)), {
+    message: "DEMO_KEY_ENABLED needs a DEMO_KEY shaped like an API key",
+    path: ["DEMO_KEY"],
+  });
 
 export interface Config {
   originUrl: string;
   signingKey: { id: string; secret: string };
   access: { clientId: string; clientSecret: string } | undefined;
   originTimeoutMs: number;
-  dailyQuota: Record<"free" | "pro", number>;
+  dailyQuota: Record<Plan | "demo", number>;
+  /** The shared key the web page may use (plan "demo"), when the operator enables it. */
+  demoKey: string | undefined;
   ttl: { freshSeconds: number; swrSeconds: number; keepSeconds: number; failureSeconds: number };
 }
 
@@ -48,7 +59,8 @@ export function configFrom(env: Env): Config {
         ? { clientId: v.ACCESS_CLIENT_ID, clientSecret: v.ACCESS_CLIENT_SECRET }
         : undefined,
     originTimeoutMs: v.ORIGIN_TIMEOUT_MS,
-    dailyQuota: { free: v.QUOTA_FREE_PER_DAY, pro: v.QUOTA_PRO_PER_DAY },
+    dailyQuota: { free: v.QUOTA_FREE_PER_DAY, pro: v.QUOTA_PRO_PER_DAY, demo: v.QUOTA_DEMO_PER_DAY },
+    demoKey: v.DEMO_KEY_ENABLED === "true" ? v.DEMO_KEY : undefined,
     ttl: {
       freshSeconds: v.TRANSCRIPT_FRESH_SECONDS,
       swrSeconds: v.TRANSCRIPT_SWR_SECONDS,

@@ -8,6 +8,7 @@ import { notFound, onError } from "./errors.js";
 import { ipLimit, rateLimitHeaders } from "./rate-limit/middleware.js";
 import { requestId } from "./request-id.js";
 import { batch } from "./routes/batch.js";
+import { demo } from "./routes/demo.js";
 import { jobs } from "./routes/jobs.js";
 import { validationHook } from "./routes/request.js";
 import { transcripts } from "./routes/transcripts.js";
@@ -65,6 +66,7 @@ app.openapi(healthRoute, (c) => c.json({ status: "ok" as const }, 200, { "Cache-
 app.route("/", transcripts);
 app.route("/", batch);
 app.route("/", jobs);
+app.route("/", demo);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
   type: "apiKey",

@@ -8,10 +8,13 @@ import { setHeaders } from "../request-id.js";
 const LIMITER_PERIOD_SECONDS = 60;
 const DAY_SECONDS = 86_400;
 
+function clientIp(c: Context<AppEnv>): string {
+  return c.req.header("CF-Connecting-IP") ?? "unknown";
+}
+
 /** Per client IP, before auth: slows key guessing and anonymous floods. */
 export const ipLimit = createMiddleware<AppEnv>(async (c, next) => {
-  const ip = c.req.header("CF-Connecting-IP") ?? "unknown";
-  const { success } = await c.env.IP_LIMITER.limit({ key: ip });
+  const { success } = await c.env.IP_LIMITER.limit({ key: clientIp(c) });
   if (!success) throw retryableError("RATE_LIMITED", LIMITER_PERIOD_SECONDS, { scope: "ip" });
   await next();
 });
@@ -19,7 +22,12 @@ export const ipLimit = createMiddleware<AppEnv>(async (c, next) => {
 /** Per API key: the burst limit, then `units` of the exact daily quota (0 only reads it, for the headers). */
 export function keyLimit(units: number) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    const { success } = await c.env.BURST_LIMITER.limit({ key: c.var.caller.keyHash });
+    const { caller } = c.var;
+    // Everyone shares the demo key, so its (tighter) burst limit counts per client IP instead.
+    const { success } =
+      caller.plan === "demo"
+        ? await c.env.DEMO_LIMITER.limit({ key: clientIp(c) })
+        : await c.env.BURST_LIMITER.limit({ key: caller.keyHash });
     if (!success) throw retryableError("RATE_LIMITED", LIMITER_PERIOD_SECONDS, { scope: "key" });
     await chargeQuota(c, units);
     await next();
