@@ -1,10 +1,14 @@
 import { readFileSync } from "node:fs";
-import { ApiError } from "@ytt/shared";
+import type { ApiError } from "@ytt/shared";
 import { describe, expect, it } from "vitest";
 import { createRequestFilter } from "../../src/browser/request-filter.js";
 import { classifyPlayability, detectInterstitial, retryAfterSeconds } from "../../src/extract/classify.js";
 import { descriptionChapters, videoMetadata } from "../../src/extract/metadata.js";
-import { extractInitialData, extractPlayerResponse, readTracklist } from "../../src/extract/parse/player-response.js";
+import {
+  extractInitialData,
+  extractPlayerResponse,
+  readTracklist,
+} from "../../src/extract/parse/player-response.js";
 import { parseFormat1, parseJson3, parseSrv3, parseTimedtext } from "../../src/extract/parse/timedtext.js";
 
 /** The real captures, in the read-only data folder beside the repository. */
@@ -65,8 +69,15 @@ describe("captured innertube answers", () => {
   it("ANDROID: runs-style names, srv3 baseUrls without exp, 18 translation languages", () => {
     const list = readTracklist(json("youtube.innertube.json"));
     expect(list?.tracks).toHaveLength(9);
-    expect(list?.tracks[3]).toMatchObject({ languageCode: "en", kind: "asr", name: "English (auto-generated)", vssId: "a.en" });
-    expect(list?.tracks.every((t) => t.baseUrl.includes("fmt=srv3") && !t.baseUrl.includes("exp=xpe"))).toBe(true);
+    expect(list?.tracks[3]).toMatchObject({
+      languageCode: "en",
+      kind: "asr",
+      name: "English (auto-generated)",
+      vssId: "a.en",
+    });
+    expect(list?.tracks.every((t) => t.baseUrl.includes("fmt=srv3") && !t.baseUrl.includes("exp=xpe"))).toBe(
+      true,
+    );
     expect(list?.translationLanguages).toHaveLength(18);
     expect(list?.translationLanguages[1]).toEqual({ languageCode: "zh-Hant", name: "Chinese (Traditional)" });
   });
@@ -87,20 +98,28 @@ describe("captured innertube answers", () => {
   });
 
   it("transcripts disabled: playable, no tracklist; the live one says so", () => {
-    for (const name of ["youtube_transcripts_disabled.innertube.json", "youtube_transcripts_disabled2.innertube.json"]) {
+    for (const name of [
+      "youtube_transcripts_disabled.innertube.json",
+      "youtube_transcripts_disabled2.innertube.json",
+    ]) {
       const response = json(name);
       expect(classifyPlayability(response)).toBeNull();
       expect(readTracklist(response)).toBeUndefined();
     }
     const live = json("youtube_transcripts_disabled2.innertube.json");
-    expect(videoMetadata("Fjg5lYqvzUs", live, undefined)).toMatchObject({ durationMs: 23_169_000, chapters: [] });
+    expect(videoMetadata("Fjg5lYqvzUs", live, undefined)).toMatchObject({
+      durationMs: 23_169_000,
+      chapters: [],
+    });
   });
 
   it("other statuses are VIDEO_UNPLAYABLE with YouTube's reason and subreasons", () => {
     const status = {
       status: "UNPLAYABLE",
       reason: "Video unavailable",
-      errorScreen: { playerErrorMessageRenderer: { subreason: { runs: [{ text: "Not in " }, { text: "your country" }] } } },
+      errorScreen: {
+        playerErrorMessageRenderer: { subreason: { runs: [{ text: "Not in " }, { text: "your country" }] } },
+      },
     };
     expect(errorOf(classifyPlayability({ playabilityStatus: status }))).toEqual({
       code: "VIDEO_UNPLAYABLE",
@@ -111,8 +130,14 @@ describe("captured innertube answers", () => {
 
 describe("captured interstitials", () => {
   it("the consent page, acceptable when it carries the v value", () => {
-    expect(detectInterstitial(capture("youtube_consent_page.html"))).toEqual({ kind: "consent", acceptable: true });
-    expect(detectInterstitial(capture("youtube_consent_page_invalid.html"))).toEqual({ kind: "consent", acceptable: false });
+    expect(detectInterstitial(capture("youtube_consent_page.html"))).toEqual({
+      kind: "consent",
+      acceptable: true,
+    });
+    expect(detectInterstitial(capture("youtube_consent_page_invalid.html"))).toEqual({
+      kind: "consent",
+      acceptable: false,
+    });
   });
 
   it("the reCAPTCHA page", () => {
@@ -121,7 +146,9 @@ describe("captured interstitials", () => {
 
   it("Retry-After as seconds or an HTTP date", () => {
     expect(retryAfterSeconds("120")).toBe(120);
-    expect(retryAfterSeconds(new Date(Date.UTC(2030, 0, 1, 0, 1)).toUTCString(), Date.UTC(2030, 0, 1))).toBe(60);
+    expect(retryAfterSeconds(new Date(Date.UTC(2030, 0, 1, 0, 1)).toUTCString(), Date.UTC(2030, 0, 1))).toBe(
+      60,
+    );
     expect(retryAfterSeconds(undefined)).toBeUndefined();
     expect(retryAfterSeconds("soon")).toBeUndefined();
   });
@@ -146,7 +173,12 @@ describe("timedtext parsers", () => {
       wireMagic: "pb3",
       events: [
         { tStartMs: 0, dDurationMs: 9000, id: 1, wpWinPosId: 1, wsWinStyleId: 1 },
-        { tStartMs: "160", dDurationMs: "2000", wWinId: 1, segs: [{ utf8: "hello" }, { utf8: " world", tOffsetMs: 240 }] },
+        {
+          tStartMs: "160",
+          dDurationMs: "2000",
+          wWinId: 1,
+          segs: [{ utf8: "hello" }, { utf8: " world", tOffsetMs: 240 }],
+        },
         { tStartMs: 2150, dDurationMs: 10, wWinId: 1, aAppend: 1, segs: [{ utf8: "\n" }] },
         { tStartMs: 2200, dDurationMs: 1000, segs: [{ utf8: "\n" }] },
         { tStartMs: 3000, dDurationMs: 1000, segs: [{ utf8: "two\nlines" }] },

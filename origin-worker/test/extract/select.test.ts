@@ -3,7 +3,11 @@ import { describe, expect, it } from "vitest";
 import type { CaptionTrack, Tracklist } from "../../src/extract/parse/player-response.js";
 import { selectTrack } from "../../src/extract/select.js";
 
-const track = (languageCode: string, kind: "manual" | "asr" = "manual", isTranslatable = true): CaptionTrack => ({
+const track = (
+  languageCode: string,
+  kind: "manual" | "asr" = "manual",
+  isTranslatable = true,
+): CaptionTrack => ({
   languageCode,
   name: languageCode,
   kind,
@@ -13,7 +17,15 @@ const track = (languageCode: string, kind: "manual" | "asr" = "manual", isTransl
 });
 
 const list: Tracklist = {
-  tracks: [track("en", "asr"), track("pt-BR"), track("pt"), track("zh-Hans"), track("zh-Hant"), track("en"), track("ar", "manual", false)],
+  tracks: [
+    track("en", "asr"),
+    track("pt-BR"),
+    track("pt"),
+    track("zh-Hans"),
+    track("zh-Hant"),
+    track("en"),
+    track("ar", "manual", false),
+  ],
   translationLanguages: [
     { languageCode: "de", name: "German" },
     { languageCode: "fr", name: "French" },
@@ -72,9 +84,9 @@ describe("selectTrack", () => {
     });
     expect(pick(["fr"], { fallback: "any" })).toBe("manual:pt-BR");
     expect(pick(["fr"], { fallback: "any", kind: "asr" })).toBe("asr:en");
-    expect(codeOf(() => pick(["fr"], { fallback: "any", kind: "asr" }, { ...list, tracks: [track("de")] }))?.code).toBe(
-      "LANGUAGE_NOT_AVAILABLE",
-    );
+    expect(
+      codeOf(() => pick(["fr"], { fallback: "any", kind: "asr" }, { ...list, tracks: [track("de")] }))?.code,
+    ).toBe("LANGUAGE_NOT_AVAILABLE");
   });
 
   it("translates translatable tracks into offered languages only", () => {

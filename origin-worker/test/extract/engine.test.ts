@@ -1,0 +1,335 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  ApiError,
+  type LanguageList,
+  type Transcript,
+  type TranscriptRequest,
+  type WorkRequest,
+} from "@ytt/shared";
+import {
+  expectedMetadata,
+  expectedTrack,
+  expectedTranscript,
+  startYoutubeDouble,
+  VIDEOS,
+  type YoutubeDouble,
+} from "@ytt/youtube-double";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createEngine, type Engine } from "../../src/extract/index.js";
+
+/** The real engine in real Chromium against the YouTube double; one browser for the whole file. */
+
+let double: YoutubeDouble;
+let engine: Engine;
+
+beforeAll(async () => {
+  double = await startYoutubeDouble();
+  engine = createEngine({ youtubeOrigin: double.origin, navigationTimeoutMs: 5_000, jobTimeoutMs: 20_000 });
+});
+
+afterAll(async () => {
+  await engine?.close();
+  await double?.close();
+});
+
+beforeEach(() => double.reset());
+
+const transcript = (videoId: string, extra: Partial<TranscriptRequest> = {}): WorkRequest => ({
+  kind: "transcript",
+  request: { videoId, languages: ["en"], kind: "any", fallback: "error", ...extra },
+});
+
+async function failure(run: Promise<unknown>) {
+  try {
+    await run;
+  } catch (error) {
+    if (error instanceof ApiError) return { code: error.code, details: error.details };
+    throw error;
+  }
+  throw new Error("expected the extraction to fail");
+}
+
+describe("transcripts through the player", () => {
+  it("takes the manual English track of the captured video in exactly one page load and one caption request", async () => {
+    const result = await engine.run(transcript("GJLlxj_dtq8"), { requestId: "req-1" });
+    expect(result).toEqual(expectedTranscript("GJLlxj_dtq8", { languageCode: "en", kind: "manual" }));
+    const stats = double.stats();
+    expect(stats.watchPages).toEqual({ GJLlxj_dtq8: 1 });
+    expect(stats.timedtext).toEqual({ GJLlxj_dtq8: 1 });
+    expect(stats.timedtextServed).toEqual({ GJLlxj_dtq8: 1 });
+    expect(stats.innertube).toEqual({});
+  });
+
+  it("takes the auto-generated track when asked for that kind (word segments joined)", async () => {
+    const result = await engine.run(transcript("GJLlxj_dtq8", { kind: "asr" }));
+    expect(result).toEqual(expectedTranscript("GJLlxj_dtq8", { languageCode: "en", kind: "asr" }));
+  });
+
+  it("translates through the player (tlang) and names the source track", async () => {
+    const result = (await engine.run(transcript("GJLlxj_dtq8", { translateTo: "de" }))) as Transcript;
+    expect(result).toEqual(
+      expectedTranscript("GJLlxj_dtq8", { languageCode: "en", kind: "manual", translateTo: "de" }),
+    );
+    expect(result.track).toEqual({
+      languageCode: "de",
+      name: "German",
+      kind: "manual",
+      isTranslatable: true,
+      translatedFrom: "en",
+    });
+  });
+
+  it("follows the order of preferred languages", async () => {
+    const result = await engine.run(transcript("GJLlxj_dtq8", { languages: ["fr", "ja", "en"] }));
+    expect(result).toEqual(expectedTranscript("GJLlxj_dtq8", { languageCode: "ja", kind: "manual" }));
+  });
+
+  it("an ASR-only video: any kind takes it, manual only does not exist", async () => {
+    expect(await engine.run(transcript("dblAsrOnly1"))).toEqual(
+      expectedTranscript("dblAsrOnly1", { languageCode: "en", kind: "asr" }),
+    );
+    expect(await failure(engine.run(transcript("dblAsrOnly1", { kind: "manual" })))).toEqual({
+      code: "LANGUAGE_NOT_AVAILABLE",
+      details: {
+        requested: ["en"],
+        kind: "manual",
+        available: [{ languageCode: "en", kind: "asr", name: "English (auto-generated)" }],
+      },
+    });
+  });
+
+  it("a missing language fails with the available ones, or falls back to the first track when asked", async () => {
+    const missing = await failure(engine.run(transcript("GJLlxj_dtq8", { languages: ["fr"] })));
+    expect(missing.code).toBe("LANGUAGE_NOT_AVAILABLE");
+    expect((missing.details?.available as { languageCode: string }[]).map((t) => t.languageCode)).toEqual([
+      "zh",
+      "cs",
+      "en",
+      "en",
+      "de",
+      "hi",
+      "ja",
+      "ko",
+      "es",
+    ]);
+    expect(await engine.run(transcript("GJLlxj_dtq8", { languages: ["fr"], fallback: "any" }))).toEqual(
+      expectedTranscript("GJLlxj_dtq8", { languageCode: "zh", kind: "manual" }),
+    );
+    // A failed selection needs no caption request at all.
+    expect(double.stats().timedtext).toEqual({ GJLlxj_dtq8: 1 });
+  });
+
+  it("a 3-hour video: all 4320 segments, exact", async () => {
+    const result = (await engine.run(transcript("dblLong3hrs"))) as Transcript;
+    expect(result.segments).toHaveLength(4320);
+    expect(result).toEqual(expectedTranscript("dblLong3hrs", { languageCode: "en", kind: "manual" }));
+  });
+
+  it("Unicode (CJK, RTL, emoji) and characters that need escaping come back exact", async () => {
+    for (const [languageCode, languages] of [
+      ["en", ["en"]],
+      ["ja", ["ja"]],
+      ["ar", ["ar"]],
+      ["he", ["he"]],
+    ] as const) {
+      expect(await engine.run(transcript("dblUnicode1", { languages: [...languages] }))).toEqual(
+        expectedTranscript("dblUnicode1", { languageCode, kind: "manual" }),
+      );
+    }
+    expect(
+      (await failure(engine.run(transcript("dblUnicode1", { languages: ["ar"], translateTo: "en" })))).code,
+    ).toBe("TRANSLATION_NOT_AVAILABLE");
+  });
+
+  it("regional variants: exact codes first, then the base language", async () => {
+    const cases: [string[], string, string][] = [
+      [["zh-Hant"], "dblRegional", "zh-Hant"],
+      [["zh-Hans"], "dblRegional", "zh-Hans"],
+      [["pt"], "dblRegional", "pt"],
+      [["pt-BR"], "dblRegional", "pt-BR"],
+      [["pt-PT"], "dblRegional", "pt"],
+      [["pt"], "dblPtBrOnly", "pt-BR"],
+    ];
+    for (const [languages, videoId, languageCode] of cases) {
+      expect(await engine.run(transcript(videoId, { languages }))).toEqual(
+        expectedTranscript(videoId, { languageCode, kind: "manual" }),
+      );
+    }
+  });
+
+  it("chapters from the description-chapters panel", async () => {
+    const result = (await engine.run(transcript("dblChapters"))) as Transcript;
+    expect(result.video).toEqual(expectedMetadata(VIDEOS.dblChapters as never));
+    expect(result.video.chapters).toHaveLength(4);
+  });
+
+  it("accepts the consent interstitial and goes on", async () => {
+    expect(await engine.run(transcript("dblConsent1", { languages: ["de"] }))).toEqual(
+      expectedTranscript("dblConsent1", { languageCode: "de", kind: "manual" }),
+    );
+    expect(double.stats()).toMatchObject({
+      consentPages: 1,
+      consentAccepted: 1,
+      watchPages: { dblConsent1: 1 },
+    });
+  });
+
+  it("a slow video still completes within the timeouts", async () => {
+    expect(await engine.run(transcript("dblSlowPage"))).toEqual(
+      expectedTranscript("dblSlowPage", { languageCode: "en", kind: "manual" }),
+    );
+  });
+});
+
+describe("languages", () => {
+  it("lists every track and translation language with the metadata", async () => {
+    const video = VIDEOS.GJLlxj_dtq8 as never as Parameters<typeof expectedMetadata>[0];
+    const result = (await engine.run({
+      kind: "languages",
+      request: transcript("GJLlxj_dtq8").request,
+    })) as LanguageList;
+    expect(result).toEqual({
+      video: expectedMetadata(video),
+      tracks: (video.tracks ?? []).map((t) => expectedTrack(video, t)),
+      translationLanguages: video.translationLanguages,
+    });
+    expect(double.stats().timedtext).toEqual({});
+  });
+});
+
+describe("refusals end in their error code", () => {
+  const refused = Object.values(VIDEOS).filter((v) => v.expectedError);
+
+  it.each(refused.map((v) => [v.videoId, v.expectedError, v.case] as const))(
+    "%s → %s (%s)",
+    async (videoId, code) => {
+      expect((await failure(engine.run(transcript(videoId)))).code).toBe(code);
+    },
+  );
+
+  it("details say why: YouTube's reason, live streams, reCAPTCHA", async () => {
+    expect((await failure(engine.run(transcript("dblUnplay01")))).details).toEqual({
+      status: "UNPLAYABLE",
+      reason: "Video unavailable",
+      subreasons: ["The uploader has not made this video available in your country"],
+    });
+    expect((await failure(engine.run(transcript("dblLiveNow1")))).details).toEqual({ isLive: true });
+    expect((await failure(engine.run(transcript("dblBotCheck")))).details).toEqual({
+      reason: "Sign in to confirm you\u2019re not a bot",
+    });
+    expect((await failure(engine.run(transcript("dblCaptcha1")))).details).toEqual({
+      reason: "unusual traffic (reCAPTCHA)",
+    });
+  });
+
+  it("an ID the double does not know is unavailable", async () => {
+    expect((await failure(engine.run(transcript("zzzzzzzzzzz")))).code).toBe("VIDEO_UNAVAILABLE");
+  });
+});
+
+describe("routes and failover", () => {
+  it("when the player's pot is rejected, the ANDROID innertube route gets the captions", async () => {
+    expect(await engine.run(transcript("dblFallback"))).toEqual(
+      expectedTranscript("dblFallback", { languageCode: "en", kind: "manual" }),
+    );
+    expect(double.stats()).toMatchObject({
+      watchPages: { dblFallback: 1 },
+      innertube: { dblFallback: 1 },
+      timedtext: { dblFallback: 2 },
+      timedtextServed: { dblFallback: 1 },
+    });
+  });
+
+  it("a rate-limited watch page fails over to innertube", async () => {
+    double.failNext(1, "rateLimit", { on: "watch", retryAfterSeconds: 30 });
+    const result = (await engine.run(transcript("GJLlxj_dtq8"))) as Transcript;
+    expect(result.segments).toEqual(
+      expectedTranscript("GJLlxj_dtq8", { languageCode: "en", kind: "manual" }).segments,
+    );
+    expect(double.stats()).toMatchObject({ forcedFailures: 1, innertube: { GJLlxj_dtq8: 1 } });
+  });
+
+  it("blocked on every route: BLOCKED_BY_YOUTUBE with the Retry-After YouTube gave", async () => {
+    double.failNext(2, "rateLimit", { retryAfterSeconds: 30 });
+    expect(await failure(engine.run(transcript("GJLlxj_dtq8")))).toEqual({
+      code: "BLOCKED_BY_YOUTUBE",
+      details: { reason: "unusual traffic (reCAPTCHA)", retryAfterSeconds: 30 },
+    });
+    double.failNext(2, "botCheck");
+    expect((await failure(engine.run(transcript("GJLlxj_dtq8")))).code).toBe("BLOCKED_BY_YOUTUBE");
+  });
+});
+
+describe("the browser", () => {
+  it("may reach nothing but the configured origin", async () => {
+    let hits = 0;
+    const other = createServer((_req, res) => {
+      hits++;
+      res.end("secret");
+    });
+    await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+    const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}/`;
+    try {
+      const outcome = await engine.browser.withPage(async ({ page }) => {
+        await page.goto(`${double.origin}/watch?v=GJLlxj_dtq8`);
+        const fetched = await page.evaluate(
+          (url) =>
+            fetch(url, { mode: "no-cors" }).then(
+              () => "reached",
+              () => "refused",
+            ),
+          otherUrl,
+        );
+        const navigated = await page.goto(otherUrl).then(
+          () => "reached",
+          () => "refused",
+        );
+        return { fetched, navigated };
+      });
+      expect(outcome).toEqual({ fetched: "refused", navigated: "refused" });
+      expect(hits).toBe(0);
+    } finally {
+      await new Promise((resolve) => other.close(resolve));
+    }
+  });
+
+  it("a crash fails the job with INTERNAL (browser) and the next job gets a new browser", async () => {
+    const launches = engine.browser.launches;
+    const pid = engine.browser.pid();
+    const running = failure(engine.run(transcript("dblSlowPage")));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    process.kill(pid as number, "SIGKILL");
+    expect(await running).toMatchObject({ code: "INTERNAL", details: { cause: "browser" } });
+    expect(await engine.run(transcript("dblAsrOnly1"))).toEqual(
+      expectedTranscript("dblAsrOnly1", { languageCode: "en", kind: "asr" }),
+    );
+    expect(engine.browser.launches).toBe(launches + 1);
+  });
+
+  it("an aborted job rejects with the caller's reason", async () => {
+    const controller = new AbortController();
+    const running = engine.run(transcript("dblSlowPage"), { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error("client went away")), 200);
+    await expect(running).rejects.toThrow("client went away");
+  });
+
+  it("times out slow pages, and recycles the browser after a number of jobs", async () => {
+    const strict = createEngine({
+      youtubeOrigin: double.origin,
+      navigationTimeoutMs: 700,
+      recycleAfterJobs: 2,
+    });
+    try {
+      expect(await failure(strict.run(transcript("dblSlowPage")))).toMatchObject({
+        code: "UPSTREAM_TIMEOUT",
+      });
+      await strict.run(transcript("dblAsrOnly1"));
+      expect(strict.browser.launches).toBe(1);
+      await strict.run(transcript("dblAsrOnly1"));
+      expect(strict.browser.launches).toBe(2);
+    } finally {
+      await strict.close();
+    }
+  });
+});
