@@ -27,7 +27,7 @@ const rows: string[][] = [];
 
 try {
   // Baseline: the bare engine, warmed by one run.
-  const engine = await createEngine({
+  const engine = createEngine({
     youtubeOrigin: double.origin,
     ...(process.env.CHROMIUM_PATH ? { chromiumPath: process.env.CHROMIUM_PATH } : {}),
     locale: "en-US",

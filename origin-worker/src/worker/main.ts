@@ -17,8 +17,7 @@ const log = createLogger(config.LOG_LEVEL, {
 const metrics = createWorkerMetrics();
 const redis = producerConnection(config.REDIS_URL);
 
-// One browser per process, launched now so the first job does not pay for it.
-const engine = await createEngine({
+const engine = createEngine({
   youtubeOrigin: config.YOUTUBE_ORIGIN,
   ...(config.CHROMIUM_PATH ? { chromiumPath: config.CHROMIUM_PATH } : {}),
   ...(config.BROWSER_PROXY ? { proxy: config.BROWSER_PROXY } : {}),
@@ -27,8 +26,9 @@ const engine = await createEngine({
   navigationTimeoutMs: config.NAVIGATION_TIMEOUT_MS,
   jobTimeoutMs: config.JOB_TIMEOUT_MS,
   recycleAfterJobs: config.BROWSER_RECYCLE_AFTER_JOBS,
-  logger: log,
 });
+// One browser per process, launched now (an empty page) so the first job does not pay for it.
+await engine.browser.withPage(async () => undefined);
 
 const worker = createTranscriptWorker({
   redisUrl: config.REDIS_URL,
@@ -63,6 +63,7 @@ log.info(
   {
     concurrency: config.WORKER_CONCURRENCY,
     opsPort: opsServer.port,
+    browserPid: engine.browser.pid(),
     startupMs: Math.round(performance.now() - started),
   },
   "ready",

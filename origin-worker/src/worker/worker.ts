@@ -1,18 +1,13 @@
-import { ApiError, type WorkRequest } from "@ytt/shared";
+import { ApiError } from "@ytt/shared";
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
+import type { Engine } from "../extract/index.js";
 import type { Logger } from "../observability/logger.js";
 import type { WorkerMetrics } from "../observability/metrics.js";
 import { encodeFailure, failureOutcome, type WorkResult } from "../queue/outcome.js";
 import { BULL_PREFIX, blockingConnection, type JobData, originKeyPrefix } from "../queue/queue.js";
 import { ResultStore } from "../queue/results.js";
 import { retryDelay } from "./retry.js";
-
-/** The extraction engine as the worker uses it (origin-worker/src/extract implements it). */
-export interface Engine {
-  run(work: WorkRequest, options: { signal?: AbortSignal; requestId?: string }): Promise<WorkResult>;
-  close(): Promise<void>;
-}
 
 export interface TranscriptWorkerOptions {
   redisUrl: string;
