@@ -1,0 +1,58 @@
+import { DOUBLE_DIR, nodeEnv, ORIGIN_DIR } from "./paths.js";
+import { answersOk, freePort, type LogSink, ManagedProcess, waitUntil } from "./processes.js";
+
+/** A Node process running a TypeScript entry point through tsx, like `pnpm run api` does. */
+function tsxProcess(name: string, cwd: string, entry: string, env: Record<string, string>, log: LogSink) {
+  return new ManagedProcess({
+    name,
+    command: process.execPath,
+    args: ["--import", "tsx", entry],
+    cwd,
+    env: nodeEnv(env),
+    log,
+  });
+}
+
+export interface OriginProcess {
+  process: ManagedProcess;
+  /** The ops port: /healthz, /readyz, /metrics (and /queue-depth on the API). */
+  opsUrl: string;
+}
+
+/** The origin API (signed requests only) with its ops port; resolves once /readyz answers. */
+export async function startApi(env: Record<string, string>, log: LogSink): Promise<OriginProcess> {
+  const opsPort = env.OPS_PORT ?? String(await freePort());
+  const api = tsxProcess("api", ORIGIN_DIR, "src/api/main.ts", { ...env, OPS_PORT: opsPort }, log);
+  const opsUrl = `http://127.0.0.1:${opsPort}`;
+  await waitUntil("origin API", () => answersOk(`${opsUrl}/readyz`), { process: api, timeoutMs: 60_000 });
+  return { process: api, opsUrl };
+}
+
+/** One worker process (one Chromium, WORKER_CONCURRENCY jobs at a time); resolves once it takes jobs. */
+export async function startWorker(env: Record<string, string>, log: LogSink): Promise<OriginProcess> {
+  const opsPort = String(await freePort());
+  const worker = tsxProcess("worker", ORIGIN_DIR, "src/worker/main.ts", { ...env, OPS_PORT: opsPort }, log);
+  const opsUrl = `http://127.0.0.1:${opsPort}`;
+  await waitUntil("worker", () => answersOk(`${opsUrl}/readyz`), { process: worker, timeoutMs: 90_000 });
+  return { process: worker, opsUrl };
+}
+
+/** The YouTube double as its own process (its CLI entry), controlled over its /__double/* endpoints. */
+export async function startDouble(
+  port: number,
+  log: LogSink,
+): Promise<{ process: ManagedProcess; origin: string }> {
+  const double = tsxProcess(
+    "double",
+    DOUBLE_DIR,
+    "src/main.ts",
+    { PORT: String(port), HOST: "127.0.0.1" },
+    log,
+  );
+  const origin = `http://127.0.0.1:${port}`;
+  await waitUntil("youtube double", () => answersOk(`${origin}/__double/stats`), {
+    process: double,
+    timeoutMs: 30_000,
+  });
+  return { process: double, origin };
+}
