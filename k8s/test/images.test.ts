@@ -21,8 +21,10 @@ function stages(): Map<string, { from: string; lines: string[] }> {
   let current: { from: string; lines: string[] } | undefined;
   for (const line of dockerfile.replace(/\\\n/g, " ").split("\n")) {
     const from = /^FROM (\S+) AS (\S+)$/.exec(line);
-    if (from) result.set(from[2] as string, (current = { from: from[1] as string, lines: [] }));
-    else if (current && /^[A-Z]+ /.test(line)) current.lines.push(line);
+    if (from) {
+      current = { from: from[1] as string, lines: [] };
+      result.set(from[2] as string, current);
+    } else if (current && /^[A-Z]+ /.test(line)) current.lines.push(line);
   }
   return result;
 }
@@ -37,7 +39,7 @@ describe("origin-worker/Dockerfile", () => {
     const nodeVersion = readFileSync(join(REPO, ".node-version"), "utf8").trim();
     expect(dockerfile).toContain(`ARG NODE_VERSION=${nodeVersion}\n`);
     for (const stage of ["build", "runtime"])
-      expect(STAGES.get(stage)?.from).toBe("node:${NODE_VERSION}-bookworm-slim");
+      expect(STAGES.get(stage)?.from).toBe(`node:$\{NODE_VERSION}-bookworm-slim`);
     expect(STAGES.get("api")?.from).toBe("runtime");
     expect(STAGES.get("worker")?.from).toBe("runtime");
   });
