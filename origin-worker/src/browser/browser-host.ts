@@ -73,7 +73,7 @@ export class BrowserHost {
     if (this.closed)
       throw new ApiError("INTERNAL", { details: { cause: "browser", reason: "engine closed" } });
     const current = this.current;
-    if (current && current.browser.connected && !current.retiring) return current;
+    if (current?.browser.connected && !current.retiring) return current;
     this.launching ??= this.launch()
       .then((instance) => {
         this.current = instance;

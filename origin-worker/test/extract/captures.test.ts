@@ -222,30 +222,56 @@ describe("description chapters", () => {
 });
 
 describe("the browser's request filter", () => {
+  const verdicts = (origin: string, requests: [string, string][]) => {
+    const filter = createRequestFilter(origin);
+    return Object.fromEntries(requests.map(([url, type]) => [`${type} ${url}`, filter.verdict(url, type)]));
+  };
+
   it("lets a test origin reach only itself, and skips what extraction does not need", () => {
-    const filter = createRequestFilter("http://127.0.0.1:8790");
-    expect(filter.verdict("http://127.0.0.1:8790/watch?v=x", "document")).toBe("allow");
-    expect(filter.verdict("http://127.0.0.1:8790/api/timedtext?v=x", "fetch")).toBe("allow");
-    expect(filter.verdict("http://127.0.0.1:8790/vi/x/hqdefault.jpg", "image")).toBe("skip");
-    expect(filter.verdict("http://127.0.0.1:8790/api/stats/qoe?x=1", "xhr")).toBe("skip");
-    expect(filter.verdict("http://127.0.0.1:8791/", "document")).toBe("refuse");
-    expect(filter.verdict("http://169.254.169.254/latest/meta-data", "fetch")).toBe("refuse");
-    expect(filter.verdict("http://localhost:8790/watch", "document")).toBe("refuse");
+    expect(
+      verdicts("http://127.0.0.1:8790", [
+        ["http://127.0.0.1:8790/watch?v=x", "document"],
+        ["http://127.0.0.1:8790/api/timedtext?v=x", "fetch"],
+        ["http://127.0.0.1:8790/vi/x/hqdefault.jpg", "image"],
+        ["http://127.0.0.1:8790/api/stats/qoe?x=1", "xhr"],
+        ["http://127.0.0.1:8791/", "document"],
+        ["http://169.254.169.254/latest/meta-data", "fetch"],
+        ["http://localhost:8790/watch", "document"],
+      ]),
+    ).toEqual({
+      "document http://127.0.0.1:8790/watch?v=x": "allow",
+      "fetch http://127.0.0.1:8790/api/timedtext?v=x": "allow",
+      "image http://127.0.0.1:8790/vi/x/hqdefault.jpg": "skip",
+      "xhr http://127.0.0.1:8790/api/stats/qoe?x=1": "skip",
+      "document http://127.0.0.1:8791/": "refuse",
+      "fetch http://169.254.169.254/latest/meta-data": "refuse",
+      "document http://localhost:8790/watch": "refuse",
+    });
   });
 
   it("for real YouTube allows its own hosts only", () => {
-    const filter = createRequestFilter("https://www.youtube.com");
-    expect(filter.allowedOrigins).toEqual([
+    expect(createRequestFilter("https://www.youtube.com").allowedOrigins).toEqual([
       "https://www.youtube.com",
       "https://youtube.com",
       "https://m.youtube.com",
       "https://consent.youtube.com",
     ]);
-    expect(filter.verdict("https://consent.youtube.com/s", "document")).toBe("allow");
-    expect(filter.verdict("https://www.google.com/sorry/index", "document")).toBe("refuse");
-    expect(filter.verdict("https://i.ytimg.com/vi/x/hq.jpg", "image")).toBe("refuse");
-    expect(filter.verdict("https://www.youtube.com/s/player/x/base.js", "script")).toBe("allow");
-    expect(filter.verdict("http://www.youtube.com/watch", "document")).toBe("refuse");
-    expect(filter.verdict("https://10.0.0.1/", "document")).toBe("refuse");
+    expect(
+      verdicts("https://www.youtube.com", [
+        ["https://consent.youtube.com/s", "document"],
+        ["https://www.youtube.com/s/player/x/base.js", "script"],
+        ["https://www.google.com/sorry/index", "document"],
+        ["https://i.ytimg.com/vi/x/hq.jpg", "image"],
+        ["http://www.youtube.com/watch", "document"],
+        ["https://10.0.0.1/", "document"],
+      ]),
+    ).toEqual({
+      "document https://consent.youtube.com/s": "allow",
+      "script https://www.youtube.com/s/player/x/base.js": "allow",
+      "document https://www.google.com/sorry/index": "refuse",
+      "image https://i.ytimg.com/vi/x/hq.jpg": "refuse",
+      "document http://www.youtube.com/watch": "refuse",
+      "document https://10.0.0.1/": "refuse",
+    });
   });
 });
