@@ -53,7 +53,6 @@ try {
       QUEUE_NAME: queueName,
       YOUTUBE_ORIGIN: double.origin,
       WORKER_CONCURRENCY: "2",
-      LOG_LEVEL: "warn",
     });
     workers.push(w);
     await w.ready;
@@ -68,7 +67,7 @@ try {
 
   // Origin, one request at a time, warm worker.
   await startWorker();
-  await request(variant(-1));
+  await request(variant(900));
   const origin: number[] = [];
   for (let i = 0; i < SAMPLES; i++) origin.push(await request(variant(i)));
 
