@@ -195,9 +195,10 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
   app.onError((error, c) => {
     const requestId = c.get("requestId") ?? "";
     if (error instanceof ApiError) return send(c, errorAnswer(error, requestId));
-    c.get("log")?.error({ err: error }, "unhandled error");
-    const internal = new ApiError("INTERNAL");
-    return send(c, errorAnswer(internal, requestId));
+    // Without Redis nothing can be queued or looked up: a retryable 503, not a 500.
+    const redisDown = jobs.redis.status !== "ready";
+    c.get("log")?.error({ err: error, redisDown }, "unhandled error");
+    return send(c, errorAnswer(new ApiError(redisDown ? "ORIGIN_UNAVAILABLE" : "INTERNAL"), requestId));
   });
 
   return app;
