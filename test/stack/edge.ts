@@ -1,9 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { EDGE_DIR, nodeEnv } from "./paths.js";
-import { answersOk, freePort, type LogSink, ManagedProcess, waitUntil } from "./processes.js";
-
-const WRANGLER = join(EDGE_DIR, "node_modules", ".bin", "wrangler");
+import { EDGE_DIR, nodeEnv, STACK_DIR } from "./paths.js";
+import { answersOk, type LogSink, ManagedProcess, waitUntil } from "./processes.js";
 
 export interface EdgeOptions {
   port: number;
@@ -14,18 +12,15 @@ export interface EdgeOptions {
   /** Where the per-run secrets file is written (mode 0600). */
   runDir: string;
   /** Overrides of wrangler.jsonc vars (quotas, TTLs, origin timeout). */
-  vars?: Record<string, string>;
+  vars?: Record<string, string> | undefined;
+  /** Rebuild and reload when the edge's sources change (the CLI: yes; tests: no). */
+  watch: boolean;
   log: LogSink;
 }
 
-/** Environment for every wrangler invocation: no telemetry, no update check, no interactive UI. */
-function wranglerEnv(): Record<string, string | undefined> {
-  return nodeEnv({ WRANGLER_SEND_METRICS: "false", WRANGLER_LOG_SANITIZE: "true", CI: "1" });
-}
-
 /**
- * `wrangler dev` on the edge-worker's own wrangler.jsonc, in workerd, local bindings only. Secrets go
- * in a per-run env file (not argv, where `ps` would show them); plain vars go as --var.
+ * The edge-worker's own wrangler.jsonc in wrangler's dev server (workerd), local bindings only.
+ * Secrets go in a per-run env file, never argv or logs; plain vars override wrangler.jsonc.
  */
 export async function startEdge(options: EdgeOptions): Promise<ManagedProcess> {
   const secretsFile = join(options.runDir, "edge.env");
@@ -36,29 +31,25 @@ export async function startEdge(options: EdgeOptions): Promise<ManagedProcess> {
       mode: 0o600,
     },
   );
-  const vars = { ORIGIN_URL: options.originUrl, SIGNING_KEY_ID: options.signingKey.id, ...options.vars };
+  const edgeOptions = {
+    config: join(EDGE_DIR, "wrangler.jsonc"),
+    port: options.port,
+    persistDir: options.persistDir,
+    secretsFile,
+    vars: { ORIGIN_URL: options.originUrl, SIGNING_KEY_ID: options.signingKey.id, ...options.vars },
+    watch: options.watch,
+  };
   const edge = new ManagedProcess({
     name: "edge",
-    command: WRANGLER,
-    args: [
-      "dev",
-      "--local",
-      "--ip",
-      "127.0.0.1",
-      "--port",
-      String(options.port),
-      "--inspector-port",
-      String(await freePort()),
-      "--persist-to",
-      options.persistDir,
-      "--env-file",
-      secretsFile,
-      "--show-interactive-dev-session=false",
-      "--live-reload=false",
-      ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
-    ],
+    command: process.execPath,
+    args: ["--import", "tsx", join(STACK_DIR, "edge-process.ts")],
     cwd: EDGE_DIR,
-    env: wranglerEnv(),
+    env: nodeEnv({
+      EDGE_PROCESS_OPTIONS: JSON.stringify(edgeOptions),
+      // No telemetry, no update check, no interactive UI.
+      WRANGLER_SEND_METRICS: "false",
+      CI: "1",
+    }),
     log: options.log,
   });
   // The probe has its own client IP so it does not eat into 127.0.0.1's IP rate limit.

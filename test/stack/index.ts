@@ -34,6 +34,8 @@ export interface StackOptions {
   originEnv?: Record<string, string>;
   /** Edge var overrides (ORIGIN_TIMEOUT_MS, QUOTA_*_PER_DAY, TTLs). */
   edgeVars?: Record<string, string>;
+  /** Reload the edge when its sources change (the CLI does; tests must not: a reload cuts connections). */
+  watch?: boolean;
   /** API keys to create besides the dev key (plan pro, owner "dev"). */
   keys?: KeySpec[];
 }
@@ -172,7 +174,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const originUrl = `http://127.0.0.1:${originPort}`;
     // Edge and workers start side by side; whatever did start is tracked before any failure is thrown.
     const [edgeStart, ...workerStarts] = await Promise.allSettled([
-      startEdge({ port: edgePort, originUrl, signingKey, persistDir, runDir, vars: options.edgeVars, log }),
+      startEdge({
+        port: edgePort,
+        originUrl,
+        signingKey,
+        persistDir,
+        runDir,
+        vars: options.edgeVars,
+        watch: options.watch ?? false,
+        log,
+      }),
       ...Array.from({ length: options.workers ?? 1 }, () => launchWorker()),
     ]);
     if (edgeStart?.status === "fulfilled") started.push(edgeStart.value);

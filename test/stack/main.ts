@@ -39,6 +39,7 @@ try {
   stack = await startStack({
     youtube,
     workers,
+    watch: true,
     // The documented local ports when free; the edge state persists across runs (cached transcripts).
     ports: { edge: 8787, origin: 8788, ops: 9090, double: 8790 },
     persistDir: join(STATE_ROOT, "dev", "edge-state"),

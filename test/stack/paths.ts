@@ -1,7 +1,8 @@
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const STACK_DIR = dirname(fileURLToPath(import.meta.url));
+export const REPO_ROOT = resolve(STACK_DIR, "..", "..");
 export const EDGE_DIR = join(REPO_ROOT, "edge-worker");
 export const ORIGIN_DIR = join(REPO_ROOT, "origin-worker");
 export const DOUBLE_DIR = join(REPO_ROOT, "test", "youtube-double");

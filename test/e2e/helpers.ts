@@ -1,0 +1,130 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { type JobBody, JobBodySchema } from "@ytt/shared";
+import { afterAll, afterEach, beforeAll } from "vitest";
+import { leftoverProcesses, printLog, type Stack, type StackOptions, startStack } from "../stack/index.js";
+
+/**
+ * One stack per test file, started in beforeAll and stopped in afterAll (which also checks that no
+ * process outlived it). Logs stay quiet unless STACK_LOGS=1; a failing test prints their tail.
+ */
+export function useStack(options: StackOptions | (() => Promise<StackOptions>)): () => Stack {
+  let stack: Stack | undefined;
+  beforeAll(async () => {
+    const resolved = typeof options === "function" ? await options() : options;
+    stack = await startStack({
+      youtube: "double",
+      ...(process.env.STACK_LOGS === "1" ? { log: printLog } : { log: () => {} }),
+      ...resolved,
+    });
+  });
+  afterEach((ctx) => {
+    if (ctx.task.result?.state === "fail" && stack) console.error(stack.recentLogs());
+  });
+  afterAll(async () => {
+    if (!stack) return;
+    await stack.close();
+    const leftovers = leftoverProcesses(stack);
+    if (leftovers.length) throw new Error(`processes outlived the stack: ${JSON.stringify(leftovers)}`);
+  });
+  return () => {
+    if (!stack) throw new Error("the stack did not start");
+    return stack;
+  };
+}
+
+let ipCounter = 0;
+/**
+ * A client IP of its own (TEST-NET-2 range) for a test, sent as CF-Connecting-IP: wrangler dev only
+ * sets that header when the client did not, so tests do not share 127.0.0.1's IP rate limit.
+ */
+export function clientIp(): string {
+  ipCounter++;
+  return `198.51.${(ipCounter >> 8) & 255}.${ipCounter & 255}`;
+}
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** The body parsed as JSON, or undefined when it is not JSON. */
+  json: unknown;
+}
+
+export interface CallOptions {
+  key?: string | undefined;
+  ip?: string;
+  method?: string;
+  body?: string;
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+/** One request to the edge, as a client makes it. */
+export async function call(stack: Stack, path: string, options: CallOptions = {}): Promise<Answer> {
+  const headers: Record<string, string> = {
+    "CF-Connecting-IP": options.ip ?? clientIp(),
+    ...options.headers,
+  };
+  if (options.key) headers.Authorization = `Bearer ${options.key}`;
+  const res = await fetch(`${stack.edgeUrl}${path}`, {
+    method: options.method ?? "GET",
+    headers,
+    ...(options.body === undefined ? {} : { body: options.body }),
+    signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+  });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+/** The error code of an error body `{ error: { code } }`. */
+export function errorCode(answer: Answer): string | undefined {
+  return (answer.json as { error?: { code?: string } } | undefined)?.error?.code;
+}
+
+/** Polls a job's status URL through the edge until it is completed or failed. */
+export async function pollJob(
+  stack: Stack,
+  statusUrl: string,
+  key: string,
+  { timeoutMs = 60_000, ip = clientIp() } = {},
+): Promise<JobBody> {
+  const path = statusUrl.startsWith("http") ? new URL(statusUrl).pathname : statusUrl;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const answer = await call(stack, path, { key, ip });
+    if (answer.status === 200) {
+      const job = JobBodySchema.parse(answer.json);
+      if (job.job.status === "completed" || job.job.status === "failed") return job;
+    } else if (answer.status !== 503) {
+      throw new Error(`polling ${path}: ${answer.status} ${answer.text}`);
+    }
+    await sleep(250);
+  }
+  throw new Error(`job ${path} not finished after ${timeoutMs} ms`);
+}
+
+/** Signed requests the origin API has answered so far (its /metrics), to prove the edge did not call it. */
+export async function originRequestCount(stack: Stack): Promise<number> {
+  const metrics = await (await fetch(`${stack.opsUrl}/metrics`)).text();
+  return metrics
+    .split("\n")
+    .filter((line) => line.startsWith("origin_http_requests_total{"))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(" ") + 1)), 0);
+}
+
+/** What the double saw of YouTube traffic (its `requests` counter also counts the stats calls themselves). */
+export async function youtubeTraffic(stack: Stack) {
+  const stats = await stack.double?.stats();
+  if (!stats) throw new Error("the stack runs without the YouTube double");
+  const { watchPages, timedtext, timedtextServed, innertube } = stats;
+  return { watchPages, timedtext, timedtextServed, innertube };
+}
+
+/** Sums a per-video counter of the double's stats. */
+export const total = (counter: Record<string, number>) => Object.values(counter).reduce((a, b) => a + b, 0);
