@@ -44,6 +44,14 @@ describe("origin-worker/Dockerfile", () => {
     expect(STAGES.get("worker")?.from).toBe("runtime");
   });
 
+  it("installs with the pnpm version the repository pins", () => {
+    const manifest = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as {
+      packageManager: string;
+    };
+    const [, version] = manifest.packageManager.split("@");
+    expect(instruction("build", "RUN")).toContain(`npm install -g pnpm@${version}`);
+  });
+
   it("pins every Debian package, Chromium included, and runs under tini", () => {
     const installs = [
       ...dockerfile.replace(/\\\n/g, " ").matchAll(/apt-get install -y --no-install-recommends ([^&]+)/g),
