@@ -28,6 +28,8 @@ const state = {
   transcript: undefined,
   /** The query of the transcript on screen: downloads ask the API for the same one in another format. */
   params: undefined,
+  /** What was pasted for the transcript on screen. */
+  shownRef: undefined,
   /** @type {AbortController | undefined} */
   run: undefined,
 };
@@ -187,13 +189,13 @@ async function load() {
   const run = new AbortController();
   state.run = run;
   const params = queryFromForm();
-  const knownVideo = state.languages && state.languages.video.videoId === state.transcript?.video.videoId;
-  const sameVideo = knownVideo && (ref === state.languages.video.videoId || ref === state.lastRef);
+  // The same video again (another language or translation): its language list is still right.
+  const sameVideo =
+    state.transcript !== undefined && (ref === state.shownRef || ref === state.transcript.video.videoId);
   if (!sameVideo) {
     state.languages = undefined;
     loadLanguages(ref, run.signal);
   }
-  state.lastRef = ref;
   showProgress("Fetching the transcript…");
   $("result").setAttribute("aria-busy", "true");
   try {
@@ -201,6 +203,7 @@ async function load() {
     const transcript = await api.json(transcriptPath(ref, params), { signal: run.signal, onProgress });
     if (run.signal.aborted) return;
     state.params = params;
+    state.shownRef = ref;
     showTranscript(transcript);
     const count = transcript.segments.length;
     showProgress(
@@ -210,8 +213,13 @@ async function load() {
     rememberInUrl(transcript.video.videoId);
   } catch (e) {
     if (run.signal.aborted) return;
-    if (e instanceof ApiFailure) showFailure(e, load);
-    else throw e;
+    if (!(e instanceof ApiFailure)) throw e;
+    if (!sameVideo) {
+      // Another video failed: the previous one's transcript would only mislead.
+      $("result").hidden = true;
+      state.transcript = undefined;
+    }
+    showFailure(e, load);
   } finally {
     $("result").removeAttribute("aria-busy");
   }
@@ -370,6 +378,7 @@ function applySearch() {
 function highlight(text, pattern) {
   const parts = [];
   let last = 0;
+  pattern.lastIndex = 0;
   for (const match of text.matchAll(pattern)) {
     if (match.index > last) parts.push(text.slice(last, match.index));
     parts.push(Object.assign(document.createElement("mark"), { textContent: match[0] }));

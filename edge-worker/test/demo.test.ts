@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { generateApiKey } from "../src/auth/keys.js";
 import { call, errorOf, randomIp, videoId } from "./support/worker.js";
 
-// DEMO_LIMITER in wrangler.jsonc: 10 requests per minute per client IP.
-const DEMO_PER_IP = 10;
+// DEMO_LIMITER in wrangler.jsonc: 30 requests per minute per client IP.
+const DEMO_PER_IP = 30;
 
 /** Vars that turn the demo key on; each test its own key, so the shared daily budgets do not mix. */
 function demoEnv(overrides: Record<string, string> = {}) {
