@@ -42,8 +42,10 @@ const MESSAGES = {
     title: "This video has no captions.",
     text: "Its creator turned captions off, or YouTube made none, so there is no transcript to show.",
   }),
-  LANGUAGE_NOT_AVAILABLE: () => ({
-    title: "There is no transcript in that language.",
+  LANGUAGE_NOT_AVAILABLE: (f) => ({
+    title: Array.isArray(f.details.requested)
+      ? `There is no transcript in ${f.details.requested.map((code) => `“${code}”`).join(" or ")}.`
+      : "There is no transcript in that language.",
     text: "Pick one of the languages the video has:",
     fix: "languages",
   }),

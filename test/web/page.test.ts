@@ -262,7 +262,7 @@ describe("the web page", () => {
   it("offers the available languages as buttons when the asked one is missing", async () => {
     const page = await openPage({ key: stack.apiKey });
     expect(await submit(page, SURFACE_GO, "fr")).toBe("error");
-    expect(await text(page, "#error-title")).toBe("There is no transcript in that language.");
+    expect(await text(page, "#error-title")).toBe("There is no transcript in “fr”.");
     await page.screenshot({ path: join(ARTIFACTS, "page-error-desktop.png") });
     const offered = await page.$$eval("#error-actions button", (bs) => bs.map((b) => b.textContent));
     expect(offered).toEqual(VIDEOS[SURFACE_GO]?.tracks?.map((t) => `${t.name} (${t.languageCode})`));
@@ -303,6 +303,7 @@ describe("the web page", () => {
   it("renders /docs from /openapi.json", async () => {
     const page = await openPage({ path: "/docs" });
     await page.waitForSelector("#operations .operation");
+    await page.screenshot({ path: join(ARTIFACTS, "docs-desktop.png") });
     const doc = (await (await fetch(`${stack.edgeUrl}/openapi.json`)).json()) as {
       paths: Record<string, Record<string, unknown>>;
       components: { schemas: Record<string, unknown> };
