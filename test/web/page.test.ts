@@ -7,21 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expectedTranscript, VIDEOS } from "@ytt/youtube-double";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { generateApiKey } from "../../edge-worker/src/auth/keys.js";
+import { chromiumArgs, findChromium } from "../../origin-worker/src/browser/chromium.js";
 import { type Stack, startStack } from "../stack/index.js";
 import { REPO_ROOT } from "../stack/paths.js";
 
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--disable-dev-shm-usage",
-];
 const ARTIFACTS = join(REPO_ROOT, "test", "artifacts");
 const SURFACE_GO = "GJLlxj_dtq8";
 const DESKTOP = { width: 1280, height: 800 };
@@ -34,7 +25,6 @@ const demoKey = generateApiKey("live");
 /** Every URL any page asked for, and every console error (CSP violations land there). */
 const requested: string[] = [];
 const consoleErrors: string[] = [];
-const logs: string[] = [];
 
 beforeAll(async () => {
   stack = await startStack({
@@ -42,15 +32,14 @@ beforeAll(async () => {
     // A short wait budget: the origin answers 202 and the page has to poll the job.
     originEnv: { WAIT_BUDGET_MS: "200" },
     edgeVars: { DEMO_KEY_ENABLED: "true", DEMO_KEY: demoKey },
-    log: (name, line) => {
-      logs.push(`[${name}] ${line}`);
-      if (logs.length > 400) logs.shift();
-    },
+    // Quiet while passing; a failing test prints the stack's recent logs (afterEach).
+    log: () => {},
   });
   browser = await puppeteer.launch({
-    executablePath: "/usr/bin/chromium",
+    executablePath: findChromium(),
     headless: true,
-    args: CHROMIUM_FLAGS,
+    // The developer guide's mandatory flags, as the origin's browser host launches them.
+    args: chromiumArgs({ locale: "en-US" }),
   });
   downloads = mkdtempSync(join(tmpdir(), "ytt-web-downloads-"));
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -60,6 +49,10 @@ beforeAll(async () => {
     .defaultBrowserContext()
     .overridePermissions(stack.edgeUrl, ["clipboard-read", "clipboard-write", "clipboard-sanitized-write"]);
 }, 180_000);
+
+afterEach(({ task }) => {
+  if (task.result?.state === "fail") console.log(stack.recentLogs());
+});
 
 afterAll(async () => {
   await browser?.close();
