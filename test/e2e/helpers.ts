@@ -104,7 +104,7 @@ export async function pollJob(
     } else if (answer.status !== 503) {
       throw new Error(`polling ${path}: ${answer.status} ${answer.text}`);
     }
-    await sleep(250);
+    await sleep(500);
   }
   throw new Error(`job ${path} not finished after ${timeoutMs} ms`);
 }

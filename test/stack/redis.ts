@@ -36,11 +36,16 @@ function redisServerInstalled(): boolean {
   }
 }
 
-/** A throwaway redis-server on a random port, nothing persisted (the fault tests restart it). */
+/**
+ * A redis-server of our own on a random (or the given) port. Nothing is persisted unless
+ * `appendOnly`: then every write is fsynced to `dir`, and a restart on the same dir and port
+ * (the fault tests) keeps the queue.
+ */
 export async function startRedisServer(options: {
   dir: string;
   log: LogSink;
   port?: number;
+  appendOnly?: boolean;
 }): Promise<RedisHandle> {
   const port = options.port ?? (await freePort());
   mkdirSync(options.dir, { recursive: true });
@@ -48,16 +53,8 @@ export async function startRedisServer(options: {
     name: "redis",
     command: "redis-server",
     args: [
-      "--bind",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-      "--dir",
-      options.dir,
+      ...["--bind", "127.0.0.1", "--port", String(port), "--save", "", "--dir", options.dir],
+      ...(options.appendOnly ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"]),
     ],
     cwd: options.dir,
     env: { PATH: process.env.PATH },
