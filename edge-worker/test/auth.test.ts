@@ -44,7 +44,9 @@ describe("auth", () => {
     const hash = await hashApiKey(key);
     const record = JSON.parse((await env.API_KEYS.get(hash)) ?? "{}");
     await env.API_KEYS.put(hash, JSON.stringify({ ...record, hash: "0".repeat(64) }));
-    expect((await errorOf(await call(`/v1/transcripts/${videoId("ok")}`, { key }))).code).toBe("UNAUTHORIZED");
+    expect((await errorOf(await call(`/v1/transcripts/${videoId("ok")}`, { key }))).code).toBe(
+      "UNAUTHORIZED",
+    );
   });
 
   it("rejects a key that is well stored but not of the key format", async () => {
@@ -52,7 +54,14 @@ describe("auth", () => {
     const hash = await hashApiKey(key);
     await env.API_KEYS.put(
       hash,
-      JSON.stringify({ hash, prefix: key, owner: "x", plan: "free", status: "active", createdAt: "2026-01-01" }),
+      JSON.stringify({
+        hash,
+        prefix: key,
+        owner: "x",
+        plan: "free",
+        status: "active",
+        createdAt: "2026-01-01",
+      }),
     );
     expect((await call(`/v1/transcripts/${videoId("ok")}`, { key })).status).toBe(401);
   });

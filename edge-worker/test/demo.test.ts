@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { generateApiKey } from "../src/auth/keys.js";
-import { call, errorOf, randomIp, videoId } from "./support/worker.js";
+import { awaitFreshLimiterWindow, call, errorOf, randomIp, videoId } from "./support/worker.js";
 
 // DEMO_LIMITER in wrangler.jsonc: 30 requests per minute per client IP.
 const DEMO_PER_IP = 30;
@@ -40,9 +40,7 @@ describe("demo key", () => {
   it("limits bursts per client IP, not per key, since everyone shares it", async () => {
     const { key, env } = demoEnv();
     const ip = randomIp();
-    // The local limiter counts in wall-clock-aligned windows: do not start a burst right before one rolls over.
-    const left = 60_000 - (Date.now() % 60_000);
-    if (left < 8_000) await new Promise((r) => setTimeout(r, left + 100));
+    await awaitFreshLimiterWindow();
     for (let i = 0; i < DEMO_PER_IP; i++) {
       expect((await call(`/v1/transcripts/${videoId("ok")}`, { key, env, ip })).status).toBe(200);
     }

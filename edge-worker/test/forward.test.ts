@@ -3,6 +3,13 @@ import { cannedLanguages, cannedTranscript } from "./support/canned.js";
 import { TEST_ACCESS } from "./support/constants.js";
 import { call, createKey, errorOf, originRequests, videoId } from "./support/worker.js";
 
+/** One batch result item, loosely typed for assertions. */
+interface BatchItem {
+  status: number;
+  cache?: string;
+  body: { error?: { code: string }; job?: { statusUrl: string } };
+}
+
 let key: string;
 beforeAll(async () => {
   key = await createKey("pro");
@@ -46,12 +53,19 @@ describe("signed forwarding to the origin", () => {
   });
 
   it("answers an unreachable origin with 503 ORIGIN_UNAVAILABLE and Retry-After", async () => {
-    const res = await call(`/v1/transcripts/${videoId("ok")}`, { key, env: { ORIGIN_URL: "http://127.0.0.1:9" } });
+    const res = await call(`/v1/transcripts/${videoId("ok")}`, {
+      key,
+      env: { ORIGIN_URL: "http://127.0.0.1:9" },
+    });
     expect(res.status).toBe(503);
     expect(res.headers.get("Retry-After")).toBe("5");
     expect(res.headers.get("Cache-Control")).toBe("no-store");
     const error = await errorOf(res);
-    expect(error).toMatchObject({ code: "ORIGIN_UNAVAILABLE", retryable: true, details: { reason: "unreachable" } });
+    expect(error).toMatchObject({
+      code: "ORIGIN_UNAVAILABLE",
+      retryable: true,
+      details: { reason: "unreachable" },
+    });
   });
 
   it("answers a dropped connection, a timeout and a non-JSON answer with clean 503s", async () => {
@@ -141,14 +155,14 @@ describe("batch", () => {
       }),
     });
     expect(res.status).toBe(200);
-    const { items } = (await res.json()) as { items: { status: number; body: any; cache?: string }[] };
+    const { items } = (await res.json()) as { items: BatchItem[] };
     expect(items.map((i) => i.status)).toEqual([200, 200, 400, 404, 202, 400]);
     expect(items[0]).toMatchObject({ cache: "HIT", body: cannedTranscript(cached) });
     expect(items[1]).toMatchObject({ cache: "MISS", body: cannedTranscript(fresh, "de") });
-    expect(items[2]?.body.error.code).toBe("INVALID_VIDEO_REFERENCE");
-    expect(items[3]?.body.error.code).toBe("TRANSCRIPTS_DISABLED");
-    expect(items[4]?.body.job.statusUrl).toBe(`/v1/jobs/job-${pending}`);
-    expect(items[5]?.body.error.code).toBe("INVALID_REQUEST");
+    expect(items[2]?.body.error?.code).toBe("INVALID_VIDEO_REFERENCE");
+    expect(items[3]?.body.error?.code).toBe("TRANSCRIPTS_DISABLED");
+    expect(items[4]?.body.job?.statusUrl).toBe(`/v1/jobs/job-${pending}`);
+    expect(items[5]?.body.error?.code).toBe("INVALID_REQUEST");
 
     const batches = (await originRequests("/v1/batch")).filter((r) => r.body.includes(fresh));
     expect(batches).toHaveLength(1);
@@ -173,8 +187,8 @@ describe("batch", () => {
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ items: [{ video: cached }, { video: videoId("ok") }] }),
     });
-    const { items } = (await res.json()) as { items: { status: number; body: any }[] };
+    const { items } = (await res.json()) as { items: BatchItem[] };
     expect(items.map((i) => i.status)).toEqual([200, 503]);
-    expect(items[1]?.body.error.code).toBe("ORIGIN_UNAVAILABLE");
+    expect(items[1]?.body.error?.code).toBe("ORIGIN_UNAVAILABLE");
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, createKey, errorOf, randomIp, videoId } from "./support/worker.js";
+import { awaitFreshLimiterWindow, call, createKey, errorOf, randomIp, videoId } from "./support/worker.js";
 
 // Limits configured in wrangler.jsonc: BURST_LIMITER 60/min per key, IP_LIMITER 120/min per IP.
 const BURST = 60;
@@ -68,6 +68,7 @@ describe("burst limit (rate-limiting binding, per key)", () => {
   it("refuses the request past the burst with RATE_LIMITED, cache hits included", async () => {
     const key = await createKey("pro");
     const path = `/v1/transcripts/${videoId("ok")}`;
+    await awaitFreshLimiterWindow();
     const statuses: number[] = [];
     const caches: (string | null)[] = [];
     for (let i = 0; i < BURST; i++) {
@@ -90,6 +91,7 @@ describe("per-IP limit (before auth)", () => {
   it("slows key guessing from one address without touching other addresses", async () => {
     const ip = randomIp();
     const guess = "ytt_live_" + "g".repeat(40);
+    await awaitFreshLimiterWindow();
     for (let i = 0; i < PER_IP; i++) {
       expect((await call("/v1/transcripts/dQw4w9WgXcQ", { key: guess, ip })).status).toBe(401);
     }

@@ -218,7 +218,7 @@ function toHex(bytes: Uint8Array): string {
 }
 
 function toBytes(data: string | Uint8Array): Uint8Array<ArrayBuffer> {
-  return typeof data === "string" ? encoder.encode(data) : new Uint8Array(data);
+  return new Uint8Array(typeof data === "string" ? encoder.encode(data) : data);
 }
 
 function failure(reason: VerifyFailure): VerifyResult {

@@ -5,10 +5,11 @@
  *   ok → 200 transcript   jb → 202 job (its poll completes)   nt → 404 TRANSCRIPTS_DISABLED
  *   bk → 503 BLOCKED_BY_YOUTUBE   sl → answers after 5 s   gb → 200 non-JSON   dn → connection reset
  * GET /__log (unsigned, test-only) returns what it received, for assertions on signing and headers.
+ * Used as the tests' globalSetup (default export) and by the benchmark (startOriginStandIn).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { errorBody, ApiError, type ErrorCode, verifyRequest } from "@ytt/shared";
+import { ApiError, type ErrorCode, errorBody, verifyRequest } from "@ytt/shared";
 import type { TestProject } from "vitest/node";
 import { cannedLanguages, cannedTranscript } from "./canned.js";
 import { TEST_SIGNING_KEY_ID, TEST_SIGNING_SECRET } from "./constants.js";
@@ -33,7 +34,11 @@ declare module "vitest" {
 const log: LoggedRequest[] = [];
 const nonces = new Set<string>();
 
-type Canned = { status: number; body: unknown; headers?: Record<string, string> } | "reset" | "slow" | "garbage";
+type Canned =
+  | { status: number; body: unknown; headers?: Record<string, string> }
+  | "reset"
+  | "slow"
+  | "garbage";
 
 function error(code: ErrorCode, requestId: string): { status: number; body: unknown } {
   const e = new ApiError(code);
@@ -75,7 +80,9 @@ function route(method: string, url: URL, body: string, requestId: string): Canne
   const languages = url.pathname.match(/^\/v1\/transcripts\/([^/]+)\/languages$/);
   if (method === "GET" && languages?.[1]) {
     const id = languages[1];
-    return id.startsWith("ok") ? { status: 200, body: cannedLanguages(id) } : transcriptAnswer(id, "en", requestId);
+    return id.startsWith("ok")
+      ? { status: 200, body: cannedLanguages(id) }
+      : transcriptAnswer(id, "en", requestId);
   }
   const job = url.pathname.match(/^\/v1\/jobs\/job-(.+)$/);
   if (method === "GET" && job?.[1]) {
@@ -149,14 +156,22 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   send(res, answer.status, answer.body, answer.headers);
 }
 
-export default async function setup(project: TestProject) {
+export async function startOriginStandIn(): Promise<{ port: number; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     handle(req, res).catch((e) => send(res, 500, { error: String(e) }));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  project.provide("originPort", (server.address() as AddressInfo).port);
-  return async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
   };
+}
+
+export default async function setup(project: TestProject) {
+  const origin = await startOriginStandIn();
+  project.provide("originPort", origin.port);
+  return origin.close;
 }

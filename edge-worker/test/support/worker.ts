@@ -1,5 +1,5 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
-import { errorBody, type ErrorBody } from "@ytt/shared";
+import type { ErrorBody, errorBody } from "@ytt/shared";
 import { generateApiKey, newKeyRecord, type Plan } from "../../src/auth/keys.js";
 import worker from "../../src/index.js";
 import type { LoggedRequest } from "./origin-stand-in.js";
@@ -20,7 +20,11 @@ export async function call(path: string, options: CallOptions = {}): Promise<Res
   if (key) headers.set("Authorization", `Bearer ${key}`);
   headers.set("CF-Connecting-IP", ip ?? randomIp());
   const ctx = createExecutionContext();
-  const response = await worker.fetch(new Request(`https://edge.test${path}`, { ...init, headers }), { ...env, ...overrides }, ctx);
+  const response = await worker.fetch(
+    new Request(`https://edge.test${path}`, { ...init, headers }),
+    { ...env, ...overrides },
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
   return response;
 }
@@ -31,7 +35,10 @@ export function randomIp(): string {
 }
 
 /** A real key stored the way the key CLI stores it. */
-export async function createKey(plan: Plan = "free", status: "active" | "revoked" = "active"): Promise<string> {
+export async function createKey(
+  plan: Plan = "free",
+  status: "active" | "revoked" = "active",
+): Promise<string> {
   const key = generateApiKey("test");
   const record = { ...(await newKeyRecord(key, "tests", plan)), status };
   await env.API_KEYS.put(record.hash, JSON.stringify(record));
@@ -54,4 +61,13 @@ export function videoId(behaviour: "ok" | "jb" | "nt" | "bk" | "sl" | "gb" | "dn
 
 export async function errorOf(response: Response): Promise<ErrorBody["error"]> {
   return ((await response.json()) as ReturnType<typeof errorBody>).error;
+}
+
+/**
+ * The local rate limiters count in wall-clock-aligned windows: a burst test waits for a fresh
+ * window when the current one would roll over mid-burst.
+ */
+export async function awaitFreshLimiterWindow(neededMs = 8_000, periodMs = 60_000): Promise<void> {
+  const left = periodMs - (Date.now() % periodMs);
+  if (left < neededMs) await new Promise((r) => setTimeout(r, left + 100));
 }
