@@ -5,60 +5,18 @@
  *
  *   pnpm --filter @ytt/edge-worker bench            (BENCH_SECONDS, BENCH_CONNECTIONS to tune)
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { seedDevKey } from "../scripts/keys.js";
 import { TEST_SIGNING_KEY_ID, TEST_SIGNING_SECRET } from "../test/support/constants.js";
 import { startOriginStandIn } from "../test/support/origin-stand-in.js";
+import { PACKAGE_DIR, startWranglerDev, type WranglerDev } from "../test/support/wrangler-dev.js";
 
-const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const VIDEO = "okBenchmark";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-function wranglerDev(
-  config: string,
-  port: number,
-  persistTo: string,
-  vars: Record<string, string> = {},
-): ChildProcess {
-  const args = ["exec", "wrangler", "dev", "-c", config, "--port", String(port), "--ip", "127.0.0.1"];
-  args.push("--persist-to", persistTo, "--show-interactive-dev-session=false");
-  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
-  return spawn("pnpm", args, {
-    cwd: PACKAGE_DIR,
-    detached: true,
-    stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
-  });
-}
-
-async function waitFor(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev for ${url} exited with ${child.exitCode}`);
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  throw new Error(`${url} did not come up within ${timeoutMs} ms`);
-}
 
 /** The real config with the rate limits lifted, so the benchmark measures the path rather than 429s. */
 async function benchConfig(dir: string): Promise<string> {
@@ -76,16 +34,6 @@ async function benchConfig(dir: string): Promise<string> {
   const path = join(dir, "edge.wrangler.json");
   await writeFile(path, JSON.stringify(config));
   return path;
-}
-
-/** Ends a wrangler dev and its workerd children (its own process group). */
-function stop(child: ChildProcess): void {
-  if (!child.pid || child.exitCode !== null) return;
-  try {
-    process.kill(-child.pid, "SIGTERM");
-  } catch {
-    // Already gone.
-  }
 }
 
 interface Row {
@@ -111,25 +59,29 @@ async function measure(target: string, url: string, headers: Record<string, stri
 async function main(): Promise<void> {
   const origin = await startOriginStandIn();
   const dir = await mkdtemp(join(tmpdir(), "ytt-edge-bench-"));
-  const children: ChildProcess[] = [];
+  const servers: WranglerDev[] = [];
   try {
     const key = await seedDevKey({ persistTo: dir });
-    const [edgePort, basePort] = [await freePort(), await freePort()];
-    children.push(
-      wranglerDev(await benchConfig(dir), edgePort, dir, {
+    // One after the other, each recorded at once, so a failure still stops what did start.
+    const edgeDev = await startWranglerDev({
+      config: await benchConfig(dir),
+      persistTo: dir,
+      readyPath: "/health",
+      vars: {
         ORIGIN_URL: `http://127.0.0.1:${origin.port}`,
         SIGNING_KEY_ID: TEST_SIGNING_KEY_ID,
         SIGNING_SECRET: TEST_SIGNING_SECRET,
         QUOTA_PRO_PER_DAY: "1000000000",
-      }),
-      wranglerDev(join(PACKAGE_DIR, "bench/baseline.wrangler.jsonc"), basePort, join(dir, "baseline")),
-    );
-    const edge = `http://127.0.0.1:${edgePort}`;
-    const base = `http://127.0.0.1:${basePort}`;
-    await Promise.all([
-      waitFor(`${edge}/health`, children[0] as ChildProcess),
-      waitFor(base, children[1] as ChildProcess),
-    ]);
+      },
+    });
+    servers.push(edgeDev);
+    const baseDev = await startWranglerDev({
+      config: join(PACKAGE_DIR, "bench/baseline.wrangler.jsonc"),
+      persistTo: join(dir, "baseline"),
+    });
+    servers.push(baseDev);
+    const edge = edgeDev.url;
+    const base = baseDev.url;
 
     const url = `${edge}/v1/transcripts/${VIDEO}?format=text`;
     const headers = { "X-API-Key": key };
@@ -151,7 +103,7 @@ async function main(): Promise<void> {
       `| ratio edge/baseline | ${fmt(hit.rps / baseline.rps)}x | ${fmt(hit.p50 / Math.max(baseline.p50, 0.01))}x | ${fmt(hit.p99 / Math.max(baseline.p99, 0.01))}x | |`,
     );
   } finally {
-    for (const child of children) stop(child);
+    await Promise.all(servers.map((s) => s.stop()));
     await origin.close();
     await rm(dir, { recursive: true, force: true });
   }

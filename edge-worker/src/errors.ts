@@ -16,6 +16,11 @@ export function errorResponse(c: Context<AppEnv>, error: ApiError): Response {
   const headers: Record<string, string> = { "Cache-Control": "no-store" };
   const retryAfter = error.details?.retryAfterSeconds;
   if (typeof retryAfter === "number") headers["Retry-After"] = String(Math.max(1, Math.ceil(retryAfter)));
+  // The per-minute limiters expose no counts; a refusal still says "none left until the window ends".
+  if (error.code === "RATE_LIMITED" && headers["Retry-After"]) {
+    headers["RateLimit-Remaining"] = "0";
+    headers["RateLimit-Reset"] = headers["Retry-After"];
+  }
   return c.json(errorBody(error, c.get("requestId") ?? "unknown"), error.status as 400, headers);
 }
 

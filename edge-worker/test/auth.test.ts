@@ -20,7 +20,7 @@ describe("auth", () => {
   it("answers missing, malformed, unknown and revoked keys with one identical 401", async () => {
     const path = `/v1/transcripts/${videoId("ok")}`;
     const revoked = await createKey("free", "revoked");
-    const unknown = "ytt_test_" + "A".repeat(40);
+    const unknown = `ytt_test_${"A".repeat(40)}`;
     const answers = await Promise.all([
       call(path),
       call(path, { key: "not-a-key" }),

@@ -81,6 +81,8 @@ describe("burst limit (rate-limiting binding, per key)", () => {
     const refused = await call(path, { key });
     expect(refused.status).toBe(429);
     expect(refused.headers.get("Retry-After")).toBe("60");
+    expect(refused.headers.get("RateLimit-Remaining")).toBe("0");
+    expect(refused.headers.get("RateLimit-Reset")).toBe("60");
     expect((await errorOf(refused)).code).toBe("RATE_LIMITED");
     // Another key is unaffected.
     expect((await call(path, { key: await createKey("pro") })).status).toBe(200);
@@ -90,7 +92,7 @@ describe("burst limit (rate-limiting binding, per key)", () => {
 describe("per-IP limit (before auth)", () => {
   it("slows key guessing from one address without touching other addresses", async () => {
     const ip = randomIp();
-    const guess = "ytt_live_" + "g".repeat(40);
+    const guess = `ytt_live_${"g".repeat(40)}`;
     await awaitFreshLimiterWindow();
     for (let i = 0; i < PER_IP; i++) {
       expect((await call("/v1/transcripts/dQw4w9WgXcQ", { key: guess, ip })).status).toBe(401);

@@ -24,7 +24,8 @@ export async function matchRendered(hash: string, format: string): Promise<Rende
   const freshUntil = Number(hit.headers.get(FRESH_UNTIL_HEADER));
   if (!(freshUntil > Date.now())) return undefined;
   return {
-    body: await hit.text(),
+    // Decoded by hand: .text() warns on bodies like application/x-subrip even though they are UTF-8.
+    body: new TextDecoder().decode(await hit.arrayBuffer()),
     contentType: hit.headers.get("Content-Type") ?? "application/json",
     etag: hit.headers.get("ETag") ?? "",
     freshUntil,
