@@ -1,6 +1,7 @@
 import { ApiError, errorBody } from "@ytt/shared";
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "./app-env.js";
 
 /** An ApiError that tells the client when to come back; the number lands in Retry-After and in details. */
@@ -21,7 +22,11 @@ export function errorResponse(c: Context<AppEnv>, error: ApiError): Response {
     headers["RateLimit-Remaining"] = "0";
     headers["RateLimit-Reset"] = headers["Retry-After"];
   }
-  return c.json(errorBody(error, c.get("requestId") ?? "unknown"), error.status as 400, headers);
+  return c.json(
+    errorBody(error, c.get("requestId") ?? "unknown"),
+    error.status as ContentfulStatusCode,
+    headers,
+  );
 }
 
 /** Hono's own HTTP exceptions (malformed JSON, oversized bodies...) mapped onto the catalogue. */

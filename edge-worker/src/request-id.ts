@@ -1,5 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "./app-env.js";
+import { setHeaders } from "./headers.js";
 
 /** Ids a client may choose: short and free of anything that could inject into logs or headers. */
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
@@ -12,13 +13,3 @@ export const requestId = createMiddleware<AppEnv>(async (c, next) => {
   await next();
   setHeaders(c, { "X-Request-Id": id });
 });
-
-/** Sets headers on the final response, copying it first when its headers are immutable (fetched or cached responses). */
-export function setHeaders(c: { res: Response }, headers: Record<string, string>): void {
-  try {
-    for (const [k, v] of Object.entries(headers)) c.res.headers.set(k, v);
-  } catch {
-    c.res = new Response(c.res.body, c.res);
-    for (const [k, v] of Object.entries(headers)) c.res.headers.set(k, v);
-  }
-}

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env.js";
 import { retryableError } from "../errors.js";
-import { setHeaders } from "../request-id.js";
+import { setHeaders } from "../headers.js";
 
 /** The window of both rate-limiting bindings (wrangler.jsonc `ratelimits[].simple.period`). */
 const LIMITER_PERIOD_SECONDS = 60;

@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../app-env.js";
 import { putRendered, type Rendered } from "../cache/rendered.js";
 import { errorResponse } from "../errors.js";
-import { setHeaders } from "../request-id.js";
+import { setHeaders } from "../headers.js";
 import type { CacheStatus, Resolution, StaleReason } from "../resolve.js";
 
 const WARNINGS: Record<StaleReason, string> = {
