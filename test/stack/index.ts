@@ -37,7 +37,7 @@ export interface StackOptions {
   edgeVars?: Record<string, string>;
   /** Reload the edge when its sources change (the CLI does; tests must not: a reload cuts connections). */
   watch?: boolean;
-  /** API keys to create besides the dev key (plan pro, owner "dev"). */
+  /** API keys to create besides the dev key (plan pro, owner "local-dev"). */
   keys?: KeySpec[];
 }
 
@@ -157,11 +157,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const apiEnv = { ...originEnv, OPS_PORT: String(opsPort) };
 
     // Keys go into the edge's local KV before wrangler dev opens the same state.
-    const keys = await seedApiKeys({
-      persistDir,
-      runDir,
-      keys: [{ owner: "dev", plan: "pro" }, ...(options.keys ?? [])],
-    });
+    const keys = await seedApiKeys({ persistDir, runDir, keys: options.keys ?? [] });
 
     const launchWorker = async (env: Record<string, string> = {}) => {
       const worker = await startWorker({ ...originEnv, ...env }, log);

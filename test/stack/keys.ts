@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { seedDevKey } from "../../edge-worker/scripts/keys.js";
 import { generateApiKey, newKeyRecord, type Plan } from "../../edge-worker/src/auth/keys.js";
 import { EDGE_DIR, nodeEnv } from "./paths.js";
 
@@ -13,20 +14,23 @@ export interface KeySpec {
 }
 
 /**
- * Creates API keys in the edge's local API_KEYS namespace (the state `wrangler dev --persist-to`
- * reads), in one wrangler call however many there are. Returns the plaintext keys, in order.
+ * Puts API keys in the edge's local API_KEYS namespace (the state the edge's dev server reads):
+ * the dev key through the edge's own key tooling (`keys seed-dev`), the others in one
+ * `wrangler kv bulk put` (the tooling's one wrangler call per key would take minutes for the tests'
+ * dozens), with the same records the tooling writes. Returns the plaintext keys, dev key first.
  */
 export async function seedApiKeys(options: {
   persistDir: string;
   runDir: string;
   keys: KeySpec[];
 }): Promise<string[]> {
+  const devKey = await seedDevKey({ persistTo: options.persistDir });
+  if (!options.keys.length) return [devKey];
   const keys = options.keys.map(() => generateApiKey("test"));
   const entries = await Promise.all(
     options.keys.map(async (spec, i) => {
-      const key = keys[i] as string;
-      const record = await newKeyRecord(key, spec.owner, spec.plan);
-      return { key: record.hash, value: JSON.stringify(record) };
+      const { hash, ...metadata } = await newKeyRecord(keys[i] as string, spec.owner, spec.plan);
+      return { key: hash, value: JSON.stringify({ hash, ...metadata }), metadata };
     }),
   );
   const file = join(options.runDir, `keys-${Date.now()}.json`);
@@ -40,5 +44,5 @@ export async function seedApiKeys(options: {
   } finally {
     rmSync(file, { force: true });
   }
-  return keys;
+  return [devKey, ...keys];
 }

@@ -1,0 +1,262 @@
+/**
+ * `pnpm bench`: the whole chain measured on this machine, each figure next to a baseline measured
+ * in the same run, everything on 127.0.0.1 against the YouTube double.
+ *   1. edge cache hit vs a trivial Worker: the edge's own benchmark (edge-worker/bench/run.ts), run as is
+ *   2. cold miss through the chain with a warm worker vs the bare engine and Chromium's bare page load
+ *   3. throughput of distinct requests with 1 and 2 workers, peak memory per worker, vs the bare engine
+ *   4. 0 → 1: a worker process's start to its first finished job, vs a bare Node+tsx process start
+ * Tunables: BENCH_SAMPLES (cold misses, default 12), BENCH_BURST (requests per burst, default 16),
+ * BENCH_SECONDS (edge autocannon seconds, default 5), BENCH_LOGS=1 (print the stack's logs).
+ */
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { WorkRequest } from "@ytt/shared";
+import { createEngine } from "../../origin-worker/src/extract/index.js";
+import { descendants, printLog, type Stack, startStack } from "../stack/index.js";
+import { EDGE_DIR, nodeEnv, ORIGIN_DIR } from "../stack/paths.js";
+
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 12);
+const BURST = Number(process.env.BENCH_BURST ?? 16);
+const EDGE_SECONDS = process.env.BENCH_SECONDS ?? "5";
+const VIDEO = "GJLlxj_dtq8";
+const CONCURRENCY = 2;
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+};
+const timed = async (fn: () => Promise<unknown>) => {
+  const start = performance.now();
+  await fn();
+  return performance.now() - start;
+};
+
+/** Runs a command to completion, its output passed through; rejects on a non-zero exit. */
+function run(command: string, args: string[], cwd: string, env: Record<string, string>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env: nodeEnv(env), stdio: ["ignore", "inherit", "inherit"] });
+    child.once("error", reject);
+    child.once("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`${args.join(" ")} exited ${code}`)),
+    );
+  });
+}
+
+/** RSS of a process and every descendant (Chromium included), in MB. */
+function treeRssMb(pid: number): number {
+  let kb = 0;
+  for (const p of [{ pid }, ...descendants(pid)]) {
+    try {
+      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p.pid}/status`, "utf8"))?.[1] ?? 0);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return kb / 1024;
+}
+
+let requestCounter = 0;
+/** A request for a transcript nobody asked for yet (a distinct request hash): a guaranteed cold miss. */
+function coldPath(): string {
+  requestCounter++;
+  return `/v1/transcripts/${VIDEO}?lang=en-b${requestCounter},en&fallback=any`;
+}
+
+/** One client request through the edge; rejects unless it is a 200. */
+async function fetchOk(stack: Stack, path: string, key: string): Promise<void> {
+  const res = await fetch(`${stack.edgeUrl}${path}`, {
+    headers: { Authorization: `Bearer ${key}`, "CF-Connecting-IP": `203.0.113.${requestCounter % 250}` },
+  });
+  const body = await res.text();
+  if (res.status !== 200) throw new Error(`${path}: ${res.status} ${body.slice(0, 200)}`);
+}
+
+interface Row {
+  measure: string;
+  value: string;
+  baseline: string;
+  baselineValue: string;
+  ratio: string;
+}
+const rows: Row[] = [];
+const ms = (v: number) => `${v.toFixed(0)} ms`;
+
+async function edgeCacheHit(): Promise<void> {
+  console.log("\n== 1. edge cache hit vs a trivial Worker (edge-worker/bench/run.ts) ==");
+  await run(process.execPath, ["--import", "tsx", "bench/run.ts"], EDGE_DIR, { BENCH_SECONDS: EDGE_SECONDS });
+}
+
+async function chain(): Promise<void> {
+  console.log("\n== 2-4. the chain: edge → origin → Redis/BullMQ → worker → Chromium → the double ==");
+  const stack = await startStack({
+    youtube: "double",
+    workers: 1,
+    log: process.env.BENCH_LOGS === "1" ? printLog : () => {},
+    // Every request is answered directly (no 202), so the client sees the whole chain's latency.
+    originEnv: { WAIT_BUDGET_MS: "60000", WORKER_CONCURRENCY: String(CONCURRENCY), LOG_LEVEL: "warn" },
+    keys: Array.from({ length: 8 }, (_, i) => ({ owner: `bench-${i}`, plan: "pro" as const })),
+  });
+  // A key per phase keeps each under its burst limit (60 a minute).
+  const key = (phase: number) => stack.keys[phase] as string;
+  const engine = createEngine({
+    youtubeOrigin: stack.youtubeOrigin,
+    ...(process.env.CHROMIUM_PATH ? { chromiumPath: process.env.CHROMIUM_PATH } : {}),
+    recycleAfterJobs: 100_000,
+  });
+  try {
+    // Baselines, while the chain is idle: Chromium loading the watch page, and one bare extraction.
+    const work: WorkRequest = {
+      kind: "transcript",
+      request: { videoId: VIDEO, languages: ["en"], kind: "any", fallback: "any" },
+    };
+    for (let i = 0; i < 3; i++) await engine.run(work);
+    const pageLoad: number[] = [];
+    const bare: number[] = [];
+    const watchUrl = `${stack.youtubeOrigin}/watch?v=${VIDEO}&hl=en`;
+    for (let i = 0; i < SAMPLES; i++) {
+      pageLoad.push(
+        await timed(() =>
+          engine.browser.withPage(({ page }) => page.goto(watchUrl, { waitUntil: "domcontentloaded" })),
+        ),
+      );
+      bare.push(await timed(() => engine.run(work)));
+    }
+
+    // 2. Cold misses through the whole chain, one at a time, warm worker.
+    await fetchOk(stack, coldPath(), key(0));
+    const cold: number[] = [];
+    for (let i = 0; i < SAMPLES; i++) cold.push(await timed(() => fetchOk(stack, coldPath(), key(0))));
+    const [c50, c99, b50, b99, l50] = [
+      percentile(cold, 50),
+      percentile(cold, 99),
+      percentile(bare, 50),
+      percentile(bare, 99),
+      percentile(pageLoad, 50),
+    ];
+    rows.push(
+      {
+        measure: "cold miss via chain, p50",
+        value: ms(c50),
+        baseline: "bare engine extraction, p50",
+        baselineValue: ms(b50),
+        ratio: (c50 / b50).toFixed(2),
+      },
+      {
+        measure: "cold miss via chain, p99",
+        value: ms(c99),
+        baseline: "bare engine extraction, p99",
+        baselineValue: ms(b99),
+        ratio: (c99 / b99).toFixed(2),
+      },
+      {
+        measure: "cold miss via chain, p50",
+        value: ms(c50),
+        baseline: "Chromium bare watch-page load, p50",
+        baselineValue: ms(l50),
+        ratio: (c50 / l50).toFixed(2),
+      },
+    );
+
+    // 3. Throughput: a burst of distinct requests, with 1 then 2 worker processes.
+    const bareBurst = await timed(() =>
+      Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          for (let i = 0; i < BURST / CONCURRENCY; i++) await engine.run(work);
+        }),
+      ),
+    );
+    const bareRate = (BURST / bareBurst) * 1000;
+    const burst = async (phase: number) => {
+      const peaks = new Map<number, number>();
+      const sample = () => {
+        for (const w of stack.workers)
+          peaks.set(w.process.pid, Math.max(peaks.get(w.process.pid) ?? 0, treeRssMb(w.process.pid)));
+      };
+      const sampler = setInterval(sample, 100);
+      const elapsed = await timed(() =>
+        Promise.all(Array.from({ length: BURST }, () => fetchOk(stack, coldPath(), key(phase)))),
+      );
+      clearInterval(sampler);
+      sample();
+      return { rate: (BURST / elapsed) * 1000, peakMb: Math.max(...peaks.values()) };
+    };
+    const one = await burst(1);
+    await stack.startWorker();
+    await fetchOk(stack, coldPath(), key(2)); // warm the new worker's browser
+    const two = await burst(2);
+    const bareLabel = `bare engine, ${CONCURRENCY} concurrent jobs`;
+    rows.push(
+      {
+        measure: `throughput, 1 worker × ${CONCURRENCY}`,
+        value: `${one.rate.toFixed(2)} req/s`,
+        baseline: bareLabel,
+        baselineValue: `${bareRate.toFixed(2)} jobs/s`,
+        ratio: (one.rate / bareRate).toFixed(2),
+      },
+      {
+        measure: `throughput, 2 workers × ${CONCURRENCY}`,
+        value: `${two.rate.toFixed(2)} req/s`,
+        baseline: "throughput, 1 worker",
+        baselineValue: `${one.rate.toFixed(2)} req/s`,
+        ratio: (two.rate / one.rate).toFixed(2),
+      },
+      {
+        measure: "peak RSS per worker (node + Chromium)",
+        value: `${one.peakMb.toFixed(0)} MB`,
+        baseline: "with 2 workers, the larger",
+        baselineValue: `${two.peakMb.toFixed(0)} MB`,
+        ratio: (one.peakMb / two.peakMb).toFixed(2),
+      },
+    );
+
+    // 4. 0 → 1: no worker, a request waiting; a worker process starts and finishes its job.
+    for (const w of [...stack.workers]) await stack.stopWorker(w);
+    const waiting = fetchOk(stack, coldPath(), key(3));
+    await new Promise((r) => setTimeout(r, 500)); // the job is queued before the worker exists
+    const spawned = performance.now();
+    await stack.startWorker();
+    const ready = performance.now() - spawned;
+    await waiting;
+    const firstJob = performance.now() - spawned;
+    const nodeStart = percentile(
+      await Promise.all(
+        [0, 1, 2].map(() =>
+          timed(() => run(process.execPath, ["--import", "tsx", "-e", "0"], ORIGIN_DIR, {})),
+        ),
+      ),
+      50,
+    );
+    rows.push(
+      {
+        measure: "0→1: worker start to ready",
+        value: ms(ready),
+        baseline: "bare node --import tsx start+exit",
+        baselineValue: ms(nodeStart),
+        ratio: (ready / nodeStart).toFixed(2),
+      },
+      {
+        measure: "0→1: worker start to first finished job",
+        value: ms(firstJob),
+        baseline: "bare engine extraction, p50",
+        baselineValue: ms(b50),
+        ratio: (firstJob / b50).toFixed(2),
+      },
+    );
+  } finally {
+    await engine.close();
+    await stack.close();
+  }
+}
+
+const started = performance.now();
+await edgeCacheHit();
+await chain();
+console.log(
+  `\nThe chain on ${process.platform}/${process.arch}, ${SAMPLES} cold samples, bursts of ${BURST}, worker concurrency ${CONCURRENCY}, YouTube double on 127.0.0.1\n`,
+);
+console.log("| measure | value | baseline (same run) | baseline value | ratio |");
+console.log("| --- | ---: | --- | ---: | ---: |");
+for (const r of rows)
+  console.log(`| ${r.measure} | ${r.value} | ${r.baseline} | ${r.baselineValue} | ${r.ratio}× |`);
+console.log(`\n(total ${((performance.now() - started) / 1000).toFixed(0)} s)`);
