@@ -7,8 +7,13 @@
  *   pnpm --filter @ytt/edge-worker keys list [--remote]
  *   pnpm --filter @ytt/edge-worker keys revoke <prefix-or-hash> [--remote]
  *   pnpm --filter @ytt/edge-worker keys seed-dev [--key ytt_test_...] [--persist-to DIR]
+ *
+ * Programmatic use (the local stack): import { createKeys, seedDevKey } from "@ytt/edge-worker/keys".
  */
 import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs, promisify } from "node:util";
 import {
@@ -30,13 +35,14 @@ export interface KeyStore {
   persistTo?: string;
 }
 
+/** Runs `wrangler kv <args> --binding API_KEYS` against the chosen store. */
 async function wranglerKv(store: KeyStore, args: string[]): Promise<string> {
   const target = store.remote
     ? ["--remote"]
     : ["--local", ...(store.persistTo ? ["--persist-to", store.persistTo] : [])];
   const { stdout } = await run(
     "pnpm",
-    ["exec", "wrangler", "kv", "key", ...args, "--binding", "API_KEYS", ...target],
+    ["exec", "wrangler", "kv", ...args, "--binding", "API_KEYS", ...target],
     {
       cwd: PACKAGE_DIR,
       maxBuffer: 64 * 1024 * 1024,
@@ -51,30 +57,61 @@ function metadataOf(record: KeyRecord): Omit<KeyRecord, "hash"> {
   return rest;
 }
 
-async function putRecord(store: KeyStore, record: KeyRecord): Promise<void> {
-  await wranglerKv(store, [
-    "put",
-    record.hash,
-    JSON.stringify(record),
-    "--metadata",
-    JSON.stringify(metadataOf(record)),
-  ]);
+/** Writes records in one `wrangler kv bulk put` (one wrangler start, however many keys). */
+async function putRecords(store: KeyStore, records: KeyRecord[]): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), "ytt-keys-"));
+  const file = join(dir, "records.json");
+  const entries = records.map((r) => ({ key: r.hash, value: JSON.stringify(r), metadata: metadataOf(r) }));
+  try {
+    await writeFile(file, JSON.stringify(entries), { mode: 0o600 });
+    await wranglerKv(store, ["bulk", "put", file]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export interface NewKey {
+  owner: string;
+  plan: Plan;
+  environment?: "live" | "test";
+  /** Store this key instead of generating one (e.g. a fixed dev key). */
+  key?: string;
+}
+
+/** Creates keys in one write; returns each key (shown once) with its stored record, in order. */
+export async function createKeys(
+  specs: NewKey[],
+  store: KeyStore = {},
+): Promise<{ key: string; record: KeyRecord }[]> {
+  const created = await Promise.all(
+    specs.map(async (spec) => {
+      const key = spec.key ?? generateApiKey(spec.environment ?? "live");
+      if (!API_KEY_PATTERN.test(key)) {
+        throw new Error("key must look like ytt_live_<32+ base62> or ytt_test_<32+ base62>");
+      }
+      return { key, record: await newKeyRecord(key, spec.owner, spec.plan) };
+    }),
+  );
+  await putRecords(
+    store,
+    created.map((c) => c.record),
+  );
+  return created;
 }
 
 export async function createKey(
-  options: { owner: string; plan: Plan; environment?: "live" | "test"; key?: string },
+  spec: NewKey,
   store: KeyStore = {},
 ): Promise<{ key: string; record: KeyRecord }> {
-  const key = options.key ?? generateApiKey(options.environment ?? "live");
-  if (!API_KEY_PATTERN.test(key))
-    throw new Error("key must look like ytt_live_<32+ base62> or ytt_test_<32+ base62>");
-  const record = await newKeyRecord(key, options.owner, options.plan);
-  await putRecord(store, record);
-  return { key, record };
+  const [created] = await createKeys([spec], store);
+  return created as { key: string; record: KeyRecord };
 }
 
 export async function listKeys(store: KeyStore = {}): Promise<KeyRecord[]> {
-  const entries = JSON.parse(await wranglerKv(store, ["list"])) as { name: string; metadata?: unknown }[];
+  const entries = JSON.parse(await wranglerKv(store, ["key", "list"])) as {
+    name: string;
+    metadata?: unknown;
+  }[];
   return entries.flatMap((entry) => {
     const parsed = KeyRecordSchema.safeParse({ ...(entry.metadata as object), hash: entry.name });
     return parsed.success ? [parsed.data] : [];
@@ -91,7 +128,7 @@ export async function revokeKey(prefixOrHash: string, store: KeyStore = {}): Pro
     status: "revoked",
     revokedAt: new Date().toISOString(),
   };
-  await putRecord(store, revoked);
+  await putRecords(store, [revoked]);
   return revoked;
 }
 

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createKey, listKeys, revokeKey, seedDevKey } from "../../scripts/keys.js";
+import { createKey, createKeys, listKeys, revokeKey, seedDevKey } from "../../scripts/keys.js";
 import { TEST_SIGNING_KEY_ID, TEST_SIGNING_SECRET } from "../support/constants.js";
 import { startOriginStandIn } from "../support/origin-stand-in.js";
 import { PACKAGE_DIR, startWranglerDev, type WranglerDev } from "../support/wrangler-dev.js";
@@ -76,6 +76,18 @@ describe("keys CLI with wrangler dev", () => {
     expect(key).toMatch(/^ytt_test_[A-Za-z0-9]{40}$/);
     expect(await transcript(key)).toBe(200);
     expect(await seedDevKey({ key, persistTo: dir })).toBe(key);
+  });
+
+  it("creates many keys in one write, each usable", async () => {
+    const created = await createKeys(
+      [
+        { owner: "bulk-a", plan: "free", environment: "test" },
+        { owner: "bulk-b", plan: "pro", environment: "test" },
+      ],
+      { persistTo: dir },
+    );
+    expect(created.map((c) => c.record.owner)).toEqual(["bulk-a", "bulk-b"]);
+    for (const { key } of created) expect(await transcript(key)).toBe(200);
   });
 
   it("refuses to revoke an ambiguous or unknown prefix", async () => {
