@@ -10,9 +10,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { seedDevKey } from "../scripts/keys.js";
-import { TEST_SIGNING_KEY_ID, TEST_SIGNING_SECRET } from "../test/support/constants.js";
 import { startOriginStandIn } from "../test/support/origin-stand-in.js";
-import { PACKAGE_DIR, startWranglerDev, type WranglerDev } from "../test/support/wrangler-dev.js";
+import {
+  PACKAGE_DIR,
+  standInOriginVars,
+  startWranglerDev,
+  type WranglerDev,
+} from "../test/support/wrangler-dev.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -67,12 +71,7 @@ async function main(): Promise<void> {
       config: await benchConfig(dir),
       persistTo: dir,
       readyPath: "/health",
-      vars: {
-        ORIGIN_URL: `http://127.0.0.1:${origin.port}`,
-        SIGNING_KEY_ID: TEST_SIGNING_KEY_ID,
-        SIGNING_SECRET: TEST_SIGNING_SECRET,
-        QUOTA_PRO_PER_DAY: "1000000000",
-      },
+      vars: { ...standInOriginVars(origin.port), QUOTA_PRO_PER_DAY: "1000000000" },
     });
     servers.push(edgeDev);
     const baseDev = await startWranglerDev({

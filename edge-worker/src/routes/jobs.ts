@@ -9,17 +9,15 @@ import {
   isCacheableFailure,
   originUnavailable,
 } from "../forward/origin.js";
-import { keyLimit } from "../rate-limit/middleware.js";
-import { validationHook } from "./request.js";
-import { errorResponses, JobParamSchema, security } from "./schemas.js";
+import { metered, validationHook } from "./request.js";
+import { errorResponses, JobParamSchema } from "./schemas.js";
 
 const jobRoute = createRoute({
   method: "get",
   path: "/v1/jobs/{id}",
   summary: "The status of a pending request and, once done, its result",
-  security,
   // Polling costs no quota (the request that started the job paid), but counts towards the burst limit.
-  middleware: [keyLimit(0)],
+  ...metered(0),
   request: { params: JobParamSchema },
   responses: {
     200: { description: "The job", content: { "application/json": { schema: JobBodySchema } } },

@@ -2,7 +2,9 @@ import type { Hook } from "@hono/zod-openapi";
 import { ApiError, parseVideoRef } from "@ytt/shared";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env.js";
+import { keyLimit } from "../rate-limit/middleware.js";
 import type { ResolveContext } from "../resolve.js";
+import { security } from "./schemas.js";
 
 /** The video ID behind whatever the client sent, or INVALID_VIDEO_REFERENCE saying why not. */
 export function videoIdFrom(ref: string): string {
@@ -30,4 +32,9 @@ export function resolveContext(c: Context<AppEnv>): ResolveContext {
     requestId: c.var.requestId,
     waitUntil: (p) => c.executionCtx.waitUntil(p),
   };
+}
+
+/** Route options for /v1 routes: documented as needing a key, metered by `units` of quota (plus the burst limit). */
+export function metered(units: number) {
+  return { security, middleware: [keyLimit(units)] };
 }

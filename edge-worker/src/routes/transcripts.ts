@@ -10,39 +10,39 @@ import {
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env.js";
 import { matchRendered } from "../cache/rendered.js";
-import { keyLimit } from "../rate-limit/middleware.js";
 import { resolve } from "../resolve.js";
 import { negotiateFormat } from "./format.js";
-import { resolveContext, validationHook, videoIdFrom } from "./request.js";
+import { metered, resolveContext, validationHook, videoIdFrom } from "./request.js";
 import { respond, sendRendered } from "./respond.js";
 import {
   errorResponses,
   JobBodySchema,
   LanguageListSchema,
-  security,
   TranscriptOptionsSchema,
   transcriptContent,
   UrlQuerySchema,
   VideoParamSchema,
 } from "./schemas.js";
 
-const pending = {
-  description: "The origin is still working: poll the job at Location.",
-  content: { "application/json": { schema: JobBodySchema } },
+/** What every cached, key-metered GET may also answer besides its 200. */
+const cachedAnswers = {
+  202: {
+    description: "The origin is still working: poll the job at Location.",
+    content: { "application/json": { schema: JobBodySchema } },
+  },
+  304: { description: "Not modified (If-None-Match)" },
+  ...errorResponses,
 };
 
 const transcriptRoute = createRoute({
   method: "get",
   path: "/v1/transcripts/{video}",
   summary: "The transcript of a video",
-  security,
-  middleware: [keyLimit(1)],
+  ...metered(1),
   request: { params: VideoParamSchema, query: TranscriptOptionsSchema },
   responses: {
     200: { description: "The transcript, its track and the video's metadata", content: transcriptContent },
-    202: pending,
-    304: { description: "Not modified (If-None-Match)" },
-    ...errorResponses,
+    ...cachedAnswers,
   },
 });
 
@@ -50,8 +50,7 @@ const transcriptByUrlRoute = createRoute({
   method: "get",
   path: "/v1/transcripts",
   summary: "The transcript of a video given as ?url=",
-  security,
-  middleware: [keyLimit(1)],
+  ...metered(1),
   request: { query: TranscriptOptionsSchema.extend(UrlQuerySchema.shape) },
   responses: transcriptRoute.responses,
 });
@@ -60,17 +59,14 @@ const languagesRoute = createRoute({
   method: "get",
   path: "/v1/transcripts/{video}/languages",
   summary: "The caption tracks of a video and the languages they translate into",
-  security,
-  middleware: [keyLimit(1)],
+  ...metered(1),
   request: { params: VideoParamSchema },
   responses: {
     200: {
       description: "Tracks and translation languages",
       content: { "application/json": { schema: LanguageListSchema } },
     },
-    202: pending,
-    304: { description: "Not modified (If-None-Match)" },
-    ...errorResponses,
+    ...cachedAnswers,
   },
 });
 

@@ -10,9 +10,13 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKey, createKeys, listKeys, revokeKey, seedDevKey } from "../../scripts/keys.js";
-import { TEST_SIGNING_KEY_ID, TEST_SIGNING_SECRET } from "../support/constants.js";
 import { startOriginStandIn } from "../support/origin-stand-in.js";
-import { PACKAGE_DIR, startWranglerDev, type WranglerDev } from "../support/wrangler-dev.js";
+import {
+  PACKAGE_DIR,
+  standInOriginVars,
+  startWranglerDev,
+  type WranglerDev,
+} from "../support/wrangler-dev.js";
 
 const run = promisify(execFile);
 
@@ -27,11 +31,7 @@ beforeAll(async () => {
     config: join(PACKAGE_DIR, "wrangler.jsonc"),
     persistTo: dir,
     readyPath: "/health",
-    vars: {
-      ORIGIN_URL: `http://127.0.0.1:${origin.port}`,
-      SIGNING_KEY_ID: TEST_SIGNING_KEY_ID,
-      SIGNING_SECRET: TEST_SIGNING_SECRET,
-    },
+    vars: standInOriginVars(origin.port),
   });
 });
 

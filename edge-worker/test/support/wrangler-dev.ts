@@ -2,8 +2,18 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { TEST_SIGNING_KEY_ID, TEST_SIGNING_SECRET } from "./constants.js";
 
 export const PACKAGE_DIR = fileURLToPath(new URL("../..", import.meta.url));
+
+/** Vars that point a `wrangler dev` edge at the origin stand-in, signing with the test key. */
+export function standInOriginVars(originPort: number): Record<string, string> {
+  return {
+    ORIGIN_URL: `http://127.0.0.1:${originPort}`,
+    SIGNING_KEY_ID: TEST_SIGNING_KEY_ID,
+    SIGNING_SECRET: TEST_SIGNING_SECRET,
+  };
+}
 
 export async function freePort(): Promise<number> {
   const server = createServer();
