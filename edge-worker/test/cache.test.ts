@@ -124,7 +124,11 @@ describe("edge store and rendered cache", () => {
     const first = await call(`/v1/transcripts/${id}`, { key });
     expect(first.status).toBe(404);
     expect(first.headers.get("Cache-Control")).toBe("no-store");
-    expect((await errorOf(first)).code).toBe("TRANSCRIPTS_DISABLED");
+    expect(await errorOf(first)).toEqual({
+      code: "TRANSCRIPTS_DISABLED",
+      message: "The video has no transcripts.",
+      retryable: false,
+    });
     const second = await call(`/v1/transcripts/${id}`, { key });
     expect(second.status).toBe(404);
     expect(second.headers.get("X-Cache")).toBe("HIT");

@@ -83,6 +83,7 @@ describe("signed forwarding to the origin", () => {
   it("passes origin errors through with their catalogue code", async () => {
     const res = await call(`/v1/transcripts/${videoId("bk")}`, { key });
     expect(res.status).toBe(503);
+    expect(res.headers.get("Retry-After")).toBe("30");
     expect((await errorOf(res)).code).toBe("BLOCKED_BY_YOUTUBE");
   });
 });

@@ -1,5 +1,6 @@
 import {
   ApiError,
+  ERRORS,
   ErrorBodySchema,
   isPermanentFailure,
   type JobBody,
@@ -112,7 +113,14 @@ export function interpretAnswer(kind: JobKind, raw: RawAnswer): Answer {
       !["UNAUTHORIZED", "FORBIDDEN", "RATE_LIMITED", "QUOTA_EXCEEDED"].includes(parsed.data.error.code)
     ) {
       const { code, message, details } = parsed.data.error;
-      return { type: "error", error: new ApiError(code, { message, details }) };
+      // The origin's Retry-After (busy queue, YouTube pushing back) reaches the client too.
+      const retry = raw.retryAfter && ERRORS[code].retryable ? { retryAfterSeconds: raw.retryAfter } : {};
+      const merged = { ...details, ...retry };
+      const error = new ApiError(code, {
+        message,
+        ...(Object.keys(merged).length ? { details: merged } : {}),
+      });
+      return { type: "error", error };
     }
   }
   return { type: "error", error: originUnavailable("bad-response") };

@@ -3,7 +3,7 @@
  * It verifies every API request with the real shared verifyRequest and answers canned origin
  * responses chosen by the video ID's first two letters:
  *   ok → 200 transcript   jb → 202 job (its poll completes)   nt → 404 TRANSCRIPTS_DISABLED
- *   bk → 503 BLOCKED_BY_YOUTUBE   sl → answers after 5 s   gb → 200 non-JSON   dn → connection reset
+ *   bk → 503 BLOCKED_BY_YOUTUBE (Retry-After: 30)   sl → answers after 5 s   gb → 200 non-JSON   dn → connection reset
  * GET /__log (unsigned, test-only) returns what it received, for assertions on signing and headers.
  * Used as the tests' globalSetup (default export) and by the benchmark (startOriginStandIn).
  */
@@ -59,7 +59,7 @@ function transcriptAnswer(videoId: string, lang: string, requestId: string): Can
     case "nt":
       return error("TRANSCRIPTS_DISABLED", requestId);
     case "bk":
-      return error("BLOCKED_BY_YOUTUBE", requestId);
+      return { ...error("BLOCKED_BY_YOUTUBE", requestId), headers: { "Retry-After": "30" } };
     case "sl":
       return "slow";
     case "gb":
