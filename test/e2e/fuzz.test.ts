@@ -5,7 +5,7 @@
  */
 import { parseVideoRef } from "@ytt/shared";
 import { describe, expect, it } from "vitest";
-import { type Answer, call, clientIp, useStack } from "./helpers.js";
+import { type Answer, call, callMany, clientIp, useStack } from "./helpers.js";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261124);
 const CASES = Number(process.env.FUZZ_CASES ?? 2000);
@@ -210,7 +210,6 @@ describe("hostile input through the edge", () => {
     const s = stack();
     const cases = generate(prng(SEED), CASES);
     const failures: string[] = [];
-    let next = 0;
     const runOne = async (c: FuzzCase, index: number) => {
       try {
         const answer = await call(s, c.path, {
@@ -230,14 +229,7 @@ describe("hostile input through the edge", () => {
         failures.push(`#${index} ${c.method} ${c.path.slice(0, 200)}: ${(error as Error).message}`);
       }
     };
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < cases.length) {
-          const index = next++;
-          await runOne(cases[index] as FuzzCase, index);
-        }
-      }),
-    );
+    await callMany(cases.length, (index) => runOne(cases[index] as FuzzCase, index), CONCURRENCY);
     expect(failures.slice(0, 20), `seed ${SEED}: ${failures.length} bad answers`).toEqual([]);
 
     // Nothing malformed became a job.

@@ -82,6 +82,29 @@ export async function call(stack: Stack, path: string, options: CallOptions = {}
   return { status: res.status, headers: res.headers, text, json };
 }
 
+/**
+ * `count` requests, at most `concurrency` in flight: wrangler's local dev proxy drops connections
+ * (500 "Network connection lost", logged as "Error inside ProxyWorker") when a hundred or more
+ * arrive at once, which says nothing about the Worker.
+ */
+export async function callMany<T = Answer>(
+  count: number,
+  request: (index: number) => Promise<T>,
+  concurrency = 20,
+): Promise<T[]> {
+  const answers: T[] = new Array(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) {
+        const index = next++;
+        answers[index] = await request(index);
+      }
+    }),
+  );
+  return answers;
+}
+
 /** The error code of an error body `{ error: { code } }`. */
 export function errorCode(answer: Answer): string | undefined {
   return (answer.json as { error?: { code?: string } } | undefined)?.error?.code;

@@ -157,7 +157,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const apiEnv = { ...originEnv, OPS_PORT: String(opsPort) };
 
     // Keys go into the edge's local KV before wrangler dev opens the same state.
-    const keys = await seedApiKeys({ persistDir, runDir, keys: options.keys ?? [] });
+    const keys = await seedApiKeys({ persistDir, keys: options.keys ?? [] });
 
     const launchWorker = async (env: Record<string, string> = {}) => {
       const worker = await startWorker({ ...originEnv, ...env }, log);

@@ -137,6 +137,9 @@ export class JobQueue {
     const existing = await this.queue.getJob(id);
     const state = existing ? await existing.getState() : "unknown";
     if (state === "completed" || state === "failed") {
+      // It may have finished (and stored its outcome) since the store was read above.
+      const settled = await this.results.get(id);
+      if (settled) return { id, cached: settled };
       // Finished, yet not in the result store: a retryable failure, or an outcome whose TTL ran out. Run it again.
       await existing?.remove().catch(() => undefined);
     } else if (state !== "unknown") {
