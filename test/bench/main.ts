@@ -80,7 +80,18 @@ interface Row {
   ratio: string;
 }
 const rows: Row[] = [];
-const ms = (v: number) => `${v.toFixed(0)} ms`;
+type Figure = [value: number, unit: "ms" | "req/s" | "jobs/s" | "MB"];
+const show = ([value, unit]: Figure) => `${value.toFixed(unit === "ms" || unit === "MB" ? 0 : 2)} ${unit}`;
+/** One table row: a figure, its baseline from this run, and their ratio. */
+function compare(measure: string, figure: Figure, baseline: string, baselineFigure: Figure): void {
+  rows.push({
+    measure,
+    value: show(figure),
+    baseline,
+    baselineValue: show(baselineFigure),
+    ratio: (figure[0] / baselineFigure[0]).toFixed(2),
+  });
+}
 
 async function edgeCacheHit(): Promise<void> {
   console.log("\n== 1. edge cache hit vs a trivial Worker (edge-worker/bench/run.ts) ==");
@@ -134,29 +145,9 @@ async function chain(): Promise<void> {
       percentile(bare, 99),
       percentile(pageLoad, 50),
     ];
-    rows.push(
-      {
-        measure: "cold miss via chain, p50",
-        value: ms(c50),
-        baseline: "bare engine extraction, p50",
-        baselineValue: ms(b50),
-        ratio: (c50 / b50).toFixed(2),
-      },
-      {
-        measure: "cold miss via chain, p99",
-        value: ms(c99),
-        baseline: "bare engine extraction, p99",
-        baselineValue: ms(b99),
-        ratio: (c99 / b99).toFixed(2),
-      },
-      {
-        measure: "cold miss via chain, p50",
-        value: ms(c50),
-        baseline: "Chromium bare watch-page load, p50",
-        baselineValue: ms(l50),
-        ratio: (c50 / l50).toFixed(2),
-      },
-    );
+    compare("cold miss via chain, p50", [c50, "ms"], "bare engine extraction, p50", [b50, "ms"]);
+    compare("cold miss via chain, p99", [c99, "ms"], "bare engine extraction, p99", [b99, "ms"]);
+    compare("cold miss via chain, p50", [c50, "ms"], "Chromium bare watch-page load, p50", [l50, "ms"]);
 
     // 3. Throughput: a burst of distinct requests, with 1 then 2 worker processes.
     const bareBurst = await timed(() =>
@@ -186,28 +177,16 @@ async function chain(): Promise<void> {
     await fetchOk(stack, coldPath(), key(2)); // warm the new worker's browser
     const two = await burst(2);
     const bareLabel = `bare engine, ${CONCURRENCY} concurrent jobs`;
-    rows.push(
-      {
-        measure: `throughput, 1 worker × ${CONCURRENCY}`,
-        value: `${one.rate.toFixed(2)} req/s`,
-        baseline: bareLabel,
-        baselineValue: `${bareRate.toFixed(2)} jobs/s`,
-        ratio: (one.rate / bareRate).toFixed(2),
-      },
-      {
-        measure: `throughput, 2 workers × ${CONCURRENCY}`,
-        value: `${two.rate.toFixed(2)} req/s`,
-        baseline: "throughput, 1 worker",
-        baselineValue: `${one.rate.toFixed(2)} req/s`,
-        ratio: (two.rate / one.rate).toFixed(2),
-      },
-      {
-        measure: "peak RSS per worker (node + Chromium)",
-        value: `${one.peakMb.toFixed(0)} MB`,
-        baseline: "with 2 workers, the larger",
-        baselineValue: `${two.peakMb.toFixed(0)} MB`,
-        ratio: (one.peakMb / two.peakMb).toFixed(2),
-      },
+    compare(`throughput, 1 worker × ${CONCURRENCY}`, [one.rate, "req/s"], bareLabel, [bareRate, "jobs/s"]);
+    compare(`throughput, 2 workers × ${CONCURRENCY}`, [two.rate, "req/s"], "throughput, 1 worker", [
+      one.rate,
+      "req/s",
+    ]);
+    compare(
+      "peak RSS of a worker (node + Chromium), 1 running",
+      [one.peakMb, "MB"],
+      "the same, 2 running (the larger)",
+      [two.peakMb, "MB"],
     );
 
     // 4. 0 → 1: no worker, a request waiting; a worker process starts and finishes its job.
@@ -227,22 +206,14 @@ async function chain(): Promise<void> {
       ),
       50,
     );
-    rows.push(
-      {
-        measure: "0→1: worker start to ready",
-        value: ms(ready),
-        baseline: "bare node --import tsx start+exit",
-        baselineValue: ms(nodeStart),
-        ratio: (ready / nodeStart).toFixed(2),
-      },
-      {
-        measure: "0→1: worker start to first finished job",
-        value: ms(firstJob),
-        baseline: "bare engine extraction, p50",
-        baselineValue: ms(b50),
-        ratio: (firstJob / b50).toFixed(2),
-      },
-    );
+    compare("0→1: worker start to ready", [ready, "ms"], "bare node --import tsx start+exit", [
+      nodeStart,
+      "ms",
+    ]);
+    compare("0→1: worker start to first finished job", [firstJob, "ms"], "bare engine extraction, p50", [
+      b50,
+      "ms",
+    ]);
   } finally {
     await engine.close();
     await stack.close();
