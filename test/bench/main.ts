@@ -3,7 +3,7 @@
  * in the same run, everything on 127.0.0.1 against the YouTube double.
  *   1. edge cache hit vs a trivial Worker: the edge's own benchmark (edge-worker/bench/run.ts), run as is
  *   2. cold miss through the chain with a warm worker vs the bare engine and Chromium's bare page load
- *   3. throughput of distinct requests with 1 and 2 workers, peak memory per worker, vs the bare engine
+ *   3. throughput of distinct requests with 1 and 2 workers, peak memory (PSS) per worker, vs the bare engine
  *   4. 0 → 1: a worker process's start to its first finished job, vs a bare Node+tsx process start
  * Tunables: BENCH_SAMPLES (cold misses, default 12), BENCH_BURST (requests per burst, default 16),
  * BENCH_SECONDS (edge autocannon seconds, default 5), BENCH_LOGS=1 (print the stack's logs).
@@ -43,12 +43,15 @@ function run(command: string, args: string[], cwd: string, env: Record<string, s
   });
 }
 
-/** RSS of a process and every descendant (Chromium included), in MB. */
-function treeRssMb(pid: number): number {
+/**
+ * Memory of a process and every descendant (Chromium included), in MB: the sum of PSS, which splits
+ * pages shared between Chromium's processes among them instead of counting them in each (as RSS does).
+ */
+function treePssMb(pid: number): number {
   let kb = 0;
   for (const p of [{ pid }, ...descendants(pid)]) {
     try {
-      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p.pid}/status`, "utf8"))?.[1] ?? 0);
+      kb += Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${p.pid}/smaps_rollup`, "utf8"))?.[1] ?? 0);
     } catch {
       // the process ended while we looked
     }
@@ -162,7 +165,7 @@ async function chain(): Promise<void> {
       const peaks = new Map<number, number>();
       const sample = () => {
         for (const w of stack.workers)
-          peaks.set(w.process.pid, Math.max(peaks.get(w.process.pid) ?? 0, treeRssMb(w.process.pid)));
+          peaks.set(w.process.pid, Math.max(peaks.get(w.process.pid) ?? 0, treePssMb(w.process.pid)));
       };
       const sampler = setInterval(sample, 100);
       const elapsed = await timed(() =>
@@ -183,7 +186,7 @@ async function chain(): Promise<void> {
       "req/s",
     ]);
     compare(
-      "peak RSS of a worker (node + Chromium), 1 running",
+      "peak memory (PSS) of a worker + its Chromium, 1 running",
       [one.peakMb, "MB"],
       "the same, 2 running (the larger)",
       [two.peakMb, "MB"],
