@@ -10,7 +10,6 @@
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { WorkRequest } from "@ytt/shared";
 import { createEngine } from "../../origin-worker/src/extract/index.js";
 import { descendants, printLog, type Stack, startStack } from "../stack/index.js";
