@@ -29,28 +29,32 @@ bench: install
 
 install: toolchain node_modules/.modules.yaml
 
-node_modules/.modules.yaml: pnpm-lock.yaml package.json */package.json
+node_modules/.modules.yaml: pnpm-lock.yaml package.json $(wildcard */package.json test/*/package.json)
 	pnpm install --frozen-lockfile
 	@touch $@
 
-toolchain: $(TOOLS)/bin/node $(TOOLS)/bin/pnpm
+# Stamps named after the versions: a version bump in .node-version or package.json refetches.
+NODE_STAMP := $(TOOLS)/node/.v$(NODE_VERSION)
+PNPM_STAMP := $(TOOLS)/pnpm/.v$(PNPM_VERSION)
+
+toolchain: $(NODE_STAMP) $(PNPM_STAMP)
 
 # Node from the npm registry's node-linux-<arch> package: a plain binary, no install script.
-$(TOOLS)/bin/node: .node-version
-	@mkdir -p $(TOOLS)/bin $(TOOLS)/node
+$(NODE_STAMP):
+	@mkdir -p $(TOOLS)/bin $(TOOLS)/node && rm -f $(TOOLS)/node/.v*
 	@if [ "$$(command -v node >/dev/null && node -p process.versions.node 2>/dev/null)" = "$(NODE_VERSION)" ] \
-	  && [ "$$(command -v node)" != "$@" ]; then \
-	  ln -sf "$$(command -v node)" $@; \
+	  && [ "$$(command -v node)" != "$(TOOLS)/bin/node" ]; then \
+	  ln -sf "$$(command -v node)" $(TOOLS)/bin/node; \
 	else \
 	  echo "fetching Node $(NODE_VERSION) from the npm registry"; \
 	  cd $(TOOLS)/node && rm -rf package && npm pack --silent node-$$(uname -s | tr A-Z a-z)-$(ARCH)@$(NODE_VERSION) >/dev/null \
-	    && tar xzf node-*.tgz && rm node-*.tgz && ln -sf $(TOOLS)/node/package/bin/node $@; \
+	    && tar xzf node-*.tgz && rm node-*.tgz && ln -sf $(TOOLS)/node/package/bin/node $(TOOLS)/bin/node; \
 	fi
-	@$@ --version
+	@$(TOOLS)/bin/node --version && touch $@
 
-$(TOOLS)/bin/pnpm: package.json $(TOOLS)/bin/node
-	@mkdir -p $(TOOLS)/pnpm
+$(PNPM_STAMP): $(NODE_STAMP)
+	@mkdir -p $(TOOLS)/pnpm && rm -f $(TOOLS)/pnpm/.v*
 	@cd $(TOOLS)/pnpm && rm -rf package && npm pack --silent pnpm@$(PNPM_VERSION) >/dev/null && tar xzf pnpm-*.tgz && rm pnpm-*.tgz
-	@printf '#!/usr/bin/env bash\nexec "%s" "%s" "$$@"\n' "$(TOOLS)/bin/node" "$(TOOLS)/pnpm/package/bin/pnpm.cjs" > $@
-	@chmod +x $@
-	@$@ --version
+	@printf '#!/usr/bin/env bash\nexec "%s" "%s" "$$@"\n' "$(TOOLS)/bin/node" "$(TOOLS)/pnpm/package/bin/pnpm.cjs" > $(TOOLS)/bin/pnpm
+	@chmod +x $(TOOLS)/bin/pnpm
+	@$(TOOLS)/bin/pnpm --version && touch $@
