@@ -54,6 +54,9 @@ export class BrowserHost {
     const browser = await puppeteer.launch({
       executablePath: this.executablePath,
       headless: true,
+      // CDP over stdio pipes, not a debugging port: when the worker dies, even by SIGKILL, the pipe
+      // closes and Chromium exits with it instead of running on orphaned.
+      pipe: true,
       args: chromiumArgs({ locale: this.options.locale, proxy: this.options.proxy }),
       defaultViewport: { width: 1280, height: 720 },
       protocolTimeout: Math.max(30_000, this.options.navigationTimeoutMs * 2),

@@ -175,9 +175,6 @@ describe("origin API + worker processes + Chromium against the YouTube double", 
     await jobLog(first, "job started", job.id);
     first.child.kill("SIGKILL");
     await first.exited;
-    // A killed pod takes its browser with it; a killed process here leaves it orphaned, so end it too.
-    const { browserPid } = await first.ready;
-    if (typeof browserPid === "number") process.kill(browserPid, "SIGKILL");
     expect(await patient.jobs.queue.getJobState(job.id)).toBe("active");
 
     double.setLatency(0);
