@@ -1,6 +1,7 @@
 import { ApiError } from "@ytt/shared";
 import puppeteer, { type Browser, type HTTPRequest, type Page } from "puppeteer-core";
 import { chromiumArgs, findChromium } from "./chromium.js";
+import { consentCookie } from "./consent.js";
 import { createRequestFilter, type RequestFilter } from "./request-filter.js";
 
 export interface BrowserHostOptions {
@@ -28,8 +29,9 @@ interface Instance {
 }
 
 /**
- * One Chromium per worker process, one isolated browser context per job (closed in `finally`),
- * relaunched when it crashes or disconnects and recycled after a number of jobs.
+ * One Chromium per worker process, one isolated browser context per job (closed in `finally`,
+ * opened with the consent cookie), relaunched when it crashes or disconnects and recycled after a
+ * number of jobs.
  */
 export class BrowserHost {
   readonly filter: RequestFilter;
@@ -117,6 +119,7 @@ export class BrowserHost {
     const closeContext = () => context.close().catch(() => {});
     signal?.addEventListener("abort", closeContext, { once: true });
     try {
+      await context.setCookie(consentCookie(this.options.youtubeOrigin));
       const page = await context.newPage();
       const jobPage: JobPage = { page, refusedNavigations: [] };
       await this.preparePage(jobPage);

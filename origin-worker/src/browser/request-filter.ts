@@ -42,10 +42,14 @@ export interface RequestFilter {
   readonly allowedOrigins: readonly string[];
 }
 
+/** The real YouTube (over https), not a double or a mirror. */
+export const isYoutube = (url: URL) => url.protocol === "https:" && YOUTUBE_HOSTS.includes(url.hostname);
+
 export function createRequestFilter(youtubeOrigin: string): RequestFilter {
   const configured = new URL(youtubeOrigin);
-  const isRealYoutube = configured.protocol === "https:" && YOUTUBE_HOSTS.includes(configured.hostname);
-  const allowedOrigins = isRealYoutube ? YOUTUBE_HOSTS.map((h) => `https://${h}`) : [configured.origin];
+  const allowedOrigins = isYoutube(configured)
+    ? YOUTUBE_HOSTS.map((h) => `https://${h}`)
+    : [configured.origin];
   const allowed = new Set(allowedOrigins);
   return {
     allowedOrigins,

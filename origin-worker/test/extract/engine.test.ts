@@ -16,6 +16,7 @@ import {
   type YoutubeDouble,
 } from "@ytt/youtube-double";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { consentCookie } from "../../src/browser/consent.js";
 import { createEngine, type Engine } from "../../src/extract/index.js";
 
 /** The real engine in real Chromium against the YouTube double; one browser for the whole file. */
@@ -156,7 +157,57 @@ describe("transcripts through the player", () => {
     expect(result.video.chapters).toHaveLength(4);
   });
 
-  it("accepts the consent interstitial and goes on", async () => {
+  it("a slow video still completes within the timeouts", async () => {
+    expect(await engine.run(transcript("dblSlowPage"))).toEqual(
+      expectedTranscript("dblSlowPage", { languageCode: "en", kind: "manual" }),
+    );
+  });
+});
+
+describe("EU consent", () => {
+  it("the double, like YouTube, sends a visitor without a consent decision to the interstitial", async () => {
+    double.setConsent({ everywhere: true, accepted: "any-decision" });
+    const watch = (cookie?: string) =>
+      fetch(`${double.origin}/watch?v=GJLlxj_dtq8`, {
+        redirect: "manual",
+        ...(cookie ? { headers: { cookie } } : {}),
+      }).then((r) => r.status);
+    expect(await watch()).toBe(302);
+    expect(await watch("SOCS=CAA")).toBe(302);
+    expect(await watch("SOCS=garbage")).toBe(302);
+    expect(await watch("SOCS=CAI")).toBe(200);
+  });
+
+  it("every job's fresh context carries the consent cookie: EU jobs go straight to the watch page", async () => {
+    double.setConsent({ everywhere: true, accepted: "any-decision" });
+    expect(await engine.run(transcript("GJLlxj_dtq8"))).toEqual(
+      expectedTranscript("GJLlxj_dtq8", { languageCode: "en", kind: "manual" }),
+    );
+    expect(await engine.run(transcript("dblConsent1", { languages: ["de"] }))).toEqual(
+      expectedTranscript("dblConsent1", { languageCode: "de", kind: "manual" }),
+    );
+    expect(double.stats()).toMatchObject({
+      consentPages: 0,
+      consentAccepted: 0,
+      watchPages: { GJLlxj_dtq8: 1, dblConsent1: 1 },
+    });
+  });
+
+  it("for the real YouTube the cookie is a secure one for every youtube.com host", async () => {
+    const cookies = await engine.browser.withPage(async ({ page }) => {
+      await page.browserContext().setCookie(consentCookie("https://www.youtube.com"));
+      return page.browserContext().cookies();
+    });
+    expect(cookies.map(({ name, value, domain, secure }) => ({ name, value, domain, secure }))).toEqual(
+      expect.arrayContaining([
+        { name: "SOCS", value: "CAI", domain: ".youtube.com", secure: true },
+        { name: "SOCS", value: "CAI", domain: "127.0.0.1", secure: false },
+      ]),
+    );
+  });
+
+  it("when YouTube ignores the preset cookie, the job accepts the interstitial and goes on", async () => {
+    double.setConsent({ everywhere: true, accepted: "issued-only" });
     expect(await engine.run(transcript("dblConsent1", { languages: ["de"] }))).toEqual(
       expectedTranscript("dblConsent1", { languageCode: "de", kind: "manual" }),
     );
@@ -165,12 +216,6 @@ describe("transcripts through the player", () => {
       consentAccepted: 1,
       watchPages: { dblConsent1: 1 },
     });
-  });
-
-  it("a slow video still completes within the timeouts", async () => {
-    expect(await engine.run(transcript("dblSlowPage"))).toEqual(
-      expectedTranscript("dblSlowPage", { languageCode: "en", kind: "manual" }),
-    );
   });
 });
 

@@ -11,6 +11,7 @@ export {
 } from "./catalogue.js";
 export { PLAYER_JS_PATH } from "./player-script.js";
 export {
+  type AcceptedConsent,
   type DoubleStats,
   type FailureTarget,
   startYoutubeDouble,

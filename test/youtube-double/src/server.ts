@@ -17,6 +17,13 @@ export interface YoutubeDoubleOptions {
   consentEverywhere?: boolean;
 }
 
+/**
+ * Which consent cookies get a visitor past the interstitial: any that records a decision (as
+ * YouTube honours SOCS values it did not set itself, e.g. yt-dlp's "CAI"), or only the ones this
+ * double's consent form issued (a YouTube that stopped honouring preset cookies).
+ */
+export type AcceptedConsent = "any-decision" | "issued-only";
+
 /** Which requests a forced failure hits: watch pages, innertube player calls, or both. */
 export type FailureTarget = "watch" | "innertube" | "any";
 
@@ -50,10 +57,38 @@ export interface YoutubeDouble {
   ): void;
   /** Extra latency on every answer, on top of a video's own. */
   setLatency(ms: number): void;
+  /** Who meets the consent interstitial (every video, or the catalogue's consent video) and what gets past it. */
+  setConsent(consent: { everywhere: boolean; accepted: AcceptedConsent }): void;
   close(): Promise<void>;
 }
 
-const CONSENT_COOKIE = /(?:^|;\s*)(?:SOCS=[^;]+|CONSENT=YES\+[^;]*)/;
+/** The SOCS value the consent form sets, as the real consent.youtube.com/s answers "accept". */
+const ISSUED_SOCS = "CAESEwgDEgk2NjQ2NzQ5NTQaAmRlIAEaBgiA_LyaBg";
+
+/** Every value a cookie has in a Cookie header (a host-only and a domain cookie may share a name). */
+function cookieValues(header: string | undefined, name: string): string[] {
+  return (header ?? "")
+    .split(";")
+    .map((pair) => pair.trim().split("="))
+    .filter(([key]) => key === name)
+    .map(([, ...value]) => value.join("="));
+}
+
+/**
+ * Whether the request carries a consent decision. SOCS is a base64url protobuf whose first field
+ * (tag 0x08) is the decision: 0 ("CAA…") is undecided and meets the interstitial like no cookie.
+ * The legacy CONSENT=YES+… cookie the old form set counts too.
+ */
+function hasConsent(header: string | undefined, accepted: AcceptedConsent): boolean {
+  const socs = cookieValues(header, "SOCS");
+  if (accepted === "issued-only") return socs.includes(ISSUED_SOCS);
+  if (cookieValues(header, "CONSENT").some((v) => v.startsWith("YES+"))) return true;
+  return socs.some((value) => {
+    const decision = Buffer.from(value, "base64url");
+    return decision[0] === 0x08 && (decision[1] ?? 0) > 0;
+  });
+}
+
 const POT_TTL_MS = 6 * 3600_000;
 
 function emptyStats(): DoubleStats {
@@ -95,6 +130,11 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
   const captures: Captures = loadCaptures(options.capturesDir);
   let stats = emptyStats();
   let latencyMs = 0;
+  const defaultConsent = {
+    everywhere: options.consentEverywhere ?? false,
+    accepted: "any-decision" as const,
+  };
+  let consent: { everywhere: boolean; accepted: AcceptedConsent } = defaultConsent;
   let forced: {
     remaining: number;
     kind: "rateLimit" | "botCheck";
@@ -180,8 +220,7 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
   async function handleWatch(req: IncomingMessage, res: ServerResponse, url: URL) {
     const videoId = url.searchParams.get("v") ?? "";
     const video = VIDEOS[videoId] ?? unknownVideo(videoId);
-    const consented = CONSENT_COOKIE.test(req.headers.cookie ?? "");
-    if ((video.consent || options.consentEverywhere) && !consented) {
+    if ((video.consent || consent.everywhere) && !hasConsent(req.headers.cookie, consent.accepted)) {
       const target = new URL("/consent/m", origin);
       target.searchParams.set("continue", url.toString());
       target.searchParams.set("gl", "DE");
@@ -291,7 +330,7 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
     res.writeHead(303, {
       location: continueUrl,
       "set-cookie": [
-        `SOCS=CAESEwgDEgk2NjQ2NzQ5NTQaAmRlIAEaBgiA_LyaBg; Path=/; Max-Age=34190000; SameSite=Lax`,
+        `SOCS=${ISSUED_SOCS}; Path=/; Max-Age=34190000; SameSite=Lax`,
         `CONSENT=YES+${encodeURIComponent(version.slice(3))}; Path=/; Max-Age=34190000; SameSite=Lax`,
       ],
     });
@@ -369,6 +408,7 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
       stats = emptyStats();
       forced = null;
       latencyMs = 0;
+      consent = defaultConsent;
     },
     failNext(count, kind, opts = {}) {
       forced = {
@@ -380,6 +420,9 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
     },
     setLatency(ms) {
       latencyMs = Math.max(0, ms);
+    },
+    setConsent(next) {
+      consent = { ...next };
     },
     close: () =>
       new Promise<void>((resolve) => {
