@@ -1,4 +1,5 @@
 import type { Plan } from "./auth/keys.js";
+import type { KeyLookup } from "./auth/middleware.js";
 import type { Config } from "./config.js";
 import type { QuotaState } from "./rate-limit/quota-counter.js";
 
@@ -16,7 +17,11 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     config: Config;
+    /** The API key lookup started before the per-IP limiter (auth/middleware.ts). */
+    keyLookup: Promise<KeyLookup>;
     caller: Caller;
+    /** Burst limit then quota for this request, started before the handler runs (rate-limit/middleware.ts). */
+    admission: Promise<void>;
     /** The caller's daily quota after this request was counted; drives the RateLimit-* headers. */
     quota: QuotaState;
   };

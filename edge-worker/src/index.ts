@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "./app-env.js";
-import { requireApiKey } from "./auth/middleware.js";
+import { prefetchApiKey, requireApiKey } from "./auth/middleware.js";
 import { configFrom } from "./config.js";
 import { notFound, onError } from "./errors.js";
 import { ipLimit, rateLimitHeaders } from "./rate-limit/middleware.js";
@@ -59,7 +59,10 @@ app.use(
     maxAge: 86_400,
   }),
 );
-app.use("*", config, ipLimit);
+app.use("*", config);
+// The key lookup only reads; it starts first so its KV round trip overlaps the per-IP limiter.
+app.use("/v1/*", prefetchApiKey);
+app.use("*", ipLimit);
 app.use("/v1/*", rateLimitHeaders, requireApiKey);
 
 app.openapi(healthRoute, (c) => c.json({ status: "ok" as const }, 200, { "Cache-Control": "no-store" }));

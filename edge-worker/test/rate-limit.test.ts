@@ -1,4 +1,6 @@
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { hashApiKey } from "../src/auth/keys.js";
 import { awaitFreshLimiterWindow, call, createKey, errorOf, randomIp, videoId } from "./support/worker.js";
 
 // Limits configured in wrangler.jsonc: BURST_LIMITER 60/min per key, IP_LIMITER 120/min per IP.
@@ -84,6 +86,9 @@ describe("burst limit (rate-limiting binding, per key)", () => {
     expect(refused.headers.get("RateLimit-Remaining")).toBe("0");
     expect(refused.headers.get("RateLimit-Reset")).toBe("60");
     expect((await errorOf(refused)).code).toBe("RATE_LIMITED");
+    // The refusal spent no quota: the burst limit is checked before the quota is counted.
+    const quota = await env.QUOTA.getByName(await hashApiKey(key)).consume(0, 1000);
+    expect(quota.remaining).toBe(1000 - BURST);
     // Another key is unaffected.
     expect((await call(path, { key: await createKey("pro") })).status).toBe(200);
   });

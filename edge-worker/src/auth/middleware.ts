@@ -1,4 +1,5 @@
 import { ApiError, timingSafeEqual } from "@ytt/shared";
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env.js";
 import { API_KEY_PATTERN, hashApiKey, KeyRecordSchema } from "./keys.js";
@@ -17,22 +18,46 @@ function presentedKey(
   return match?.[1];
 }
 
+/** A presented key with its hash and what KV holds for it (undefined: no usable key was presented). */
+export type KeyLookup = { key: string; hash: string; stored: unknown; demo: boolean } | undefined;
+
+/** The presented key, its hash and its stored record: reads only, nothing is decided here. */
+async function lookUpKey(c: Context<AppEnv>): Promise<KeyLookup> {
+  const key = presentedKey(c.req.header("Authorization"), c.req.header("X-API-Key"));
+  if (!key || key.length > MAX_PRESENTED_LENGTH) return undefined;
+  const hash = await hashApiKey(key);
+  const { demoKey } = c.var.config;
+  if (demoKey && timingSafeEqual(key, demoKey)) return { key, hash, stored: undefined, demo: true };
+  const stored = await c.env.API_KEYS.get(hash, { type: "json", cacheTtl: KEY_CACHE_TTL_SECONDS });
+  return { key, hash, stored, demo: false };
+}
+
+/**
+ * Starts the key lookup (hash + KV read) before the per-IP limiter so the two round trips overlap.
+ * It only reads: requireApiKey decides, after the IP limiter let the request through, so an
+ * IP-limited caller gets its 429 whatever the key, exactly as before.
+ */
+export const prefetchApiKey = createMiddleware<AppEnv>(async (c, next) => {
+  const lookup = lookUpKey(c);
+  // Awaited by requireApiKey; this only keeps a KV failure on an IP-refused request from going unhandled.
+  lookup.catch(() => {});
+  c.set("keyLookup", lookup);
+  await next();
+});
+
 /**
  * Accepts `Authorization: Bearer <key>` or `X-API-Key: <key>`. Every failure (missing, malformed,
  * unknown, revoked) gets the same 401 body, and every presented key takes the same path (hash,
  * lookup, constant-time compare) so neither the answer nor its timing says which part was wrong.
  */
 export const requireApiKey = createMiddleware<AppEnv>(async (c, next) => {
-  const key = presentedKey(c.req.header("Authorization"), c.req.header("X-API-Key"));
-  if (!key || key.length > MAX_PRESENTED_LENGTH) throw new ApiError("UNAUTHORIZED");
-
-  const hash = await hashApiKey(key);
-  const { demoKey } = c.var.config;
-  if (demoKey && timingSafeEqual(key, demoKey)) {
+  const found = await (c.get("keyLookup") ?? lookUpKey(c));
+  if (!found) throw new ApiError("UNAUTHORIZED");
+  const { key, hash, stored, demo } = found;
+  if (demo) {
     c.set("caller", { keyHash: hash, owner: "demo", plan: "demo" });
     return next();
   }
-  const stored = await c.env.API_KEYS.get(hash, { type: "json", cacheTtl: KEY_CACHE_TTL_SECONDS });
   const record = KeyRecordSchema.safeParse(stored);
   const hashMatches = record.success && timingSafeEqual(record.data.hash, hash);
   const wellFormed = API_KEY_PATTERN.test(key);

@@ -12,7 +12,8 @@ function cacheKey(hash: string, format: string): Request {
 }
 
 export interface Rendered {
-  body: string;
+  /** Bytes when read back from the cache: passed through as they are, never decoded and re-encoded. */
+  body: string | ArrayBuffer;
   contentType: string;
   etag: string;
   freshUntil: number;
@@ -24,8 +25,7 @@ export async function matchRendered(hash: string, format: string): Promise<Rende
   const freshUntil = Number(hit.headers.get(FRESH_UNTIL_HEADER));
   if (!(freshUntil > Date.now())) return undefined;
   return {
-    // Decoded by hand: .text() warns on bodies like application/x-subrip even though they are UTF-8.
-    body: new TextDecoder().decode(await hit.arrayBuffer()),
+    body: await hit.arrayBuffer(),
     contentType: hit.headers.get("Content-Type") ?? "application/json",
     etag: hit.headers.get("ETag") ?? "",
     freshUntil,

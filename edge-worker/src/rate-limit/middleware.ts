@@ -19,19 +19,45 @@ export const ipLimit = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-/** Per API key: the burst limit, then `units` of the exact daily quota (0 only reads it, for the headers). */
-export function keyLimit(units: number) {
+/** The burst limit, then `units` of the daily quota, strictly in that order: a burst refusal spends no quota. */
+async function admit(c: Context<AppEnv>, units: number): Promise<void> {
+  const { caller } = c.var;
+  // Everyone shares the demo key, so its (tighter) burst limit counts per client IP instead.
+  const { success } =
+    caller.plan === "demo"
+      ? await c.env.DEMO_LIMITER.limit({ key: clientIp(c) })
+      : await c.env.BURST_LIMITER.limit({ key: caller.keyHash });
+  if (!success) throw retryableError("RATE_LIMITED", LIMITER_PERIOD_SECONDS, { scope: "key" });
+  await chargeQuota(c, units);
+}
+
+/**
+ * Per API key: the burst limit, then `units` of the exact daily quota (0 only reads it, for the headers).
+ * "before": the route runs once admitted. "alongside": the route runs while admission is under way,
+ * so its side-effect-free reads (request hash, Cache API) overlap the limiter and quota round trips;
+ * it must `await admitted(c)` before it answers or calls the origin, and a refusal replaces whatever
+ * it answered anyway (awaited again below).
+ */
+export function keyLimit(units: number, timing: "before" | "alongside" = "before") {
   return createMiddleware<AppEnv>(async (c, next) => {
-    const { caller } = c.var;
-    // Everyone shares the demo key, so its (tighter) burst limit counts per client IP instead.
-    const { success } =
-      caller.plan === "demo"
-        ? await c.env.DEMO_LIMITER.limit({ key: clientIp(c) })
-        : await c.env.BURST_LIMITER.limit({ key: caller.keyHash });
-    if (!success) throw retryableError("RATE_LIMITED", LIMITER_PERIOD_SECONDS, { scope: "key" });
-    await chargeQuota(c, units);
+    const admission = admit(c, units);
+    c.set("admission", admission);
+    if (timing === "before") {
+      await admission;
+      return next();
+    }
+    // Awaited by the route and below; this only keeps a refusal from counting as unhandled meanwhile.
+    admission.catch(() => {});
     await next();
+    await admission;
   });
+}
+
+/** Settles when keyLimit has admitted the request; rejects with its refusal (RATE_LIMITED, QUOTA_EXCEEDED). */
+export function admitted(c: Context<AppEnv>): Promise<void> {
+  const admission = c.get("admission");
+  if (!admission) throw new Error("admitted() on a route without keyLimit");
+  return admission;
 }
 
 /** Counts units against the caller's daily quota; throws QUOTA_EXCEEDED when they do not all fit. */

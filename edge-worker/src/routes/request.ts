@@ -35,6 +35,6 @@ export function resolveContext(c: Context<AppEnv>): ResolveContext {
 }
 
 /** Route options for /v1 routes: documented as needing a key, metered by `units` of quota (plus the burst limit). */
-export function metered(units: number) {
-  return { security, middleware: [keyLimit(units)] };
+export function metered(units: number, timing?: "before" | "alongside") {
+  return { security, middleware: [keyLimit(units, timing)] };
 }

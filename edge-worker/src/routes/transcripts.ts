@@ -10,6 +10,7 @@ import {
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env.js";
 import { matchRendered } from "../cache/rendered.js";
+import { admitted } from "../rate-limit/middleware.js";
 import { resolve } from "../resolve.js";
 import { negotiateFormat } from "./format.js";
 import { metered, resolveContext, validationHook, videoIdFrom } from "./request.js";
@@ -38,7 +39,7 @@ const transcriptRoute = createRoute({
   method: "get",
   path: "/v1/transcripts/{video}",
   summary: "The transcript of a video",
-  ...metered(1),
+  ...metered(1, "alongside"),
   request: { params: VideoParamSchema, query: TranscriptOptionsSchema },
   responses: {
     200: { description: "The transcript, its track and the video's metadata", content: transcriptContent },
@@ -50,7 +51,7 @@ const transcriptByUrlRoute = createRoute({
   method: "get",
   path: "/v1/transcripts",
   summary: "The transcript of a video given as ?url=",
-  ...metered(1),
+  ...metered(1, "alongside"),
   request: { query: TranscriptOptionsSchema.extend(UrlQuerySchema.shape) },
   responses: transcriptRoute.responses,
 });
@@ -59,7 +60,7 @@ const languagesRoute = createRoute({
   method: "get",
   path: "/v1/transcripts/{video}/languages",
   summary: "The caption tracks of a video and the languages they translate into",
-  ...metered(1),
+  ...metered(1, "alongside"),
   request: { params: VideoParamSchema },
   responses: {
     200: {
@@ -71,25 +72,33 @@ const languagesRoute = createRoute({
 });
 
 type TranscriptOptions = z.output<typeof TranscriptOptionsSchema>;
+type Render = Parameters<typeof respond>[2];
 
-async function transcriptAnswer(
+/**
+ * A cached, metered GET: the Cache API lookup overlaps admission (burst limit, quota), and nothing is
+ * answered before admission; a miss goes on to the edge store, then the origin.
+ */
+async function cachedAnswer(
   c: Context<AppEnv>,
-  ref: string,
-  options: TranscriptOptions,
+  work: WorkRequest,
+  variant: string,
+  render: Render,
 ): Promise<Response> {
+  const hash = await requestHash(work);
+  const [cached] = await Promise.all([matchRendered(hash, variant), admitted(c)]);
+  if (cached) return sendRendered(c, cached, "HIT");
+  const resolution = await resolve(resolveContext(c), work, hash);
+  return respond(c, resolution, render, { hash, variant });
+}
+
+function transcriptAnswer(c: Context<AppEnv>, ref: string, options: TranscriptOptions): Promise<Response> {
   const videoId = videoIdFrom(ref);
   const format = negotiateFormat(options.format, c.req.header("Accept"));
   const timestamps = format === "text" && options.timestamps === "true";
-  const variant = timestamps ? "text-timestamps" : format;
   const work: WorkRequest = { kind: "transcript", request: toTranscriptRequest(videoId, options) };
-  const hash = await requestHash(work);
-  const cached = await matchRendered(hash, variant);
-  if (cached) return sendRendered(c, cached, "HIT");
-  const resolution = await resolve(resolveContext(c), work, hash);
-  return respond(c, resolution, (body) => renderTranscript(body as Transcript, format, { timestamps }), {
-    hash,
-    variant,
-  });
+  return cachedAnswer(c, work, timestamps ? "text-timestamps" : format, (body) =>
+    renderTranscript(body as Transcript, format, { timestamps }),
+  );
 }
 
 const DEFAULT_OPTIONS = TranscriptQuerySchema.parse({});
@@ -100,17 +109,11 @@ export const transcripts = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     const { url, ...options } = c.req.valid("query");
     return transcriptAnswer(c, url, options);
   })
-  .openapi(languagesRoute, async (c) => {
+  .openapi(languagesRoute, (c) => {
     const videoId = videoIdFrom(c.req.valid("param").video);
     const work: WorkRequest = { kind: "languages", request: toTranscriptRequest(videoId, DEFAULT_OPTIONS) };
-    const hash = await requestHash(work);
-    const cached = await matchRendered(hash, "json");
-    if (cached) return sendRendered(c, cached, "HIT");
-    const resolution = await resolve(resolveContext(c), work, hash);
-    return respond(
-      c,
-      resolution,
-      (body) => ({ body: JSON.stringify(body), contentType: "application/json; charset=utf-8" }),
-      { hash, variant: "json" },
-    );
+    return cachedAnswer(c, work, "json", (body) => ({
+      body: JSON.stringify(body),
+      contentType: "application/json; charset=utf-8",
+    }));
   });
