@@ -38,6 +38,12 @@ export const VideoMetadataSchema = z.object({
   publishDate: z.string().optional(),
   isLive: z.boolean().optional(),
   chapters: z.array(ChapterSchema),
+  /**
+   * What YouTube's answer did not carry, so is unknown rather than empty: set when the watch page
+   * failed and the transcript came from the app's player response, which has no publish date and
+   * no chapter panels ("chapters" then means none were found in the description either).
+   */
+  incomplete: z.array(z.enum(["publishDate", "chapters"])).optional(),
 });
 export type VideoMetadata = z.infer<typeof VideoMetadataSchema>;
 

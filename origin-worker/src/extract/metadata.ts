@@ -6,6 +6,8 @@ import type { Selection } from "./select.js";
  * Video metadata from the player response (videoDetails, microformat) and chapters from the
  * watch page's ytInitialData: the macro-markers engagement panels (auto or description chapters),
  * the player bar's chapter markers, or else the description's timestamps as YouTube reads them.
+ * The ANDROID player response has videoDetails (title, author, length, description) but no
+ * microformat, so a transcript from that route alone has no publish date.
  */
 
 function macroMarkerChapters(initialData: PlayerResponse): Chapter[] {
@@ -75,6 +77,11 @@ export function videoMetadata(
   let chapters = macroMarkerChapters(initialData);
   if (chapters.length === 0) chapters = playerBarChapters(initialData);
   if (chapters.length === 0) chapters = descriptionChapters(description);
+  // Without the watch page (the app's player response has no microformat and there is no
+  // ytInitialData) the date and any auto-chapters are unknown: say so rather than invent them.
+  const incomplete: NonNullable<VideoMetadata["incomplete"]> = [];
+  if (typeof publishDate !== "string") incomplete.push("publishDate");
+  if (chapters.length === 0 && !initialData) incomplete.push("chapters");
   return {
     videoId: String(details.videoId ?? videoId),
     title: String(details.title ?? textOf(micro.title) ?? ""),
@@ -84,6 +91,7 @@ export function videoMetadata(
     ...(typeof publishDate === "string" ? { publishDate } : {}),
     isLive,
     chapters,
+    ...(incomplete.length > 0 ? { incomplete } : {}),
   };
 }
 

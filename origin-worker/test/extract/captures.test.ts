@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { ApiError } from "@ytt/shared";
+import { startYoutubeDouble } from "@ytt/youtube-double";
 import { describe, expect, it } from "vitest";
 import { createRequestFilter } from "../../src/browser/request-filter.js";
 import { classifyPlayability, detectInterstitial, retryAfterSeconds } from "../../src/extract/classify.js";
@@ -57,6 +58,7 @@ describe("the captured WEB watch page", () => {
     expect(video.chapters).toHaveLength(10);
     expect(video.chapters[0]).toEqual({ title: "Build Quality", startMs: 39_160 });
     expect(video.chapters[9]).toEqual({ title: "Ports", startMs: 254_709 });
+    expect(video.incomplete).toBeUndefined();
   });
 
   it("is playable and no interstitial", () => {
@@ -66,6 +68,21 @@ describe("the captured WEB watch page", () => {
 });
 
 describe("captured innertube answers", () => {
+  it("ANDROID: videoDetails but no microformat, so no publish date and (without the page) unknown chapters", () => {
+    const android = json("youtube.innertube.json");
+    expect(android.microformat).toBeUndefined();
+    expect(videoMetadata("GJLlxj_dtq8", android, undefined)).toEqual({
+      videoId: "GJLlxj_dtq8",
+      title: "Surface Go Review - It\u2019s Awesome",
+      channelName: "Dave2D",
+      channelId: "UCVYamHliCI9rw1tHR1xbkfw",
+      durationMs: 316_000,
+      isLive: false,
+      chapters: [],
+      incomplete: ["publishDate", "chapters"],
+    });
+  });
+
   it("ANDROID: runs-style names, srv3 baseUrls without exp, 18 translation languages", () => {
     const list = readTracklist(json("youtube.innertube.json"));
     expect(list?.tracks).toHaveLength(9);
@@ -273,5 +290,27 @@ describe("the browser's request filter", () => {
       "document http://www.youtube.com/watch": "refuse",
       "document https://10.0.0.1/": "refuse",
     });
+  });
+});
+
+describe("the double's ANDROID innertube answer", () => {
+  it("has the capture's shape: the same top-level keys and videoDetails fields, no microformat", async () => {
+    const double = await startYoutubeDouble();
+    try {
+      const answer = await fetch(`${double.origin}/youtubei/v1/player?prettyPrint=false`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ context: { client: { clientName: "ANDROID" } }, videoId: "GJLlxj_dtq8" }),
+      }).then((r) => r.json());
+      const real = json("youtube.innertube.json");
+      expect(Object.keys(answer).sort()).toEqual(Object.keys(real).sort());
+      expect(Object.keys(answer.videoDetails).sort()).toEqual(Object.keys(real.videoDetails).sort());
+      expect(answer.microformat).toBeUndefined();
+      expect(videoMetadata("GJLlxj_dtq8", answer, undefined)).toEqual(
+        videoMetadata("GJLlxj_dtq8", real, undefined),
+      );
+    } finally {
+      await double.close();
+    }
   });
 });

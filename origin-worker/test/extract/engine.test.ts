@@ -278,13 +278,23 @@ describe("routes and failover", () => {
     });
   });
 
-  it("a rate-limited watch page fails over to innertube", async () => {
+  it("a rate-limited watch page fails over to innertube, whose metadata says what it lacks", async () => {
     double.failNext(1, "rateLimit", { on: "watch", retryAfterSeconds: 30 });
-    const result = (await engine.run(transcript("GJLlxj_dtq8"))) as Transcript;
-    expect(result.segments).toEqual(
-      expectedTranscript("GJLlxj_dtq8", { languageCode: "en", kind: "manual" }).segments,
-    );
+    const { publishDate: _, ...known } = expectedMetadata(VIDEOS.GJLlxj_dtq8 as never);
+    expect(await engine.run(transcript("GJLlxj_dtq8"))).toEqual({
+      ...expectedTranscript("GJLlxj_dtq8", { languageCode: "en", kind: "manual" }),
+      // The app's player response has no microformat, and the auto-chapters live on the page.
+      video: { ...known, chapters: [], incomplete: ["publishDate", "chapters"] },
+    });
     expect(double.stats()).toMatchObject({ forcedFailures: 1, innertube: { GJLlxj_dtq8: 1 } });
+
+    // Description chapters are in the app's videoDetails too: only the date is missing.
+    double.failNext(1, "rateLimit", { on: "watch" });
+    const { publishDate: __, ...described } = expectedMetadata(VIDEOS.dblChapters as never);
+    expect(((await engine.run(transcript("dblChapters"))) as Transcript).video).toEqual({
+      ...described,
+      incomplete: ["publishDate"],
+    });
   });
 
   it("blocked on every route: BLOCKED_BY_YOUTUBE with the Retry-After YouTube gave", async () => {
