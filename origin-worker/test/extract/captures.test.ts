@@ -306,9 +306,12 @@ describe("the double's ANDROID innertube answer", () => {
       expect(Object.keys(answer).sort()).toEqual(Object.keys(real).sort());
       expect(Object.keys(answer.videoDetails).sort()).toEqual(Object.keys(real.videoDetails).sort());
       expect(answer.microformat).toBeUndefined();
-      expect(videoMetadata("GJLlxj_dtq8", answer, undefined)).toEqual(
-        videoMetadata("GJLlxj_dtq8", real, undefined),
-      );
+      // The same fields known and unknown (the values are the catalogue's).
+      const fields = (response: unknown) => {
+        const { chapters, incomplete, ...known } = videoMetadata("GJLlxj_dtq8", response, undefined);
+        return { known: Object.keys(known).sort(), chapters, incomplete };
+      };
+      expect(fields(answer)).toEqual(fields(real));
     } finally {
       await double.close();
     }

@@ -133,7 +133,7 @@ const list: CatalogueVideo[] = [
     title: "Surface Go Review - It\u2019s Awesome",
     channelName: "Dave2D",
     channelId: "UCVYamHliCI9rw1tHR1xbkfw",
-    lengthSeconds: 316,
+    lengthSeconds: 317,
     publishDate: "2018-08-02T06:00:08-07:00",
     description: "Dave2D review of the Microsoft Surface Go.",
     chapters: SURFACE_GO_CHAPTERS,
