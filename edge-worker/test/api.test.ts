@@ -20,11 +20,14 @@ describe("public API surface", () => {
       "/v1/batch",
       "/v1/jobs/{id}",
       "/v1/transcripts",
+      "/v1/transcripts/languages",
       "/v1/transcripts/{video}",
       "/v1/transcripts/{video}/languages",
     ]);
     const params = doc.paths["/v1/transcripts/{video}"]?.get?.parameters?.map((p) => p.name);
     expect(params).toEqual(expect.arrayContaining(["video", "lang", "kind", "tlang", "fallback", "format"]));
+    const byUrl = doc.paths["/v1/transcripts/languages"]?.get?.parameters?.map((p) => p.name);
+    expect(byUrl).toEqual(["url"]);
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(["apiKey", "bearer"]);
     expect(res.headers.get("Cache-Control")).toBe("public, max-age=300");
   });

@@ -131,6 +131,38 @@ describe("languages", () => {
     expect(second.headers.get("X-Cache")).toBe("HIT");
     expect(await originRequests(`${id}/languages`)).toHaveLength(1);
   });
+
+  it("ignores unknown and transcript-only parameters: one cache entry, nothing extra sent to the origin", async () => {
+    const id = videoId("ok");
+    const first = await call(`/v1/transcripts/${id}/languages?lang=de&utm_source=x`, { key });
+    expect(first.status).toBe(200);
+    const second = await call(`/v1/transcripts/${id}/languages?zzz=1&kind=asr`, { key });
+    expect(second.headers.get("X-Cache")).toBe("HIT");
+    const seen = await originRequests(`${id}/languages`);
+    expect(seen.map((r) => r.path)).toEqual([`/v1/transcripts/${id}/languages`]);
+  });
+
+  it("takes the video as ?url= too, sharing the cache with the path form", async () => {
+    const id = videoId("ok");
+    await call(`/v1/transcripts/${id}/languages`, { key });
+    const link = encodeURIComponent(`https://www.youtube.com/watch?v=${id}&t=1s`);
+    const byUrl = await call(`/v1/transcripts/languages?url=${link}`, { key });
+    expect(byUrl.status).toBe(200);
+    expect(byUrl.headers.get("X-Cache")).toBe("HIT");
+    expect(await byUrl.json()).toEqual(cannedLanguages(id));
+    expect(await originRequests(`${id}/languages`)).toHaveLength(1);
+  });
+
+  it("refuses a missing or unusable ?url= with a 400", async () => {
+    const missing = await call("/v1/transcripts/languages", { key });
+    expect(missing.status).toBe(400);
+    expect((await errorOf(missing)).code).toBe("INVALID_REQUEST");
+    const bad = await call(`/v1/transcripts/languages?url=${encodeURIComponent("https://example.com/x")}`, {
+      key,
+    });
+    expect(bad.status).toBe(400);
+    expect((await errorOf(bad)).code).toBe("INVALID_VIDEO_REFERENCE");
+  });
 });
 
 describe("batch", () => {
@@ -176,6 +208,36 @@ describe("batch", () => {
     // Batch results land in the edge store too.
     const single = await call(`/v1/transcripts/${fresh}?lang=de`, { key });
     expect(single.headers.get("X-Cache")).toBe("HIT");
+  });
+
+  it("asks the origin once for items that are the same request, answers each, and counts each", async () => {
+    const own = await createKey("pro");
+    const id = videoId("ok");
+    const other = videoId("ok");
+    const res = await call("/v1/batch", {
+      key: own,
+      env: { QUOTA_PRO_PER_DAY: "100" },
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        items: [
+          { video: id, lang: "de,en" },
+          { video: `https://www.youtube.com/watch?v=${id}`, lang: "DE,en", kind: "any" },
+          { video: other },
+          { video: `https://youtu.be/${id}`, lang: "de,en,de", fallback: "error" },
+        ],
+      }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("RateLimit-Remaining")).toBe("96");
+    const { items } = (await res.json()) as { items: BatchItem[] };
+    expect(items.map((i) => i.status)).toEqual([200, 200, 200, 200]);
+    for (const i of [0, 1, 3]) expect(items[i]).toMatchObject({ body: cannedTranscript(id, "de") });
+    expect(items[2]).toMatchObject({ body: cannedTranscript(other) });
+    const [batch, ...more] = (await originRequests("/v1/batch")).filter((r) => r.body.includes(id));
+    expect(more).toHaveLength(0);
+    const sent = JSON.parse(batch?.body ?? "{}").items.map((i: { video: string }) => i.video);
+    expect(sent).toEqual([id, other]);
   });
 
   it("gives every miss ORIGIN_UNAVAILABLE when the origin is down, still answering hits", async () => {

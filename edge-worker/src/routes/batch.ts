@@ -58,10 +58,11 @@ const batchRoute = createRoute({
 });
 
 type BatchItem = z.infer<typeof BatchItemSchema>;
-type Slot = { done: Resolution } | { work: WorkRequest; hash: string; stale: StoredAnswer | undefined };
-type Miss = Extract<Slot, { work: WorkRequest }>;
+/** One item made canonical: its request and hash, or the answer it already has (a validation error). */
+type Prepared = { done: Resolution } | { work: WorkRequest; hash: string };
+type Miss = { work: WorkRequest; hash: string; stale: StoredAnswer | undefined };
 
-async function slotFor(ctx: ResolveContext, item: BatchItem): Promise<Slot> {
+async function prepare(item: BatchItem): Promise<Prepared> {
   try {
     const videoId = videoIdFrom(item.video);
     const query = TranscriptQuerySchema.safeParse({
@@ -72,13 +73,40 @@ async function slotFor(ctx: ResolveContext, item: BatchItem): Promise<Slot> {
     });
     if (!query.success) throw new ApiError("INVALID_REQUEST", { details: { issues: issuesOf(query.error) } });
     const work: WorkRequest = { kind: "transcript", request: toTranscriptRequest(videoId, query.data) };
-    const hash = await requestHash(work);
-    const found = await lookup(ctx, work, hash);
-    return "hit" in found ? { done: found.hit } : { work, hash, stale: found.miss };
+    return { work, hash: await requestHash(work) };
   } catch (e) {
     if (e instanceof ApiError) return { done: { type: "error", error: e, cache: "MISS" } };
     throw e;
   }
+}
+
+/**
+ * Resolves each distinct request once, however many items ask for it (the same video as ID and as
+ * link, parameters in another order...): store lookups, then one origin call for all misses.
+ */
+async function resolveDistinct(
+  ctx: ResolveContext,
+  distinct: Map<string, WorkRequest>,
+): Promise<Map<string, Resolution>> {
+  const resolved = new Map<string, Resolution>();
+  const misses: Miss[] = [];
+  await Promise.all(
+    [...distinct].map(async ([hash, work]) => {
+      const found = await lookup(ctx, work, hash);
+      if ("hit" in found) resolved.set(hash, found.hit);
+      else misses.push({ work, hash, stale: found.miss });
+    }),
+  );
+  if (misses.length > 0) {
+    const answers = await askOrigin(ctx, misses);
+    await Promise.all(
+      misses.map(async (m, i) => {
+        const answer = answers[i] ?? { type: "error", error: originUnavailable("bad-response") };
+        resolved.set(m.hash, await settle(ctx, m.work, m.hash, answer, m.stale));
+      }),
+    );
+  }
+  return resolved;
 }
 
 const OriginBatchSchema = z.object({
@@ -130,20 +158,12 @@ export const batch = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).op
     const { items } = c.req.valid("json");
     await chargeQuota(c, items.length);
     const ctx = resolveContext(c);
-    const slots = await Promise.all(items.map((item) => slotFor(ctx, item)));
-    const misses = slots.filter((s): s is Miss => "work" in s);
-    const settled = new Map<Slot, Resolution>();
-    if (misses.length > 0) {
-      const answers = await askOrigin(ctx, misses);
-      await Promise.all(
-        misses.map(async (m, i) => {
-          const answer = answers[i] ?? { type: "error", error: originUnavailable("bad-response") };
-          settled.set(m, await settle(ctx, m.work, m.hash, answer, m.stale));
-        }),
-      );
-    }
-    const results = slots.map((s) =>
-      itemOf("done" in s ? s.done : (settled.get(s) as Resolution), ctx.requestId),
+    const prepared = await Promise.all(items.map(prepare));
+    const distinct = new Map<string, WorkRequest>();
+    for (const p of prepared) if ("work" in p && !distinct.has(p.hash)) distinct.set(p.hash, p.work);
+    const resolved = await resolveDistinct(ctx, distinct);
+    const results = prepared.map((p) =>
+      itemOf("done" in p ? p.done : (resolved.get(p.hash) as Resolution), ctx.requestId),
     );
     return c.json({ items: results }, 200, { "Cache-Control": "no-store" });
   },

@@ -21,6 +21,8 @@ export const VideoParamSchema = z.object({
 export const UrlQuerySchema = z.object({
   url: z
     .string()
+    .min(1)
+    .max(4096)
     .openapi({ description: "A YouTube link or video ID.", example: "https://youtu.be/dQw4w9WgXcQ" }),
 });
 
@@ -33,6 +35,13 @@ export const TranscriptOptionsSchema = TranscriptQuerySchema.extend({
     .optional()
     .openapi({ description: "format=text only: prefix each line with its start time." }),
 });
+
+/**
+ * The languages route takes no options: the list does not depend on any. An object schema keeps
+ * unknown parameters (tracking tags, stray transcript options) out of the request, the cache key
+ * and the origin call; the `?url=` twin adds its validated `url`.
+ */
+export const LanguagesQuerySchema = z.object({});
 
 export const JobParamSchema = z.object({
   id: z

@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono, type z } from "@hono/zod-openapi";
+import { createRoute, OpenAPIHono, type RouteConfig, type z } from "@hono/zod-openapi";
 import {
   renderTranscript,
   requestHash,
@@ -19,6 +19,7 @@ import {
   errorResponses,
   JobBodySchema,
   LanguageListSchema,
+  LanguagesQuerySchema,
   TranscriptOptionsSchema,
   transcriptContent,
   UrlQuerySchema,
@@ -35,43 +36,53 @@ const cachedAnswers = {
   ...errorResponses,
 };
 
-const transcriptRoute = createRoute({
-  method: "get",
-  path: "/v1/transcripts/{video}",
-  summary: "The transcript of a video",
-  ...metered(1, "alongside"),
-  request: { params: VideoParamSchema, query: TranscriptOptionsSchema },
-  responses: {
-    200: { description: "The transcript, its track and the video's metadata", content: transcriptContent },
-    ...cachedAnswers,
-  },
-});
+type Query = z.ZodObject<z.ZodRawShape>;
+/** Answers one video (`ref`: an ID or link) with the route's validated options. */
+type VideoAnswer<Q extends Query> = (
+  c: Context<AppEnv>,
+  ref: string,
+  options: z.output<Q>,
+) => Promise<Response>;
 
-const transcriptByUrlRoute = createRoute({
-  method: "get",
-  path: "/v1/transcripts",
-  summary: "The transcript of a video given as ?url=",
-  ...metered(1, "alongside"),
-  request: { query: TranscriptOptionsSchema.extend(UrlQuerySchema.shape) },
-  responses: transcriptRoute.responses,
-});
+/**
+ * A video resource served twice, as `/v1/transcripts/{video}<suffix>` and as
+ * `/v1/transcripts<suffix>?url=`, with one query schema and one answer function.
+ */
+function videoRoutes<Q extends Query>(
+  app: OpenAPIHono<AppEnv>,
+  spec: { suffix: "" | "/languages"; summary: string; query: Q; ok: RouteConfig["responses"][number] },
+  answer: VideoAnswer<Q>,
+): void {
+  const shared = { method: "get", ...metered(1, "alongside"), responses: { 200: spec.ok, ...cachedAnswers } };
+  const byId = createRoute({
+    ...shared,
+    method: "get",
+    path: `/v1/transcripts/{video}${spec.suffix}`,
+    summary: spec.summary,
+    request: { params: VideoParamSchema, query: spec.query },
+  });
+  const byUrl = createRoute({
+    ...shared,
+    method: "get",
+    path: `/v1/transcripts${spec.suffix}`,
+    summary: `${spec.summary}, the video given as ?url=`,
+    request: { query: spec.query.extend(UrlQuerySchema.shape) },
+  });
+  // The ?url= form first: `/v1/transcripts/languages` must not be read as a video called "languages".
+  app.openapi(byUrl, (c) => {
+    const { url, ...options } = validated<{ url: string }>(c, "query");
+    return answer(c, url, options as z.output<Q>);
+  });
+  app.openapi(byId, (c) =>
+    answer(c, validated<{ video: string }>(c, "param").video, validated<z.output<Q>>(c, "query")),
+  );
+}
 
-const languagesRoute = createRoute({
-  method: "get",
-  path: "/v1/transcripts/{video}/languages",
-  summary: "The caption tracks of a video and the languages they translate into",
-  ...metered(1, "alongside"),
-  request: { params: VideoParamSchema },
-  responses: {
-    200: {
-      description: "Tracks and translation languages",
-      content: { "application/json": { schema: LanguageListSchema } },
-    },
-    ...cachedAnswers,
-  },
-});
+/** What the validators passed; the generic twin routes are too deep for TypeScript to type `valid` itself. */
+function validated<T>(c: { req: { valid: (target: never) => unknown } }, target: "param" | "query"): T {
+  return c.req.valid(target as never) as T;
+}
 
-type TranscriptOptions = z.output<typeof TranscriptOptionsSchema>;
 type Render = Parameters<typeof respond>[2];
 
 /**
@@ -91,7 +102,7 @@ async function cachedAnswer(
   return respond(c, resolution, render, { hash, variant });
 }
 
-function transcriptAnswer(c: Context<AppEnv>, ref: string, options: TranscriptOptions): Promise<Response> {
+const transcriptAnswer: VideoAnswer<typeof TranscriptOptionsSchema> = (c, ref, options) => {
   const videoId = videoIdFrom(ref);
   const format = negotiateFormat(options.format, c.req.header("Accept"));
   const timestamps = format === "text" && options.timestamps === "true";
@@ -99,21 +110,45 @@ function transcriptAnswer(c: Context<AppEnv>, ref: string, options: TranscriptOp
   return cachedAnswer(c, work, timestamps ? "text-timestamps" : format, (body) =>
     renderTranscript(body as Transcript, format, { timestamps }),
   );
-}
+};
 
+/** The language list does not depend on transcript options: every request for a video shares one entry. */
 const DEFAULT_OPTIONS = TranscriptQuerySchema.parse({});
 
-export const transcripts = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
-  .openapi(transcriptRoute, (c) => transcriptAnswer(c, c.req.valid("param").video, c.req.valid("query")))
-  .openapi(transcriptByUrlRoute, (c) => {
-    const { url, ...options } = c.req.valid("query");
-    return transcriptAnswer(c, url, options);
-  })
-  .openapi(languagesRoute, (c) => {
-    const videoId = videoIdFrom(c.req.valid("param").video);
-    const work: WorkRequest = { kind: "languages", request: toTranscriptRequest(videoId, DEFAULT_OPTIONS) };
-    return cachedAnswer(c, work, "json", (body) => ({
-      body: JSON.stringify(body),
-      contentType: "application/json; charset=utf-8",
-    }));
-  });
+const languagesAnswer: VideoAnswer<typeof LanguagesQuerySchema> = (c, ref) => {
+  const work: WorkRequest = {
+    kind: "languages",
+    request: toTranscriptRequest(videoIdFrom(ref), DEFAULT_OPTIONS),
+  };
+  return cachedAnswer(c, work, "json", (body) => ({
+    body: JSON.stringify(body),
+    contentType: "application/json; charset=utf-8",
+  }));
+};
+
+export const transcripts = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+// Languages first: `/v1/transcripts/{video}` would otherwise also match `/v1/transcripts/languages`.
+videoRoutes(
+  transcripts,
+  {
+    suffix: "/languages",
+    summary: "The caption tracks of a video and the languages they translate into",
+    query: LanguagesQuerySchema,
+    ok: {
+      description: "Tracks and translation languages",
+      content: { "application/json": { schema: LanguageListSchema } },
+    },
+  },
+  languagesAnswer,
+);
+videoRoutes(
+  transcripts,
+  {
+    suffix: "",
+    summary: "The transcript of a video",
+    query: TranscriptOptionsSchema,
+    ok: { description: "The transcript, its track and the video's metadata", content: transcriptContent },
+  },
+  transcriptAnswer,
+);
