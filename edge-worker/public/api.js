@@ -7,6 +7,10 @@ const MIN_POLL_SECONDS = 1;
 const MAX_POLL_SECONDS = 10;
 /** A job that runs this long is given up on; the origin's own job timeout is far shorter. */
 const MAX_WAIT_MS = 5 * 60_000;
+/** A status poll that fails in transit (dropped connection, a 5xx) is tried again this often before giving up. */
+const POLL_TRANSIENT_FAILURES = 3;
+/** A status poll answers at once (it never waits for the job): one that hangs this long is dropped. */
+const POLL_TIMEOUT_MS = 10_000;
 
 export class ApiFailure extends Error {
   /**
@@ -45,6 +49,7 @@ export class ApiClient {
 
     let job = await response.json();
     let retryAfter = response.headers.get("Retry-After");
+    let transientFailures = 0;
     while (job.job.status !== "completed") {
       if (job.job.status === "failed")
         throw new ApiFailure(502, job.error ?? unknownError(), null, job.requestId);
@@ -57,7 +62,15 @@ export class ApiClient {
         });
       }
       await sleep(pollDelaySeconds(retryAfter) * 1000, signal);
-      response = await this.#fetch(job.job.statusUrl, signal);
+      try {
+        response = await this.#fetch(job.job.statusUrl, signal, POLL_TIMEOUT_MS);
+      } catch (e) {
+        // The job keeps running whatever happened to one poll: only a lasting failure ends the wait.
+        if (!isTransient(e) || ++transientFailures > POLL_TRANSIENT_FAILURES) throw e;
+        retryAfter = null;
+        continue;
+      }
+      transientFailures = 0;
       job = await response.json();
       retryAfter = response.headers.get("Retry-After");
     }
@@ -71,13 +84,14 @@ export class ApiClient {
     return (await this.get(path, options)).json();
   }
 
-  async #fetch(path, signal) {
+  async #fetch(path, signal, timeoutMs) {
     const headers = { Accept: "application/json" };
     const key = this.key();
     if (key) headers.Authorization = `Bearer ${key}`;
     let response;
     try {
-      response = await fetch(path, { headers, signal, cache: "no-store" });
+      const limits = [signal, timeoutMs && AbortSignal.timeout(timeoutMs)].filter(Boolean);
+      response = await fetch(path, { headers, signal: AbortSignal.any(limits), cache: "no-store" });
     } catch (e) {
       if (signal?.aborted) throw e;
       throw new ApiFailure(0, {
@@ -104,6 +118,11 @@ async function errorOf(response) {
 
 function unknownError(message = "Something went wrong.") {
   return { code: "UNKNOWN", message, retryable: true };
+}
+
+/** A failure in transit or on the server side that the same request may not meet again. */
+export function isTransient(error) {
+  return error instanceof ApiFailure && (error.status === 0 || error.status >= 500) && error.retryable;
 }
 
 function pollDelaySeconds(retryAfter) {

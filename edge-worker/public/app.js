@@ -1,10 +1,12 @@
-import { ApiClient, ApiFailure, transcriptPath } from "./api.js";
+import { ApiClient, ApiFailure, isTransient, transcriptPath } from "./api.js";
 import { describe } from "./messages.js";
 import { clock, duration, watchUrl } from "./time.js";
 
 const KEY_STORAGE = "ytt.apiKey";
 const FILE_EXTENSIONS = { text: "txt", srt: "srt", vtt: "vtt", json: "json" };
 const FORMAT_NAMES = { text: "plain text", srt: "SRT", vtt: "WebVTT", json: "JSON" };
+/** Tries at the language list before the page does without it. */
+const LANGUAGE_LIST_ATTEMPTS = 3;
 const LANGUAGE_CODE = /^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8}){0,3}$/;
 
 const $ = (id) => document.getElementById(id);
@@ -226,13 +228,19 @@ async function load() {
 }
 
 async function loadLanguages(ref, signal) {
-  try {
-    const list = await api.json(transcriptPath(ref, {}, "/languages"), { signal });
-    if (signal.aborted) return;
-    state.languages = list;
-    showLanguages();
-  } catch {
-    // The transcript request reports the same failure in words; the list is only a convenience.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const list = await api.json(transcriptPath(ref, {}, "/languages"), { signal });
+      if (signal.aborted) return;
+      state.languages = list;
+      showLanguages();
+      return;
+    } catch (e) {
+      // A dropped connection should not cost the list; any other failure the transcript
+      // request reports in words, the list being only a convenience.
+      if (signal.aborted || !isTransient(e) || attempt === LANGUAGE_LIST_ATTEMPTS) return;
+      await new Promise((resolve) => setTimeout(resolve, attempt * 1000));
+    }
   }
 }
 

@@ -243,6 +243,34 @@ describe("the web page", () => {
     await page.close();
   });
 
+  it("rides out a connection dropped while it polls, and still gets the language list", async () => {
+    const page = await openPage();
+    // The first language-list request and the first job poll die in transit, as a dropped
+    // keep-alive connection would make them; the page must try again rather than give up.
+    const toDrop = new Set(["languages", "job poll"]);
+    await page.setRequestInterception(true);
+    page.on("request", (request) => {
+      const { pathname } = new URL(request.url());
+      const kind = pathname.endsWith("/languages")
+        ? "languages"
+        : pathname.startsWith("/v1/jobs/")
+          ? "job poll"
+          : undefined;
+      if (kind && toDrop.delete(kind)) void request.abort("connectionreset");
+      else void request.continue();
+    });
+    // Every request of this video takes 1.5 s at the double, so the origin answers 202 and the page polls.
+    const video = "dblSlowPage";
+    expect(await submit(page, video)).toBe("loaded");
+    expect(toDrop.size).toBe(0);
+    const expected = expectedTranscript(video, { languageCode: "en", kind: "manual" });
+    expect(await segmentTexts(page)).toEqual(expected.segments.map((s) => s.text));
+    // The language list arrived after all: it fills the language suggestions.
+    await page.waitForSelector("#lang-options option");
+    expect(await page.$$eval("#lang-options option", (os) => os.map((o) => o.value))).toEqual(["en"]);
+    await page.close();
+  });
+
   it("says clearly when a video has no captions", async () => {
     const page = await openPage({ key: stack.apiKey });
     expect(await submit(page, "https://www.youtube.com/watch?v=dblNoCapts1")).toBe("error");
