@@ -62,6 +62,16 @@ export const ConfigSchema = z.object({
   NAVIGATION_TIMEOUT_MS: ms(20_000),
   JOB_TIMEOUT_MS: ms(45_000),
   BROWSER_RECYCLE_AFTER_JOBS: z.coerce.number().int().positive().default(200),
+  /**
+   * Test-only: Chromium --host-resolver-rules syntax (e.g. "MAP * 127.0.0.1:8443") for the browser and
+   * every request the worker makes itself, so that the real hostnames reach the YouTube double.
+   */
+  UPSTREAM_HOST_RULES: optionalString,
+  /** Test-only: base64 SHA-256 of the one server public key the browser trusts besides the system's (the double's). */
+  UPSTREAM_TRUSTED_SPKI: optionalString.refine(
+    (v) => v === undefined || /^[A-Za-z0-9+/]{43}=$/.test(v),
+    "must be a base64 SHA-256 hash (44 characters)",
+  ),
   SHUTDOWN_GRACE_MS: ms(30_000),
   /** A worker holding a job renews its lock; a killed one loses it after this long and the job runs elsewhere. */
   LOCK_DURATION_MS: ms(30_000),

@@ -1,6 +1,6 @@
 import { ApiError } from "@ytt/shared";
 import puppeteer, { type Browser, type HTTPRequest, type Page } from "puppeteer-core";
-import { chromiumArgs, findChromium } from "./chromium.js";
+import { chromiumArgs, findChromium, type UpstreamOverride } from "./chromium.js";
 import { consentCookie } from "./consent.js";
 import { createRequestFilter, type RequestFilter } from "./request-filter.js";
 
@@ -9,6 +9,7 @@ export interface BrowserHostOptions {
   chromiumPath?: string | undefined;
   proxy?: string | undefined;
   userAgent?: string | undefined;
+  upstream?: UpstreamOverride | undefined;
   locale: string;
   navigationTimeoutMs: number;
   /** Start a fresh browser after this many jobs (long-lived Chromium grows). */
@@ -59,7 +60,11 @@ export class BrowserHost {
       // CDP over stdio pipes, not a debugging port: when the worker dies, even by SIGKILL, the pipe
       // closes and Chromium exits with it instead of running on orphaned.
       pipe: true,
-      args: chromiumArgs({ locale: this.options.locale, proxy: this.options.proxy }),
+      args: chromiumArgs({
+        locale: this.options.locale,
+        proxy: this.options.proxy,
+        upstream: this.options.upstream,
+      }),
       defaultViewport: { width: 1280, height: 720 },
       protocolTimeout: Math.max(30_000, this.options.navigationTimeoutMs * 2),
       handleSIGINT: false,

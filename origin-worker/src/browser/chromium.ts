@@ -25,13 +25,22 @@ export function findChromium(configured?: string): string {
   );
 }
 
+/** Test-only routing of YouTube's real hostnames to a double (see UPSTREAM_HOST_RULES in the config). */
+export interface UpstreamOverride {
+  /** Chromium --host-resolver-rules syntax, e.g. "MAP * 127.0.0.1:8443". */
+  hostRules?: string | undefined;
+  /** base64 SHA-256 of the SPKI of the one extra server key to trust. */
+  trustedSpki?: string | undefined;
+}
+
 export interface ChromiumFlagsOptions {
   locale: string;
   proxy?: string | undefined;
+  upstream?: UpstreamOverride | undefined;
 }
 
-/** Flags every launch uses (the developer guide's list), plus locale and proxy. */
-export function chromiumArgs({ locale, proxy }: ChromiumFlagsOptions): string[] {
+/** Flags every launch uses (the developer guide's list), plus locale, proxy and the test-only upstream override. */
+export function chromiumArgs({ locale, proxy, upstream }: ChromiumFlagsOptions): string[] {
   return [
     "--headless",
     "--no-sandbox",
@@ -46,5 +55,7 @@ export function chromiumArgs({ locale, proxy }: ChromiumFlagsOptions): string[] 
     "--disable-features=Translate,MediaRouter,OptimizationHints",
     `--lang=${locale}`,
     ...(proxy ? [`--proxy-server=${proxy}`] : []),
+    ...(upstream?.hostRules ? [`--host-resolver-rules=${upstream.hostRules}`] : []),
+    ...(upstream?.trustedSpki ? [`--ignore-certificate-errors-spki-list=${upstream.trustedSpki}`] : []),
   ];
 }

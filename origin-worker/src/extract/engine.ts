@@ -1,5 +1,6 @@
 import { ApiError, type LanguageList, type Transcript, type WorkRequest } from "@ytt/shared";
 import { BrowserHost } from "../browser/browser-host.js";
+import type { UpstreamOverride } from "../browser/chromium.js";
 import { classifyPlayability } from "./classify.js";
 import { trackOf, videoMetadata } from "./metadata.js";
 import { readTracklist } from "./parse/player-response.js";
@@ -17,6 +18,8 @@ export interface EngineOptions {
   /** Outbound proxy for the browser (--proxy-server), e.g. http://proxy:3128. */
   proxy?: string | undefined;
   userAgent?: string | undefined;
+  /** Test-only: where YouTube's hostnames resolve and which extra server key is trusted (the double). */
+  upstream?: UpstreamOverride | undefined;
   /** BCP 47, e.g. en-US: the browser's language and the page's hl. */
   locale?: string;
   /** One page load or caption request. */
@@ -92,6 +95,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     chromiumPath: options.chromiumPath,
     proxy: options.proxy,
     userAgent: options.userAgent,
+    upstream: options.upstream,
     locale,
     navigationTimeoutMs,
     recycleAfterJobs: options.recycleAfterJobs ?? 100,

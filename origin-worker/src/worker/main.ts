@@ -14,6 +14,12 @@ const log = createLogger(config.LOG_LEVEL, {
   queue: config.QUEUE_NAME,
   pid: process.pid,
 });
+if (config.UPSTREAM_HOST_RULES || config.UPSTREAM_TRUSTED_SPKI) {
+  log.warn(
+    { hostRules: config.UPSTREAM_HOST_RULES, trustedSpki: config.UPSTREAM_TRUSTED_SPKI },
+    "UPSTREAM_HOST_RULES / UPSTREAM_TRUSTED_SPKI are set: YouTube's hostnames go to a test double, not YouTube",
+  );
+}
 const metrics = createWorkerMetrics();
 const redis = producerConnection(config.REDIS_URL);
 
@@ -22,6 +28,7 @@ const engine = createEngine({
   ...(config.CHROMIUM_PATH ? { chromiumPath: config.CHROMIUM_PATH } : {}),
   ...(config.BROWSER_PROXY ? { proxy: config.BROWSER_PROXY } : {}),
   ...(config.BROWSER_USER_AGENT ? { userAgent: config.BROWSER_USER_AGENT } : {}),
+  upstream: { hostRules: config.UPSTREAM_HOST_RULES, trustedSpki: config.UPSTREAM_TRUSTED_SPKI },
   locale: config.BROWSER_LOCALE,
   navigationTimeoutMs: config.NAVIGATION_TIMEOUT_MS,
   jobTimeoutMs: config.JOB_TIMEOUT_MS,
