@@ -3,6 +3,16 @@
  * its sibling hosts its pages need) is reachable at all; everything else, private addresses
  * included, is refused. Within the allowed hosts, what extraction never needs (images, fonts,
  * media, ads and analytics beacons) is not fetched either.
+ *
+ * For the real YouTube, two narrow paths off YouTube's hosts are allowed because the player cannot
+ * mint the caption `pot` without them (without it, `exp=xpe` caption URLs answer 200 with an empty
+ * body: yt-dlp#13075, jdepoix/youtube-transcript-api#592):
+ * - the BotGuard interpreter script, `https://www.google.com/js/th/<hash>.js` (the
+ *   `bgChallenge.interpreterUrl` the watch page embeds; LuanRT/BgUtils README, and our own capture);
+ * - the WAA integrity-token calls on `jnn-pa.googleapis.com` that some players make directly instead
+ *   of through `www.youtube.com/api/jnn/` (LuanRT/BgUtils `src/utils/helpers.ts` `buildURL`).
+ * Every other `www.google.com` path stays refused, so a redirect to `/sorry/` is still a refused
+ * navigation, recognised as a block.
  */
 
 export type Verdict = "allow" | "skip" | "refuse";
@@ -36,20 +46,42 @@ const SKIPPED_PATHS = [
   /^\/sw\.js/,
 ];
 
+/** A path on another Google host that BotGuard minting needs, and the request types it comes as. */
+interface MintingPath {
+  origin: string;
+  pathPrefix: string;
+  types: ReadonlySet<string>;
+}
+
+const MINTING_PATHS: readonly MintingPath[] = [
+  { origin: "https://www.google.com", pathPrefix: "/js/th/", types: new Set(["script"]) },
+  {
+    origin: "https://jnn-pa.googleapis.com",
+    pathPrefix: "/$rpc/google.internal.waa.v1.Waa/",
+    // A cross-origin POST with a JSON body is preceded by a CORS preflight, which Chromium reports
+    // to request interception as its own type.
+    types: new Set(["xhr", "fetch", "preflight"]),
+  },
+];
+
 export interface RequestFilter {
   verdict(url: string, resourceType: string): Verdict;
-  /** The origins the browser may reach, for logs and tests. */
+  /** The origins the browser may reach in full, for logs and tests (the minting paths aside). */
   readonly allowedOrigins: readonly string[];
 }
 
 /** The real YouTube (over https), not a double or a mirror. */
 export const isYoutube = (url: URL) => url.protocol === "https:" && YOUTUBE_HOSTS.includes(url.hostname);
 
+const isMintingRequest = (url: URL, resourceType: string) =>
+  MINTING_PATHS.some(
+    (p) => url.origin === p.origin && url.pathname.startsWith(p.pathPrefix) && p.types.has(resourceType),
+  );
+
 export function createRequestFilter(youtubeOrigin: string): RequestFilter {
   const configured = new URL(youtubeOrigin);
-  const allowedOrigins = isYoutube(configured)
-    ? YOUTUBE_HOSTS.map((h) => `https://${h}`)
-    : [configured.origin];
+  const realYoutube = isYoutube(configured);
+  const allowedOrigins = realYoutube ? YOUTUBE_HOSTS.map((h) => `https://${h}`) : [configured.origin];
   const allowed = new Set(allowedOrigins);
   return {
     allowedOrigins,
@@ -61,6 +93,7 @@ export function createRequestFilter(youtubeOrigin: string): RequestFilter {
       } catch {
         return "refuse";
       }
+      if (realYoutube && isMintingRequest(parsed, resourceType)) return "allow";
       if (!allowed.has(parsed.origin)) return "refuse";
       if (SKIPPED_TYPES.has(resourceType)) return "skip";
       if (SKIPPED_PATHS.some((p) => p.test(parsed.pathname))) return "skip";
