@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import type { WorkRequest } from "@ytt/shared";
 import { startYoutubeDouble } from "@ytt/youtube-double";
-import { createEngine } from "../src/extract/index.js";
+import { productionEngine } from "../test/helpers.js";
 
 /**
  * Extraction against the YouTube double: latency of one extraction with a warm browser next to
@@ -59,7 +59,7 @@ function treeRssKb(rootPid: number): number {
 }
 
 const double = await startYoutubeDouble();
-const engine = createEngine({ youtubeOrigin: double.origin, recycleAfterJobs: 100_000 });
+const engine = productionEngine(double, { recycleAfterJobs: 100_000 });
 const timed = async (fn: () => Promise<unknown>) => {
   const start = performance.now();
   await fn();

@@ -7,8 +7,14 @@
  */
 import type { WorkRequest } from "@ytt/shared";
 import { startYoutubeDouble } from "@ytt/youtube-double";
-import { createEngine } from "../src/extract/index.js";
-import { signedFetch, spawnWorker, startApi, uniqueQueueName, type WorkerProcess } from "../test/helpers.js";
+import {
+  productionEngine,
+  signedFetch,
+  spawnWorker,
+  startApi,
+  uniqueQueueName,
+  type WorkerProcess,
+} from "../test/helpers.js";
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 15);
 const BURST = Number(process.env.BENCH_BURST ?? 16);
@@ -27,8 +33,7 @@ const rows: string[][] = [];
 
 try {
   // Baseline: the bare engine, warmed by one run.
-  const engine = createEngine({
-    youtubeOrigin: double.origin,
+  const engine = productionEngine(double, {
     ...(process.env.CHROMIUM_PATH ? { chromiumPath: process.env.CHROMIUM_PATH } : {}),
     locale: "en-US",
     navigationTimeoutMs: 20_000,
@@ -51,7 +56,7 @@ try {
   const startWorker = async () => {
     const w = spawnWorker({
       QUEUE_NAME: queueName,
-      YOUTUBE_ORIGIN: double.origin,
+      ...double.upstreamEnv,
       WORKER_CONCURRENCY: "2",
     });
     workers.push(w);

@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { signRequest } from "@ytt/shared";
+import type { YoutubeDouble } from "@ytt/youtube-double";
 import { startOrigin } from "../src/api/server.js";
 import { type Config, loadConfig } from "../src/config.js";
+import { createEngine, type Engine, type EngineOptions } from "../src/extract/index.js";
 import { createLogger } from "../src/observability/logger.js";
 import { type JobQueue, originKeyPrefix } from "../src/queue/queue.js";
 
@@ -156,4 +158,16 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
     if (Date.now() > deadline) throw new Error("condition not met in time");
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * The engine in its production configuration (https://www.youtube.com, the production allow-list),
+ * with YouTube's hostnames resolving to the double: the only way the engine meets the double.
+ */
+export function productionEngine(double: YoutubeDouble, options: EngineOptions = {}): Engine {
+  return createEngine({
+    youtubeOrigin: "https://www.youtube.com",
+    upstream: { hostRules: double.hostRules, trustedSpki: double.spki },
+    ...options,
+  });
 }

@@ -114,6 +114,10 @@ async function chain(): Promise<void> {
   const key = (phase: number) => stack.keys[phase] as string;
   const engine = createEngine({
     youtubeOrigin: stack.youtubeOrigin,
+    upstream: {
+      hostRules: stack.upstreamEnv.UPSTREAM_HOST_RULES,
+      trustedSpki: stack.upstreamEnv.UPSTREAM_TRUSTED_SPKI,
+    },
     ...(process.env.CHROMIUM_PATH ? { chromiumPath: process.env.CHROMIUM_PATH } : {}),
     recycleAfterJobs: 100_000,
   });

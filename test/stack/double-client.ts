@@ -2,7 +2,7 @@ import type { DoubleStats, FailureTarget } from "@ytt/youtube-double";
 
 /** The YouTube double's control endpoints (/__double/*), for a double running as its own process. */
 export class DoubleClient {
-  constructor(readonly origin: string) {}
+  constructor(readonly controlUrl: string) {}
 
   async stats(): Promise<DoubleStats> {
     return (await this.control("stats")) as DoubleStats;
@@ -28,7 +28,7 @@ export class DoubleClient {
   }
 
   private async control(action: string, params?: URLSearchParams): Promise<unknown> {
-    const res = await fetch(`${this.origin}/__double/${action}${params ? `?${params}` : ""}`);
+    const res = await fetch(`${this.controlUrl}/__double/${action}${params ? `?${params}` : ""}`);
     if (!res.ok) throw new Error(`double /__double/${action} answered ${res.status}`);
     return res.json();
   }

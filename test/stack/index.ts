@@ -28,7 +28,7 @@ export interface StackOptions {
   /** BullMQ queue name; default a unique one per run, whose keys are deleted on close. */
   queueName?: string;
   /** Preferred ports (taken when free, else random); default all random. */
-  ports?: { edge?: number; origin?: number; ops?: number; double?: number };
+  ports?: { edge?: number; origin?: number; ops?: number; double?: number; doubleControl?: number };
   /** Edge state (KV, Durable Objects, rate limiters); default a per-run folder removed on close. */
   persistDir?: string;
   /** Origin env overrides (WAIT_BUDGET_MS, WORKER_CONCURRENCY, JOB_ATTEMPTS, ...), for API and workers. */
@@ -48,6 +48,8 @@ export interface Stack {
   /** The origin API's ops port: /healthz /readyz /metrics /queue-depth. */
   opsUrl: string;
   youtubeOrigin: string;
+  /** The workers' test-only upstream settings (empty against the real YouTube). */
+  upstreamEnv: Record<string, string>;
   redisUrl: string;
   queueName: string;
   /** The dev key, then one key per `options.keys` entry. */
@@ -134,14 +136,21 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       : await resolveRedis({ dir: join(runDir, "redis"), log });
     if (redis.server) started.push(redis.server);
 
+    // The double is reached the way YouTube is, under its real hostnames: the workers get the
+    // test-only resolver rules and trust settings that send those names to it.
     let double: DoubleClient | undefined;
-    let youtubeOrigin = "https://www.youtube.com";
+    let upstreamEnv: Record<string, string> = {};
     if (options.youtube === "double") {
-      const d = await startDouble(await portOrFree(options.ports?.double), log);
+      const d = await startDouble(
+        await portOrFree(options.ports?.double),
+        await portOrFree(options.ports?.doubleControl),
+        log,
+      );
       started.push(d.process);
-      double = new DoubleClient(d.origin);
-      youtubeOrigin = d.origin;
+      double = new DoubleClient(d.controlUrl);
+      upstreamEnv = d.upstreamEnv;
     }
+    const youtubeOrigin = "https://www.youtube.com";
 
     // A fresh signing secret per run, shared by edge and origin only through their configs.
     const signingKey = { id: "stack", secret: randomBytes(32).toString("base64url") };
@@ -152,6 +161,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       SIGNING_KEYS: `${signingKey.id}:${signingKey.secret}`,
       QUEUE_NAME: queueName,
       YOUTUBE_ORIGIN: youtubeOrigin,
+      ...upstreamEnv,
       ...options.originEnv,
     };
     const apiEnv = { ...originEnv, OPS_PORT: String(opsPort) };
@@ -192,6 +202,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       originUrl,
       opsUrl: api.opsUrl,
       youtubeOrigin,
+      upstreamEnv,
       redisUrl: redis.url,
       queueName,
       apiKey: keys[0] as string,

@@ -41,7 +41,7 @@ try {
     workers,
     watch: true,
     // The documented local ports when free; the edge state persists across runs (cached transcripts).
-    ports: { edge: 8787, origin: 8788, ops: 9090, double: 8790 },
+    ports: { edge: 8787, origin: 8788, ops: 9090, double: 8443, doubleControl: 8790 },
     persistDir: join(STATE_ROOT, "dev", "edge-state"),
     queueName: process.env.QUEUE_NAME ?? "transcripts-dev",
   });
@@ -59,7 +59,7 @@ for (const proc of stack.processes()) {
 
 const video = youtube === "double" ? "GJLlxj_dtq8" : "jNQXAC9IVRw";
 console.log(`
-  yt-transcript-headless is running (YouTube: ${youtube === "double" ? `the double at ${stack.youtubeOrigin}` : "youtube.com"})
+  yt-transcript-headless is running (YouTube: ${youtube === "double" ? `the double, as ${stack.youtubeOrigin} (control ${stack.double?.controlUrl})` : "youtube.com"})
 
   edge      ${stack.edgeUrl}
   origin    ${stack.originUrl}  (signed requests only; ops ${stack.opsUrl})

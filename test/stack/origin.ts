@@ -1,3 +1,4 @@
+import { doubleUpstreamEnv, ensureDoubleTls } from "@ytt/youtube-double";
 import { DOUBLE_DIR, nodeEnv, ORIGIN_DIR } from "./paths.js";
 import { answersOk, freePort, type LogSink, ManagedProcess, waitUntil } from "./processes.js";
 
@@ -37,22 +38,29 @@ export async function startWorker(env: Record<string, string>, log: LogSink): Pr
   return { process: worker, opsUrl };
 }
 
-/** The YouTube double as its own process (its CLI entry), controlled over its /__double/* endpoints. */
+/**
+ * The YouTube double as its own process (its CLI entry): every impersonated host over TLS on
+ * `port`, controlled over plain HTTP on `controlPort`. Returns the worker environment that points
+ * the engine at it under YouTube's real hostnames.
+ */
 export async function startDouble(
   port: number,
+  controlPort: number,
   log: LogSink,
-): Promise<{ process: ManagedProcess; origin: string }> {
+): Promise<{ process: ManagedProcess; controlUrl: string; upstreamEnv: Record<string, string> }> {
+  // Made (or found) here first, so the double process reads the same files instead of racing us.
+  const tls = await ensureDoubleTls();
   const double = tsxProcess(
     "double",
     DOUBLE_DIR,
     "src/main.ts",
-    { PORT: String(port), HOST: "127.0.0.1" },
+    { PORT: String(port), CONTROL_PORT: String(controlPort), HOST: "127.0.0.1" },
     log,
   );
-  const origin = `http://127.0.0.1:${port}`;
-  await waitUntil("youtube double", () => answersOk(`${origin}/__double/stats`), {
+  const controlUrl = `http://127.0.0.1:${controlPort}`;
+  await waitUntil("youtube double", () => answersOk(`${controlUrl}/__double/stats`), {
     process: double,
     timeoutMs: 30_000,
   });
-  return { process: double, origin };
+  return { process: double, controlUrl, upstreamEnv: doubleUpstreamEnv("127.0.0.1", port, tls) };
 }

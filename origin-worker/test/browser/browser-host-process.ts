@@ -1,13 +1,14 @@
 import { BrowserHost } from "../../src/browser/browser-host.js";
 
 /**
- * A stand-in for a worker process: launches the browser host as a worker does, opens a page on
- * the origin given as argv[2], prints the browser's pid and holds the job open until killed.
+ * A stand-in for a worker process: launches the browser host as a worker does (YouTube's hostnames
+ * sent to the double by UPSTREAM_HOST_RULES and UPSTREAM_TRUSTED_SPKI), opens a page, prints the
+ * browser's pid and holds the job open until killed.
  */
-const origin = process.argv[2];
-if (!origin) throw new Error("usage: browser-host-process.ts <origin>");
+const origin = "https://www.youtube.com";
 const host = new BrowserHost({
   youtubeOrigin: origin,
+  upstream: { hostRules: process.env.UPSTREAM_HOST_RULES, trustedSpki: process.env.UPSTREAM_TRUSTED_SPKI },
   locale: "en-US",
   navigationTimeoutMs: 10_000,
   recycleAfterJobs: 100,

@@ -45,8 +45,9 @@ afterAll(async () => {
 describe("the browser host", () => {
   it("takes its Chromium (every process of it) down when its worker process is SIGKILLed", async () => {
     const script = fileURLToPath(new URL("./browser-host-process.ts", import.meta.url));
-    const child = spawn(process.execPath, ["--import", "tsx", script, double.origin], {
+    const child = spawn(process.execPath, ["--import", "tsx", script], {
       stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, ...double.upstreamEnv },
     });
     const exited = new Promise((resolve) => child.once("exit", resolve));
     const browserPid = await new Promise<number>((resolve, reject) => {

@@ -297,11 +297,15 @@ describe("the double's ANDROID innertube answer", () => {
   it("has the capture's shape: the same top-level keys and videoDetails fields, no microformat", async () => {
     const double = await startYoutubeDouble();
     try {
-      const answer = await fetch(`${double.origin}/youtubei/v1/player?prettyPrint=false`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ context: { client: { clientName: "ANDROID" } }, videoId: "GJLlxj_dtq8" }),
-      }).then((r) => r.json());
+      const answer = JSON.parse(
+        (
+          await double.fetch(`${double.origin}/youtubei/v1/player?prettyPrint=false`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ context: { client: { clientName: "ANDROID" } }, videoId: "GJLlxj_dtq8" }),
+          })
+        ).body,
+      );
       const real = json("youtube.innertube.json");
       expect(Object.keys(answer).sort()).toEqual(Object.keys(real).sort());
       expect(Object.keys(answer.videoDetails).sort()).toEqual(Object.keys(real.videoDetails).sort());

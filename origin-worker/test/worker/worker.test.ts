@@ -24,7 +24,7 @@ describe("origin API + worker processes + Chromium against the YouTube double", 
 
   const workerEnv = () => ({
     QUEUE_NAME: queueName,
-    YOUTUBE_ORIGIN: double.origin,
+    ...double.upstreamEnv,
     WORKER_CONCURRENCY: "2",
     JOB_ATTEMPTS: "2",
     RETRY_BASE_DELAY_MS: "100",

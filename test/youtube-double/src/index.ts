@@ -12,9 +12,12 @@ export {
 export { PLAYER_JS_PATH } from "./player-script.js";
 export {
   type AcceptedConsent,
+  type DoubleAnswer,
   type DoubleStats,
+  doubleUpstreamEnv,
   type FailureTarget,
   startYoutubeDouble,
   type YoutubeDouble,
   type YoutubeDoubleOptions,
 } from "./server.js";
+export { type DoubleTls, ensureDoubleTls, IMPERSONATED_HOSTS } from "./tls.js";

@@ -1,13 +1,16 @@
 import { startYoutubeDouble } from "./server.js";
 
-/** The double as a process, for the local stack: `tsx test/youtube-double/src/main.ts` (PORT, default 8790). */
-const port = Number(process.env.PORT ?? 8790);
+/**
+ * The double as a process, for the local stack: `tsx test/youtube-double/src/main.ts`. PORT (default
+ * 8443) serves every impersonated host over TLS; CONTROL_PORT (default 8790) the /__double/* endpoints.
+ */
 const double = await startYoutubeDouble({
-  port,
+  port: Number(process.env.PORT ?? 8443),
+  controlPort: Number(process.env.CONTROL_PORT ?? 8790),
   host: process.env.HOST ?? "127.0.0.1",
   consentEverywhere: process.env.CONSENT_EVERYWHERE === "1",
 });
-console.log(`youtube double listening on ${double.origin}`);
+console.log(`youtube double serving ${double.hostRules} (control ${double.controlUrl})`);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {

@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { readFileSync } from "node:fs";
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer, request as httpsRequest } from "node:https";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Captures, type Json, loadCaptures } from "./captures.js";
@@ -7,10 +9,17 @@ import { type CatalogueVideo, translateText, VIDEOS } from "./catalogue.js";
 import { type Client, initialData, type PageContext, playerResponse } from "./player-response.js";
 import { PLAYER_JS_PATH, PLAYER_SCRIPT } from "./player-script.js";
 import { renderTimedtext, timedtextFormat } from "./timedtext.js";
+import { type DoubleTls, ensureDoubleTls } from "./tls.js";
 
 export interface YoutubeDoubleOptions {
+  /** The TLS port every impersonated host is served on (default: a free one). */
   port?: number;
+  /** The plain-HTTP port of the /__double/* control endpoints (default: a free one). */
+  controlPort?: number;
+  /** The loopback address both listen on. */
   host?: string;
+  /** Where the double's test CA and server certificate live (see tls.ts). */
+  tlsDir?: string;
   /** Where the real captures are; see captures.ts. */
   capturesDir?: string;
   /** Put every video behind the consent interstitial (an EU visitor), not only the catalogue's consent video. */
@@ -45,7 +54,26 @@ export interface DoubleStats {
 }
 
 export interface YoutubeDouble {
+  /** Always https://www.youtube.com: the double is reached under YouTube's real hostnames. */
   origin: string;
+  /** Chromium --host-resolver-rules mapping every hostname to the double's TLS port. */
+  hostRules: string;
+  /** base64 SHA-256 of the double's server key, for --ignore-certificate-errors-spki-list. */
+  spki: string;
+  /** The test CA file, for NODE_EXTRA_CA_CERTS. */
+  caFile: string;
+  /** The worker environment that points the engine at the double in its production configuration. */
+  upstreamEnv: Record<
+    "YOUTUBE_ORIGIN" | "UPSTREAM_HOST_RULES" | "UPSTREAM_TRUSTED_SPKI" | "NODE_EXTRA_CA_CERTS",
+    string
+  >;
+  /** Where the /__double/* control endpoints answer (plain HTTP, loopback). */
+  controlUrl: string;
+  /** A request to one of the impersonated hosts from this process, as if DNS pointed at the double. */
+  fetch(
+    url: string,
+    init?: { method?: string; headers?: Record<string, string>; body?: string },
+  ): Promise<DoubleAnswer>;
   stats(): DoubleStats;
   /** Zero the counters and drop forced failures and latency. */
   reset(): void;
@@ -60,6 +88,26 @@ export interface YoutubeDouble {
   /** Who meets the consent interstitial (every video, or the catalogue's consent video) and what gets past it. */
   setConsent(consent: { everywhere: boolean; accepted: AcceptedConsent }): void;
   close(): Promise<void>;
+}
+
+/**
+ * The worker environment of the production configuration, with YouTube's hostnames resolving to a
+ * double listening on host:port (what `startYoutubeDouble().upstreamEnv` holds, for a double in
+ * another process).
+ */
+export function doubleUpstreamEnv(host: string, port: number, tls: DoubleTls): YoutubeDouble["upstreamEnv"] {
+  return {
+    YOUTUBE_ORIGIN: "https://www.youtube.com",
+    UPSTREAM_HOST_RULES: `MAP * ${host}:${port}`,
+    UPSTREAM_TRUSTED_SPKI: tls.spki,
+    NODE_EXTRA_CA_CERTS: tls.caFile,
+  };
+}
+
+export interface DoubleAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
 }
 
 /** The SOCS value the consent form sets, as the real consent.youtube.com/s answers "accept". */
@@ -208,9 +256,10 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
 
   /** The consent page, as consent.youtube.com/m serves it, with its form pointed at the double. */
   function consentPage(continueUrl: string): string {
-    return captures.consentPageHtml
-      .replaceAll("https://consent.youtube.com/", `${origin}/consent/`)
-      .replaceAll(/name="continue" value="[^"]*"/g, `name="continue" value="${escapeHtml(continueUrl)}"`);
+    return captures.consentPageHtml.replaceAll(
+      /name="continue" value="[^"]*"/g,
+      `name="continue" value="${escapeHtml(continueUrl)}"`,
+    );
   }
 
   function unknownVideo(videoId: string): CatalogueVideo {
@@ -221,7 +270,7 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
     const videoId = url.searchParams.get("v") ?? "";
     const video = VIDEOS[videoId] ?? unknownVideo(videoId);
     if ((video.consent || consent.everywhere) && !hasConsent(req.headers.cookie, consent.accepted)) {
-      const target = new URL("/consent/m", origin);
+      const target = new URL("https://consent.youtube.com/m");
       target.searchParams.set("continue", url.toString());
       target.searchParams.set("gl", "DE");
       target.searchParams.set("m", "0");
@@ -330,14 +379,14 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
     res.writeHead(303, {
       location: continueUrl,
       "set-cookie": [
-        `SOCS=${ISSUED_SOCS}; Path=/; Max-Age=34190000; SameSite=Lax`,
-        `CONSENT=YES+${encodeURIComponent(version.slice(3))}; Path=/; Max-Age=34190000; SameSite=Lax`,
+        `SOCS=${ISSUED_SOCS}; Domain=.youtube.com; Path=/; Max-Age=34190000; Secure; SameSite=Lax`,
+        `CONSENT=YES+${encodeURIComponent(version.slice(3))}; Domain=.youtube.com; Path=/; Max-Age=34190000; Secure; SameSite=Lax`,
       ],
     });
     res.end();
   }
 
-  function handleControl(res: ServerResponse, url: URL) {
+  async function handleControl(res: ServerResponse, url: URL) {
     const json = (value: unknown) =>
       send(res, 200, JSON.stringify(value), { "content-type": "application/json" });
     switch (url.pathname) {
@@ -364,11 +413,8 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
     }
   }
 
-  async function route(req: IncomingMessage, res: ServerResponse) {
-    stats.requests++;
-    const url = new URL(req.url ?? "/", origin);
-    if (url.pathname.startsWith("/__double/")) return handleControl(res, url);
-    if (latencyMs) await sleep(latencyMs);
+  /** www.youtube.com (and youtubei.googleapis.com, where the apps send innertube calls). */
+  async function routeYoutube(req: IncomingMessage, res: ServerResponse, url: URL) {
     if (req.method === "GET" && url.pathname === "/watch") return handleWatch(req, res, url);
     if (req.method === "GET" && url.pathname === "/api/timedtext") return handleTimedtext(res, url);
     if (req.method === "POST" && url.pathname === "/youtubei/v1/player")
@@ -379,30 +425,105 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
         "cache-control": "public, max-age=31536000",
       });
     }
-    if (req.method === "GET" && url.pathname === "/consent/m") {
-      stats.consentPages++;
-      return send(res, 200, consentPage(url.searchParams.get("continue") ?? `${origin}/`));
-    }
-    if (req.method === "POST" && url.pathname === "/consent/s") return handleConsentAccept(req, res);
+    if (req.method === "GET" && url.pathname === "/robots.txt")
+      return send(res, 200, "User-agent: *\nDisallow: /api/\n", { "content-type": "text/plain" });
     send(res, 404, "<html><body>404 Not Found</body></html>");
   }
 
-  const server = createServer((req, res) => {
-    route(req, res).catch((error: unknown) => {
-      if (!res.headersSent) send(res, 500, String(error));
-      else res.destroy();
-    });
+  async function routeConsent(req: IncomingMessage, res: ServerResponse, url: URL) {
+    if (req.method === "GET" && url.pathname === "/m") {
+      stats.consentPages++;
+      return send(res, 200, consentPage(url.searchParams.get("continue") ?? `${origin}/`));
+    }
+    if (req.method === "POST" && url.pathname === "/s") return handleConsentAccept(req, res);
+    send(res, 404, "<html><body>404 Not Found</body></html>");
+  }
+
+  /** Every impersonated host on one TLS port, told apart by the Host header as a CDN does. */
+  async function route(req: IncomingMessage, res: ServerResponse) {
+    stats.requests++;
+    const host = (req.headers.host ?? "").replace(/:\d+$/, "").toLowerCase();
+    const url = new URL(req.url ?? "/", `https://${host || "www.youtube.com"}`);
+    if (latencyMs) await sleep(latencyMs);
+    switch (host) {
+      case "www.youtube.com":
+      case "youtubei.googleapis.com":
+        return routeYoutube(req, res, url);
+      case "youtube.com":
+      case "m.youtube.com":
+        // Desktop visitors of the bare and mobile hosts are sent to www.
+        res.writeHead(301, { location: `${origin}${url.pathname}${url.search}` });
+        return res.end();
+      case "consent.youtube.com":
+        return routeConsent(req, res, url);
+      case "i.ytimg.com":
+        return send(res, 200, "", { "content-type": "image/jpeg" });
+      default:
+        if (host.endsWith(".googlevideo.com")) return send(res, 403, "", { "content-type": "text/plain" });
+        return send(res, 404, "<html><body>404 Not Found</body></html>");
+    }
+  }
+
+  const onError = (res: ServerResponse) => (error: unknown) => {
+    if (!res.headersSent) send(res, 500, String(error));
+    else res.destroy();
+  };
+  const tls = await ensureDoubleTls(options.tlsDir);
+  const server = createHttpsServer({ cert: tls.cert, key: tls.key }, (req, res) => {
+    route(req, res).catch(onError(res));
   });
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+  const control = createHttpServer((req, res) => {
+    handleControl(res, new URL(req.url ?? "/", "http://control")).catch(onError(res));
   });
-  const address = server.address() as AddressInfo;
-  origin = `http://${options.host ?? "127.0.0.1"}:${address.port}`;
+  const host = options.host ?? "127.0.0.1";
+  const listen = (target: typeof server | typeof control, port: number) =>
+    new Promise<number>((resolve, reject) => {
+      target.once("error", reject);
+      target.listen(port, host, () => resolve((target.address() as AddressInfo).port));
+    });
+  const port = await listen(server, options.port ?? 0);
+  const controlPort = await listen(control, options.controlPort ?? 0);
+  origin = "https://www.youtube.com";
+  const upstreamEnv = doubleUpstreamEnv(host, port, tls);
+  const hostRules = upstreamEnv.UPSTREAM_HOST_RULES;
+
+  /** https.request to the TLS port with the real hostname as Host and SNI, trusting only the test CA. */
+  const fetchFromNode: YoutubeDouble["fetch"] = (target, init = {}) =>
+    new Promise((resolve, reject) => {
+      const url = new URL(target);
+      const request = httpsRequest(
+        {
+          host,
+          port,
+          servername: url.hostname,
+          method: init.method ?? "GET",
+          path: `${url.pathname}${url.search}`,
+          headers: { host: url.hostname, ...init.headers },
+          ca: readFileSync(tls.caFile),
+        },
+        (answer) => {
+          let body = "";
+          answer.setEncoding("utf8");
+          answer.on("data", (chunk: string) => {
+            body += chunk;
+          });
+          answer.on("end", () => resolve({ status: answer.statusCode ?? 0, headers: answer.headers, body }));
+          answer.on("error", reject);
+        },
+      );
+      request.on("error", reject);
+      request.end(init.body);
+    });
 
   const double: YoutubeDouble = {
     origin,
+    hostRules,
+    spki: tls.spki,
+    caFile: tls.caFile,
+    upstreamEnv,
+    controlUrl: `http://${host}:${controlPort}`,
+    fetch: fetchFromNode,
     stats: () => structuredClone(stats),
     reset() {
       stats = emptyStats();
@@ -424,11 +545,17 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
     setConsent(next) {
       consent = { ...next };
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: async () => {
+      await Promise.all(
+        [server, control].map(
+          (target) =>
+            new Promise<void>((resolve) => {
+              target.close(() => resolve());
+              target.closeAllConnections();
+            }),
+        ),
+      );
+    },
   };
   return double;
 }

@@ -42,7 +42,9 @@ const FILES = { caCert: "ca.pem", cert: "server.pem", key: "server-key.pem" };
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
 function pem(label: string, der: ArrayBuffer): string {
-  const body = Buffer.from(der).toString("base64").replace(/(.{64})/g, "$1\n");
+  const body = Buffer.from(der)
+    .toString("base64")
+    .replace(/(.{64})/g, "$1\n");
   return `-----BEGIN ${label}-----\n${body.trim()}\n-----END ${label}-----\n`;
 }
 
@@ -80,7 +82,9 @@ async function generate(dir: string): Promise<void> {
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension(IMPERSONATED_HOSTS.map((value) => ({ type: "dns", value }))),
+      new x509.SubjectAlternativeNameExtension(
+        IMPERSONATED_HOSTS.map((value) => ({ type: "dns" as const, value })),
+      ),
     ],
   });
   const keyDer = await webcrypto.subtle.exportKey("pkcs8", (serverKeys as CryptoKeyPair).privateKey);
@@ -119,7 +123,10 @@ export async function ensureDoubleTls(dir = DEFAULT_TLS_DIR): Promise<DoubleTls>
     renameSync(staging, dir);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
-    if (!(error as NodeJS.ErrnoException).code?.startsWith("ENOTEMPTY") && (error as NodeJS.ErrnoException).code !== "EEXIST")
+    if (
+      !(error as NodeJS.ErrnoException).code?.startsWith("ENOTEMPTY") &&
+      (error as NodeJS.ErrnoException).code !== "EEXIST"
+    )
       throw error;
   }
   return read(dir);
