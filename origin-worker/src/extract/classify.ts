@@ -9,6 +9,9 @@ import { type PlayerResponse, textOf } from "./parse/player-response.js";
 /** U+2019 and U+0027 both occur in "you’re"; compare on one. */
 const normalise = (s: string) => s.replaceAll("\u2019", "'").toLowerCase();
 
+/** The session rate limit's wording (normalised), as yt-dlp matches it. */
+const RATE_LIMITED = "this content isn't available, try again later";
+
 function subreasons(status: PlayerResponse): string[] {
   const screen = status?.errorScreen?.playerErrorMessageRenderer;
   const out: string[] = [];
@@ -36,6 +39,19 @@ export function classifyPlayability(response: PlayerResponse): ApiError | null {
   if (all.includes("not a bot") || all.includes("unusual traffic")) {
     return new ApiError("BLOCKED_BY_YOUTUBE", { details: { reason } });
   }
+  // yt-dlp (`yt_dlp/extractor/youtube/_video.py`) reads both as blocks of this session, not of the
+  // video: a captcha before playback (yt-dlp finds it on errorScreen; in-page player scripts in
+  // public repositories read it from errorScreen.playerErrorMessageRenderer), and the per-session rate limit (about 300 videos an hour for a
+  // guest, yt-dlp wiki "Extractors"), which YouTube words as "Video unavailable" with this subreason.
+  if (
+    status?.errorScreen?.playerCaptchaViewModel ||
+    status?.errorScreen?.playerErrorMessageRenderer?.playerCaptchaViewModel
+  ) {
+    return new ApiError("BLOCKED_BY_YOUTUBE", {
+      details: { reason: "captcha before playback", status: code },
+    });
+  }
+  if (all.includes(RATE_LIMITED)) return new ApiError("BLOCKED_BY_YOUTUBE", { details });
   if (all.includes("private video") || all.includes("video is private"))
     return new ApiError("VIDEO_PRIVATE", { details });
   if (code === "LOGIN_REQUIRED" && (all.includes("inappropriate") || status?.desktopLegacyAgeGateReason)) {
