@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { KNOWN_CLIENT_NAMES } from "./extract/innertube/clients.js";
+import { parseHostRules } from "./upstream/host-rules.js";
 
 /** "keyId:secret[,keyId:secret]": several keys let the edge rotate its signing secret without downtime. */
 const SigningKeysSchema = z
@@ -26,6 +28,21 @@ const optionalString = z
   .string()
   .optional()
   .transform((v) => (v?.trim() ? v.trim() : undefined));
+/** "ANDROID,IOS": the innertube fallback clients in the order they are tried; empty: no fallback. */
+const InnertubeClientsSchema = z
+  .string()
+  .default("ANDROID")
+  .transform((value) =>
+    value
+      .split(",")
+      .map((name) => name.trim().toUpperCase())
+      .filter(Boolean),
+  )
+  .refine((names) => names.every((name) => KNOWN_CLIENT_NAMES.includes(name)), {
+    message: `known clients: ${KNOWN_CLIENT_NAMES.join(", ")}`,
+  })
+  .refine((names) => new Set(names).size === names.length, "a client is listed twice");
+
 const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const seconds = ms;
 
@@ -66,12 +83,22 @@ export const ConfigSchema = z.object({
    * Test-only: Chromium --host-resolver-rules syntax (e.g. "MAP * 127.0.0.1:8443") for the browser and
    * every request the worker makes itself, so that the real hostnames reach the YouTube double.
    */
-  UPSTREAM_HOST_RULES: optionalString,
+  UPSTREAM_HOST_RULES: optionalString.superRefine((v, ctx) => {
+    try {
+      if (v !== undefined) parseHostRules(v);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+    }
+  }),
   /** Test-only: base64 SHA-256 of the one server public key the browser trusts besides the system's (the double's). */
   UPSTREAM_TRUSTED_SPKI: optionalString.refine(
     (v) => v === undefined || /^[A-Za-z0-9+/]{43}=$/.test(v),
     "must be a base64 SHA-256 hash (44 characters)",
   ),
+  INNERTUBE_CLIENTS: InnertubeClientsSchema,
+  /** Consecutive route failures after which a route is skipped for ROUTE_COOLDOWN_MS. */
+  ROUTE_FAILURE_THRESHOLD: z.coerce.number().int().positive().default(5),
+  ROUTE_COOLDOWN_MS: ms(300_000),
   SHUTDOWN_GRACE_MS: ms(30_000),
   /** A worker holding a job renews its lock; a killed one loses it after this long and the job runs elsewhere. */
   LOCK_DURATION_MS: ms(30_000),

@@ -1,14 +1,13 @@
 import { ApiError, type LanguageList, type Transcript, type WorkRequest } from "@ytt/shared";
 import { BrowserHost } from "../browser/browser-host.js";
 import type { UpstreamOverride } from "../browser/chromium.js";
-import { classifyPlayability } from "./classify.js";
-import { trackOf, videoMetadata } from "./metadata.js";
-import { readTracklist } from "./parse/player-response.js";
-import { parseTimedtext } from "./parse/timedtext.js";
-import { selectTrack } from "./select.js";
-import { innertubeAndroid } from "./strategies/innertube-android.js";
+import { createUpstreamFetch } from "../upstream/fetch.js";
+import { innertubeClients } from "./innertube/clients.js";
+import type { RouteHealth, RouteOutcome } from "./route-health.js";
+import { runRoutes } from "./routes.js";
+import { innertubeStrategy } from "./strategies/innertube.js";
 import { playerPage } from "./strategies/player-page.js";
-import { RouteFailed, type Strategy, type StrategyJob } from "./strategies/strategy.js";
+import type { Strategy, StrategyJob } from "./strategies/strategy.js";
 
 export interface EngineOptions {
   /** https://www.youtube.com in production; the double's origin in tests. */
@@ -27,8 +26,14 @@ export interface EngineOptions {
   /** A whole job, every route included. */
   jobTimeoutMs?: number;
   recycleAfterJobs?: number;
-  /** Routes in the order they are tried; the default is player page, then innertube ANDROID. */
+  /** The innertube fallback clients, in order (INNERTUBE_CLIENTS); default ANDROID, empty: none. */
+  innertubeClients?: readonly string[];
+  /** Routes in the order they are tried; the default is the player page, then one per innertube client. */
   strategies?: Strategy[];
+  /** Circuit breakers over the routes (see route-health.ts); absent: every route is always tried. */
+  routeHealth?: RouteHealth;
+  /** Called with every route attempt's outcome (metrics). */
+  onRouteOutcome?: (route: string, outcome: RouteOutcome) => void;
 }
 
 export interface RunOptions {
@@ -43,53 +48,19 @@ export interface Engine {
   readonly browser: BrowserHost;
 }
 
-export const DEFAULT_STRATEGIES: readonly Strategy[] = [playerPage, innertubeAndroid];
-
-/** What one route makes of a video: a result, or the error that ends the job. */
-async function runRoute(strategy: Strategy, job: StrategyJob): Promise<Transcript | LanguageList> {
-  const { response, initialData } = await strategy.playerResponse(job);
-  const refusal = classifyPlayability(response);
-  if (refusal) throw refusal;
-  const videoId = job.work.request.videoId;
-  // The WEB page's player response has the fullest metadata (publish date, chapters' page).
-  const video = videoMetadata(
-    videoId,
-    job.shared.webResponse ?? response,
-    initialData ?? job.shared.initialData,
-  );
-  const list = readTracklist(response);
-  if (job.work.kind === "languages") {
-    return {
-      video,
-      tracks: (list?.tracks ?? []).map((t) => trackOf({ track: t })),
-      translationLanguages: list?.translationLanguages ?? [],
-    };
-  }
-  if (!list || list.tracks.length === 0) {
-    throw new ApiError("TRANSCRIPTS_DISABLED", { details: video.isLive ? { isLive: true } : {} });
-  }
-  const selection = selectTrack(list, job.work.request);
-  const body = await strategy.timedtext(job, selection);
-  let segments: Transcript["segments"];
-  try {
-    segments = parseTimedtext(body);
-  } catch (error) {
-    throw new RouteFailed(`unparseable timedtext: ${String(error)}`);
-  }
-  return { video, track: trackOf(selection), segments };
-}
-
-/** Retryable errors (blocked, timeouts) may be one route's problem: the next route gets its chance. */
-const passesToNextRoute = (error: unknown) =>
-  error instanceof RouteFailed ||
-  (error instanceof ApiError && error.retryable && error.code !== "UPSTREAM_TIMEOUT");
+/** The player page first (it has the pot), then the app clients. */
+const defaultStrategies = (clients: readonly string[] = ["ANDROID"]): Strategy[] => [
+  playerPage,
+  ...innertubeClients(clients).map(innertubeStrategy),
+];
 
 export function createEngine(options: EngineOptions = {}): Engine {
   const origin = new URL(options.youtubeOrigin ?? "https://www.youtube.com").origin;
   const locale = options.locale ?? "en-US";
   const navigationTimeoutMs = options.navigationTimeoutMs ?? 20_000;
   const jobTimeoutMs = options.jobTimeoutMs ?? 60_000;
-  const strategies = options.strategies ?? DEFAULT_STRATEGIES;
+  const strategies = options.strategies ?? defaultStrategies(options.innertubeClients);
+  const fetchUpstream = createUpstreamFetch(options.upstream?.hostRules);
   const browser = new BrowserHost({
     youtubeOrigin: origin,
     chromiumPath: options.chromiumPath,
@@ -123,28 +94,14 @@ export function createEngine(options: EngineOptions = {}): Engine {
         origin,
         locale,
         stepTimeoutMs: navigationTimeoutMs,
+        fetchUpstream,
+        signal: jobSignal,
         shared: {},
       };
-      const failures: { route: string; error: unknown }[] = [];
-      for (const strategy of strategies) {
-        try {
-          return await runRoute(strategy, job);
-        } catch (error) {
-          if (jobSignal.aborted || !passesToNextRoute(error)) throw error;
-          failures.push({ route: strategy.name, error });
-        }
-      }
-      // Every route failed: a refusal by YouTube says more than a broken route.
-      const refusal = failures.find((f) => f.error instanceof ApiError)?.error;
-      if (refusal) throw refusal;
-      throw new ApiError("INTERNAL", {
-        details: {
-          cause: "extraction",
-          routes: failures.map((f) => ({
-            route: f.route,
-            reason: String((f.error as Error).message ?? f.error),
-          })),
-        },
+      return runRoutes(strategies, job, {
+        health: options.routeHealth,
+        onOutcome: options.onRouteOutcome,
+        signal: jobSignal,
       });
     }, jobSignal);
     return Promise.race([extraction, aborted]).catch((error: unknown) => {

@@ -1,8 +1,8 @@
 export {
   createEngine,
-  DEFAULT_STRATEGIES,
   type Engine,
   type EngineOptions,
   type RunOptions,
 } from "./engine.js";
+export { createRouteHealth, type RouteHealth, type RouteOutcome } from "./route-health.js";
 export { RouteFailed, type Strategy, type StrategyJob } from "./strategies/strategy.js";

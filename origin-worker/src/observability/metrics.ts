@@ -46,6 +46,12 @@ export function createWorkerMetrics() {
     buckets: [0.25, 0.5, 1, 2, 4, 8, 15, 30, 60],
     registers: [registry],
   });
-  return { registry, jobs, extraction };
+  const routeOutcomes = new Counter({
+    name: "ytt_route_outcomes_total",
+    help: "Extraction route attempts by route and outcome (success, refused, no_captions, blocked, failed, timeout, error, skipped)",
+    labelNames: ["route", "outcome"] as const,
+    registers: [registry],
+  });
+  return { registry, jobs, extraction, routeOutcomes };
 }
 export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { loadConfig } from "../config.js";
-import { createEngine } from "../extract/index.js";
+import { createEngine, createRouteHealth } from "../extract/index.js";
 import { createLogger } from "../observability/logger.js";
 import { createWorkerMetrics } from "../observability/metrics.js";
 import { producerConnection } from "../queue/queue.js";
@@ -33,6 +33,12 @@ const engine = createEngine({
   navigationTimeoutMs: config.NAVIGATION_TIMEOUT_MS,
   jobTimeoutMs: config.JOB_TIMEOUT_MS,
   recycleAfterJobs: config.BROWSER_RECYCLE_AFTER_JOBS,
+  innertubeClients: config.INNERTUBE_CLIENTS,
+  routeHealth: createRouteHealth({
+    failureThreshold: config.ROUTE_FAILURE_THRESHOLD,
+    cooldownMs: config.ROUTE_COOLDOWN_MS,
+  }),
+  onRouteOutcome: (route, outcome) => metrics.routeOutcomes.inc({ route, outcome }),
 });
 // One browser per process, launched now (an empty page) so the first job does not pay for it.
 await engine.browser.withPage(async () => undefined);

@@ -30,4 +30,15 @@ describe("origin config", () => {
       expect.objectContaining({ message: expect.not.stringContaining("0123456789abcdef") }),
     );
   });
+
+  it("route health defaults, and host rules it can read (a typo must not send the worker to the real YouTube)", () => {
+    const base = { SIGNING_KEYS: "k1:0123456789abcdef" };
+    expect(loadConfig(base)).toMatchObject({ ROUTE_FAILURE_THRESHOLD: 5, ROUTE_COOLDOWN_MS: 300_000 });
+    expect(loadConfig({ ...base, UPSTREAM_HOST_RULES: "MAP * 127.0.0.1:8443" }).UPSTREAM_HOST_RULES).toBe(
+      "MAP * 127.0.0.1:8443",
+    );
+    expect(() => loadConfig({ ...base, UPSTREAM_HOST_RULES: "MAP * 127.0.0.1:8443x" })).toThrow(
+      /UPSTREAM_HOST_RULES: unreadable host rule/,
+    );
+  });
 });

@@ -1,5 +1,6 @@
 import type { WorkRequest } from "@ytt/shared";
 import type { JobPage } from "../../browser/browser-host.js";
+import type { UpstreamFetch } from "../../upstream/fetch.js";
 import type { PlayerResponse } from "../parse/player-response.js";
 import type { Selection } from "../select.js";
 
@@ -25,6 +26,10 @@ export interface StrategyJob {
   locale: string;
   /** How long one page load or caption request may take. */
   stepTimeoutMs: number;
+  /** HTTP from the worker itself (app clients), under the same host rules as the browser. */
+  fetchUpstream: UpstreamFetch;
+  /** Aborts when the job ends (deadline or caller), for work the page's closing does not stop. */
+  signal: AbortSignal;
   /** Shared between routes of one job: what an earlier route already learnt. */
   shared: { webResponse?: PlayerResponse; initialData?: PlayerResponse; apiKey?: string };
 }
