@@ -334,17 +334,37 @@ describe("the browser", () => {
     }
   });
 
-  it("a crash fails the job with INTERNAL (browser) and the next job gets a new browser", async () => {
+  it("a crash on the player page: the app route, asked from Node, still answers; the next job gets a new browser", async () => {
     const launches = engine.browser.launches;
     const pid = engine.browser.pid();
-    const running = failure(engine.run(transcript("dblSlowPage")));
+    const running = engine.run(transcript("dblSlowPage"));
     await new Promise((resolve) => setTimeout(resolve, 400));
     process.kill(pid as number, "SIGKILL");
-    expect(await running).toMatchObject({ code: "INTERNAL", details: { cause: "browser" } });
+    expect(((await running) as Transcript).segments).toEqual(
+      expectedTranscript("dblSlowPage", { languageCode: "en", kind: "manual" }).segments,
+    );
+    expect(double.stats().innertube).toEqual({ dblSlowPage: 1 });
     expect(await engine.run(transcript("dblAsrOnly1"))).toEqual(
       expectedTranscript("dblAsrOnly1", { languageCode: "en", kind: "asr" }),
     );
     expect(engine.browser.launches).toBe(launches + 1);
+  });
+
+  it("a crash fails the job with INTERNAL (browser) when no other route is configured", async () => {
+    const pageOnly = productionEngine(double, {
+      navigationTimeoutMs: 5_000,
+      jobTimeoutMs: 20_000,
+      innertubeClients: [],
+    });
+    try {
+      await pageOnly.browser.withPage(async () => undefined);
+      const running = failure(pageOnly.run(transcript("dblSlowPage")));
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      process.kill(pageOnly.browser.pid() as number, "SIGKILL");
+      expect(await running).toMatchObject({ code: "INTERNAL", details: { cause: "browser" } });
+    } finally {
+      await pageOnly.close();
+    }
   });
 
   it("an aborted job rejects with the caller's reason", async () => {
