@@ -21,7 +21,7 @@ import { RouteFailed, type Strategy, type StrategyJob } from "./strategies/strat
  * says more about that client than about the video.
  */
 
-export type Result = Transcript | LanguageList;
+type Result = Transcript | LanguageList;
 
 export interface RunRoutesOptions {
   /** Circuit breakers: routes they do not admit are tried only when the others gave no answer. */
