@@ -3,6 +3,7 @@ import type { HTTPResponse, Page } from "puppeteer-core";
 import { blocked, detectInterstitial, retryAfterSeconds } from "../classify.js";
 import { extractInitialData, extractPlayerResponse } from "../parse/player-response.js";
 import type { Selection } from "../select.js";
+import { needsPot } from "./innertube.js";
 import { RouteFailed, type Strategy, type StrategyJob } from "./strategy.js";
 
 /**
@@ -74,46 +75,99 @@ async function loadWatchPage(job: StrategyJob) {
 }
 
 /**
- * In the page: wait for the player, load its captions module, and select the track (and
- * translation). Returns what happened, for the route's error message.
+ * What the engine asks of the page's player, as a script evaluated in the page (a string, so the
+ * bundler cannot wrap its helpers in names the page lacks). It drives the real player API:
+ * audio tracks first (a dubbed video lists only the captions of the current audio track), then
+ * the captions module, then waits for the player's asynchronous pot decoration of the wanted
+ * track's URL (`getAudioTrack().captionTracks[].url`), which arrives after the tracklist is
+ * visible (research §2.3; asbplayer's youtube-page.ts polls for it the same way).
+ * Phase "prepare" returns whether the wanted track is already the current one; phase "request"
+ * makes the player fetch it: `setOption('captions','track')`, or `reload` when it is already
+ * current, because setting the current track again is a no-op in the real player.
  */
-async function requestTrack(
-  page: Page,
-  want: { languageCode: string; kind: string; tlang: string | null; timeoutMs: number },
-): Promise<string> {
-  return page.evaluate(async ({ languageCode, kind, tlang, timeoutMs }) => {
-    type Player = HTMLElement & {
-      loadModule(name: string): void;
-      getOption(module: string, option: string, options?: unknown): unknown;
-      setOption(module: string, option: string, value: unknown): void;
-    };
-    // No named helpers in here: the bundler would wrap them in a __name() the page does not have.
-    const deadline = Date.now() + timeoutMs;
-    let player = document.querySelector("#movie_player") as Player | null;
-    while (!player || typeof player.setOption !== "function") {
-      if (Date.now() > deadline) return "no player on the page";
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      player = document.querySelector("#movie_player") as Player | null;
-    }
-    player.loadModule("captions");
+const PLAYER_SCRIPT = `async (want) => {
+  const deadline = Date.now() + want.timeoutMs;
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  const until = async (probe) => {
     for (;;) {
-      const list = player.getOption("captions", "tracklist", { includeAsr: true });
-      if (Array.isArray(list) && list.length > 0) {
-        const track = list.find((t) => t.languageCode === languageCode && (t.kind || "") === kind);
-        if (!track) return "the player does not list the track";
-        player.setOption(
-          "captions",
-          "track",
-          tlang ? { ...track, translationLanguage: { languageCode: tlang } } : track,
-        );
-        return "requested";
-      }
-      if (Date.now() > deadline) return "the captions module did not load";
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      const value = probe();
+      if (value) return value;
+      if (Date.now() > deadline) return null;
+      await sleep(50);
     }
-  }, want);
+  };
+  const isWanted = (t, vss) =>
+    t && t.languageCode === want.languageCode && (t.kind || "") === want.kind &&
+    (!want.vssId || !vss || vss === want.vssId);
+  const player = await until(() => {
+    const p = document.querySelector("#movie_player");
+    return p && typeof p.setOption === "function" && typeof p.getAudioTrack === "function" ? p : null;
+  });
+  if (!player) return { outcome: "no player on the page" };
+  const captionTracks = (audio) => (audio && Array.isArray(audio.captionTracks) ? audio.captionTracks : []);
+  const inAudio = (audio) => captionTracks(audio).find((t) => isWanted(t, t.vssId));
+  if (!inAudio(player.getAudioTrack())) {
+    const audios = typeof player.getAvailableAudioTracks === "function" ? player.getAvailableAudioTracks() || [] : [];
+    const target = audios.find((a) => inAudio(a));
+    if (!target) return { outcome: "no audio track of the player carries the track" };
+    player.setAudioTrack(target);
+    if (!(await until(() => inAudio(player.getAudioTrack()))))
+      return { outcome: "the player did not switch to the track's audio track" };
+  }
+  player.loadModule("captions");
+  const listed = await until(() => {
+    const list = player.getOption("captions", "tracklist", { includeAsr: true });
+    return Array.isArray(list) ? list.find((t) => isWanted(t, t.vss_id)) : null;
+  });
+  if (!listed) return { outcome: "the player does not list the track" };
+  if (want.potRequired) {
+    const decorated = await until(() => {
+      const track = inAudio(player.getAudioTrack());
+      return track && /[?&]pot=[^&]/.test(String(track.url || "")) ? track : null;
+    });
+    if (!decorated) return { outcome: "no pot minted" };
+  }
+  const current = player.getOption("captions", "track") || {};
+  const currentTlang = (current.translationLanguage && current.translationLanguage.languageCode) || null;
+  const isCurrent = isWanted(current, current.vss_id) && currentTlang === want.tlang;
+  if (want.phase === "prepare") return { outcome: "ready", isCurrent };
+  if (isCurrent) {
+    player.setOption("captions", "reload", true);
+  } else {
+    const languages = player.getOption("captions", "translationLanguages") || [];
+    const translationLanguage = want.tlang
+      ? languages.find((l) => l.languageCode === want.tlang) || { languageCode: want.tlang }
+      : undefined;
+    player.setOption("captions", "track", translationLanguage ? { ...listed, translationLanguage } : listed);
+  }
+  return { outcome: "requested", isCurrent };
+}`;
+
+interface TrackWanted {
+  languageCode: string;
+  kind: string;
+  vssId: string;
+  tlang: string | null;
+  potRequired: boolean;
+  timeoutMs: number;
 }
 
+async function drivePlayer(
+  page: Page,
+  want: TrackWanted,
+  phase: "prepare" | "request",
+): Promise<{ outcome: string; isCurrent?: boolean }> {
+  return page.evaluate(`(${PLAYER_SCRIPT})(${JSON.stringify({ ...want, phase })})`) as Promise<{
+    outcome: string;
+    isCurrent?: boolean;
+  }>;
+}
+
+/**
+ * The player's answer for the selected track: same video, language, kind and translation, and,
+ * when the track's URL needs a pot (exp=xpe|xpv), one that carried it: a pot-less request made
+ * before the decoration answers 200 with nothing and must not be taken.
+ */
 function isWantedTimedtext(url: string, videoId: string, selection: Selection): boolean {
   let parsed: URL;
   try {
@@ -127,14 +181,41 @@ function isWantedTimedtext(url: string, videoId: string, selection: Selection): 
     q.get("v") === videoId &&
     q.get("lang") === selection.track.languageCode &&
     (q.get("kind") === "asr") === (selection.track.kind === "asr") &&
-    (q.get("tlang") ?? undefined) === selection.translateTo?.languageCode
+    (q.get("tlang") ?? undefined) === selection.translateTo?.languageCode &&
+    (!needsPot(new URL(selection.track.baseUrl)) || Boolean(q.get("pot")))
   );
+}
+
+/**
+ * Every /api/timedtext answer of a job's page from the moment the watch page is requested: with
+ * captions on by default, the player fetches the default track by itself, before the engine asks.
+ */
+const timedtextAnswers = new WeakMap<Page, HTTPResponse[]>();
+
+function recordTimedtext(page: Page) {
+  if (timedtextAnswers.has(page)) return;
+  const answers: HTTPResponse[] = [];
+  timedtextAnswers.set(page, answers);
+  page.on("response", (response) => {
+    if (response.url().includes("/api/timedtext")) answers.push(response);
+  });
+}
+
+/** The body of an answer the player already received for the wanted track, if a usable one came. */
+async function earlierAnswer(page: Page, videoId: string, selection: Selection): Promise<string | undefined> {
+  for (const response of timedtextAnswers.get(page) ?? []) {
+    if (!response.ok() || !isWantedTimedtext(response.url(), videoId, selection)) continue;
+    const body = await response.text().catch(() => "");
+    if (body.trim()) return body;
+  }
+  return undefined;
 }
 
 export const playerPage: Strategy = {
   name: "player-page",
 
   async playerResponse(job) {
+    recordTimedtext(job.jobPage.page);
     const loaded = await loadWatchPage(job);
     job.shared.webResponse = loaded.response;
     job.shared.initialData = loaded.initialData;
@@ -144,6 +225,21 @@ export const playerPage: Strategy = {
   async timedtext(job, selection) {
     const { page } = job.jobPage;
     const videoId = job.work.request.videoId;
+    const want: TrackWanted = {
+      languageCode: selection.track.languageCode,
+      kind: selection.track.kind === "asr" ? "asr" : "",
+      vssId: selection.track.vssId,
+      tlang: selection.translateTo?.languageCode ?? null,
+      potRequired: needsPot(new URL(selection.track.baseUrl)),
+      timeoutMs: job.stepTimeoutMs,
+    };
+    const prepared = await drivePlayer(page, want, "prepare");
+    if (prepared.outcome !== "ready") throw new RouteFailed(prepared.outcome);
+    if (prepared.isCurrent) {
+      // Captions on by default: the player may already have fetched this very track, pot and all.
+      const body = await earlierAnswer(page, videoId, selection);
+      if (body) return body;
+    }
     const answer = page
       .waitForResponse((r) => isWantedTimedtext(r.url(), videoId, selection), { timeout: job.stepTimeoutMs })
       .catch((error: unknown) => {
@@ -151,13 +247,8 @@ export const playerPage: Strategy = {
         throw error;
       });
     answer.catch(() => {});
-    const outcome = await requestTrack(page, {
-      languageCode: selection.track.languageCode,
-      kind: selection.track.kind === "asr" ? "asr" : "",
-      tlang: selection.translateTo?.languageCode ?? null,
-      timeoutMs: job.stepTimeoutMs,
-    });
-    if (outcome !== "requested") throw new RouteFailed(outcome);
+    const requested = await drivePlayer(page, want, "request");
+    if (requested.outcome !== "requested") throw new RouteFailed(requested.outcome);
     const response = await answer;
     if (response.status() === 429)
       throw blocked("timedtext rate limited", retryAfterSeconds(response.headers()["retry-after"]));
