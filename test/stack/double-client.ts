@@ -1,4 +1,4 @@
-import type { DoubleStats, FailureTarget } from "@ytt/youtube-double";
+import type { BotguardSwitches, DoubleStats, FailureKind, FailureTarget } from "@ytt/youtube-double";
 
 /** The YouTube double's control endpoints (/__double/*), for a double running as its own process. */
 export class DoubleClient {
@@ -12,10 +12,10 @@ export class DoubleClient {
     await this.control("reset");
   }
 
-  /** The next `count` matching requests answer 429 (reCAPTCHA page) or with the bot check. */
+  /** The next `count` matching requests answer with the given refusal (see FailureKind). */
   async failNext(
     count: number,
-    kind: "rateLimit" | "botCheck",
+    kind: FailureKind,
     options: { on?: FailureTarget; retryAfterSeconds?: number } = {},
   ): Promise<void> {
     const params = new URLSearchParams({ count: String(count), kind, on: options.on ?? "any" });
@@ -25,6 +25,18 @@ export class DoubleClient {
 
   async setLatency(ms: number): Promise<void> {
     await this.control("latency", new URLSearchParams({ ms: String(ms) }));
+  }
+
+  /** BotGuard switches: interpreter script failing, GenerateIT failing, the WAA host the player calls. */
+  async setBotguard(switches: Partial<BotguardSwitches>): Promise<void> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(switches)) if (value) params.set(key, value);
+    await this.control("botguard", params);
+  }
+
+  /** The bounds of the player's random pot-decoration delay after the tracklist appears. */
+  async setPotDelay(minMs: number, maxMs: number): Promise<void> {
+    await this.control("pot-delay", new URLSearchParams({ min: String(minMs), max: String(maxMs) }));
   }
 
   private async control(action: string, params?: URLSearchParams): Promise<unknown> {

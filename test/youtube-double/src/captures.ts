@@ -27,8 +27,49 @@ export interface Captures {
   videoUnavailable: Json;
   transcriptsDisabled: Json;
   liveWithoutCaptions: Json;
+  /** The 2021 consent page: kept for parser tests only, the double serves the current one (consent.ts). */
   consentPageHtml: string;
   tooManyRequestsHtml: string;
+}
+
+export interface TranslationLanguage {
+  languageCode: string;
+  name: string;
+}
+
+/** The translation languages each client is offered, as the captures list them (WEB 156, ANDROID 18). */
+export interface TranslationLists {
+  WEB: TranslationLanguage[];
+  ANDROID: TranslationLanguage[];
+}
+
+const label = (value: Json): string =>
+  value?.simpleText ?? (value?.runs ?? []).map((r: Json) => r.text).join("");
+
+let translationCache: { dir: string; lists: TranslationLists } | undefined;
+
+/**
+ * The WEB watch page's and the ANDROID innertube answer's translationLanguages (youtube.html lists
+ * 156, youtube.innertube.json 18): each client is offered its own list, as on the real site.
+ */
+export function loadTranslationLists(
+  dir = process.env.YT_CAPTURES_DIR ?? DEFAULT_CAPTURES_DIR,
+): TranslationLists {
+  if (translationCache?.dir === dir) return translationCache.lists;
+  const base = dir.endsWith("/") ? dir : `${dir}/`;
+  const web = extractInlineJson(
+    readFileSync(`${base}youtube.html`, "utf8"),
+    "var ytInitialPlayerResponse = ",
+  );
+  const android = JSON.parse(readFileSync(`${base}youtube.innertube.json`, "utf8"));
+  const list = (response: Json): TranslationLanguage[] =>
+    response.captions.playerCaptionsTracklistRenderer.translationLanguages.map((l: Json) => ({
+      languageCode: l.languageCode,
+      name: label(l.languageName),
+    }));
+  const lists = { WEB: list(web), ANDROID: list(android) };
+  translationCache = { dir, lists };
+  return lists;
 }
 
 /** Reads the JSON value that follows `marker` in a page (the way YouTube inlines its state). */

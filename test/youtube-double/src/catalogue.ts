@@ -1,4 +1,5 @@
 import type { Chapter, ErrorCode, Segment, Track, TrackKind, Transcript, VideoMetadata } from "@ytt/shared";
+import { loadTranslationLists, type TranslationLanguage } from "./captures.js";
 
 /**
  * The double's videos, each standing for one case the engine must handle, with the outcome
@@ -12,6 +13,21 @@ export interface CatalogueTrack {
   kind: TrackKind;
   isTranslatable: boolean;
   segments: Segment[];
+  /**
+   * The audio tracks (CatalogueAudioTrack.id) this caption track is linked to; absent: every one.
+   * With html5_honor_caption_availabilities_in_audio_track the player lists only the captions of
+   * the current audio track (research §2.1, player response audioTracks[].captionTrackIndices).
+   */
+  audioTrackIds?: string[];
+}
+
+/** One audio track of a multi-audio (dubbed) video. */
+export interface CatalogueAudioTrack {
+  /** The player's id, "<lang>.<n>;<base64 of the xtags naming original or dubbed-auto>". */
+  id: string;
+  displayName: string;
+  content: "original" | "dubbed-auto";
+  isDefault: boolean;
 }
 
 /** How the video's pages answer: the playability YouTube reports, or an interstitial in front. */
@@ -23,7 +39,16 @@ export type Playability =
   | "botCheck"
   | "unplayable"
   /** The "unusual traffic" reCAPTCHA page with HTTP 429 instead of the watch page. */
-  | "captcha";
+  | "captcha"
+  /** The per-session rate limit: ERROR, "Video unavailable" / "This content isn't available, try again later." */
+  | "sessionLimit"
+  /** A captcha in the player response: playabilityStatus.errorScreen.playerCaptchaViewModel (yt-dlp's path). */
+  | "captchaViewModel"
+  /**
+   * A flagged IP: WEB gets a playable response without `captions` (youtube-transcript-api #303/#351,
+   * Kakulukian/youtube-transcript#55), the app clients the bot check.
+   */
+  | "flaggedIp";
 
 export interface CatalogueVideo {
   videoId: string;
@@ -41,7 +66,10 @@ export interface CatalogueVideo {
   chapterSource?: "auto-chapters" | "description-chapters";
   /** null: the player response has no `captions` key. */
   tracks: CatalogueTrack[] | null;
-  translationLanguages: { languageCode: string; name: string }[];
+  /** What the WEB player offers (156 languages, from the WEB capture); expected names come from it. */
+  translationLanguages: TranslationLanguage[];
+  /** What the ANDROID and IOS clients offer (18 languages, from the ANDROID capture). */
+  androidTranslationLanguages: TranslationLanguage[];
   playability: Playability;
   /** YouTube's wording for unplayable videos, surfaced in VIDEO_UNPLAYABLE details. */
   unplayableReason?: { reason: string; subreason: string };
@@ -51,6 +79,16 @@ export interface CatalogueVideo {
   consent?: boolean;
   /** YouTube stops accepting the WEB player's pot for this video: exp=xpe captions answer empty. */
   potRejected?: boolean;
+  /** Captions on by default (CAPTIONS_INITIAL_STATE_ON_REQUIRED): the player loads the default track itself. */
+  captionsOn?: boolean;
+  /** Several audio tracks (original and dubbed), captions linked to each (CatalogueTrack.audioTrackIds). */
+  audioTracks?: CatalogueAudioTrack[];
+  /** The page references an older player that calls the WAA API on jnn-pa.googleapis.com directly. */
+  waaHost?: "youtube" | "jnn-pa";
+  /** ANDROID/IOS caption baseUrls carry exp=xpe (jdepoix#592): empty without a pot no app client can mint. */
+  androidPotRequired?: boolean;
+  /** The app clients (ANDROID, IOS) are bot-checked while the WEB page plays (asbplayer PR #978). */
+  androidBotCheck?: boolean;
   /** The error code every extraction of this video must end in; absent when it succeeds. */
   expectedError?: ErrorCode;
 }
@@ -65,17 +103,22 @@ function cues(lines: string[], { startMs = 0, stepMs = 3000, durationMs = 2800 }
   return lines.map((text, i) => ({ startMs: startMs + i * stepMs, durationMs, text }));
 }
 
-const TRANSLATION_LANGUAGES = [
-  { languageCode: "ar", name: "Arabic" },
-  { languageCode: "zh-Hans", name: "Chinese (Simplified)" },
-  { languageCode: "zh-Hant", name: "Chinese (Traditional)" },
-  { languageCode: "en", name: "English" },
-  { languageCode: "fr", name: "French" },
-  { languageCode: "de", name: "German" },
-  { languageCode: "ja", name: "Japanese" },
-  { languageCode: "pt", name: "Portuguese" },
-  { languageCode: "es", name: "Spanish" },
-];
+/** Each client's translation list, straight from the captures (WEB 156 languages, ANDROID 18). */
+const TRANSLATIONS = loadTranslationLists();
+
+/** base64 of the xtags protobuf (repeated {1: key, 2: value}) a dubbed audio track's id carries. */
+function audioTrackId(lang: string, n: number, content: "original" | "dubbed-auto"): string {
+  const field = (tag: number, bytes: Buffer) => Buffer.concat([Buffer.from([tag, bytes.length]), bytes]);
+  const pair = (key: string, value: string) =>
+    field(0x0a, Buffer.concat([field(0x0a, Buffer.from(key)), field(0x12, Buffer.from(value))]));
+  const xtags = Buffer.concat([pair("acont", content), pair("lang", lang)]);
+  return `${lang}.${n};${xtags.toString("base64")}`;
+}
+
+export const DUBBED_AUDIO = {
+  original: audioTrackId("en", 4, "original"),
+  german: audioTrackId("de-DE", 3, "dubbed-auto"),
+};
 
 function manual(languageCode: string, name: string, lines: string[], isTranslatable = true): CatalogueTrack {
   return { languageCode, name, kind: "manual", isTranslatable, segments: cues(lines) };
@@ -119,11 +162,12 @@ const base = {
   description: "A video served by the YouTube double.",
   isLive: false,
   chapters: [],
-  translationLanguages: TRANSLATION_LANGUAGES,
+  translationLanguages: TRANSLATIONS.WEB,
+  androidTranslationLanguages: TRANSLATIONS.ANDROID,
   playability: "ok",
 } satisfies Partial<CatalogueVideo>;
 
-const unavailableBase = { ...base, tracks: null, translationLanguages: [] };
+const unavailableBase = { ...base, tracks: null, translationLanguages: [], androidTranslationLanguages: [] };
 
 const list: CatalogueVideo[] = [
   {
@@ -316,6 +360,97 @@ const list: CatalogueVideo[] = [
       manual("en", "English", ["reached through", "the android client"]),
       asr("fr", "French", ["bonjour"]),
     ],
+  },
+  {
+    ...base,
+    videoId: "dblCaptsOn1",
+    case: "captions on by default: the player loads the default track itself; setOption with it is a no-op, reload refetches",
+    title: "Captions on by default",
+    captionsOn: true,
+    tracks: [
+      manual("en", "English", ["captions are on", "from the first frame"]),
+      manual("de", "German", ["Untertitel sind an"]),
+      asr("en", "English", ["captions are on from the first frame"]),
+    ],
+  },
+  {
+    ...base,
+    videoId: "dblDubbed01",
+    case: "two audio tracks (original English, auto-dubbed German): the player lists only the current audio track's captions",
+    title: "Dubbed into German",
+    audioTracks: [
+      {
+        id: DUBBED_AUDIO.original,
+        displayName: "English (United States) original",
+        content: "original",
+        isDefault: true,
+      },
+      { id: DUBBED_AUDIO.german, displayName: "German (Germany)", content: "dubbed-auto", isDefault: false },
+    ],
+    tracks: [
+      { ...manual("en", "English", ["this is the original voice"]), audioTrackIds: [DUBBED_AUDIO.original] },
+      {
+        ...asr("en", "English", ["this is the original voice"]),
+        audioTrackIds: [DUBBED_AUDIO.original],
+      },
+      {
+        ...manual("de", "German", ["das ist die synchronisierte Stimme"]),
+        audioTrackIds: [DUBBED_AUDIO.german],
+      },
+      {
+        ...manual("fr", "French", ["sous-titres pour les deux pistes"]),
+        audioTrackIds: [DUBBED_AUDIO.original, DUBBED_AUDIO.german],
+      },
+    ],
+  },
+  {
+    ...base,
+    videoId: "dblOldPlayr",
+    case: "an older player: BotGuard's GenerateIT goes to jnn-pa.googleapis.com instead of www.youtube.com/api/jnn",
+    title: "Older player",
+    waaHost: "jnn-pa",
+    tracks: [manual("en", "English", ["minted through jnn-pa"])],
+  },
+  {
+    ...base,
+    videoId: "dblAndrXpe1",
+    case: "ANDROID and IOS caption URLs carry exp=xpe (jdepoix#592); the WEB player works",
+    title: "App captions need a pot",
+    androidPotRequired: true,
+    tracks: [manual("en", "English", ["only the web player", "gets these"])],
+  },
+  {
+    ...base,
+    videoId: "dblAndrBot1",
+    case: "the app clients are bot-checked while the WEB player plays (asbplayer PR #978)",
+    title: "App bot check",
+    androidBotCheck: true,
+    tracks: [manual("en", "English", ["the web player still works"])],
+  },
+  {
+    ...unavailableBase,
+    videoId: "dblSessLim1",
+    case: "the session rate limit: ERROR, Video unavailable / This content isn't available, try again later.",
+    title: "",
+    playability: "sessionLimit",
+    expectedError: "BLOCKED_BY_YOUTUBE",
+  },
+  {
+    ...unavailableBase,
+    videoId: "dblCaptVm01",
+    case: "a captcha in the player response (errorScreen.playerCaptchaViewModel)",
+    title: "",
+    playability: "captchaViewModel",
+    expectedError: "BLOCKED_BY_YOUTUBE",
+  },
+  {
+    ...base,
+    videoId: "dblFlagged1",
+    case: "a flagged IP: WEB plays without `captions`, the app clients are bot-checked (not 'disabled')",
+    title: "Flagged network",
+    playability: "flaggedIp",
+    tracks: [manual("en", "English", ["you should not see this from a flagged IP"])],
+    expectedError: "BLOCKED_BY_YOUTUBE",
   },
 ];
 

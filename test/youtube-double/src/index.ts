@@ -1,6 +1,18 @@
 export {
+  captionsPath,
+  DESKTOP_POLYMER_PATH,
+  MAINAPP_PATH,
+  OLD_PLAYER_VERSION,
+  PLAYER_JS_PATH,
+  PLAYER_VERSION,
+  playerPath,
+  WAA_URLS,
+} from "./assets.js";
+export {
+  type CatalogueAudioTrack,
   type CatalogueTrack,
   type CatalogueVideo,
+  DUBBED_AUDIO,
   expectedMetadata,
   expectedTrack,
   expectedTranscript,
@@ -9,12 +21,15 @@ export {
   translateText,
   VIDEOS,
 } from "./catalogue.js";
-export { PLAYER_JS_PATH } from "./player-script.js";
+export { consentPageHtml } from "./consent.js";
 export {
   type AcceptedConsent,
+  type BotguardSwitches,
   type DoubleAnswer,
   type DoubleStats,
   doubleUpstreamEnv,
+  FAILURE_KINDS,
+  type FailureKind,
   type FailureTarget,
   startYoutubeDouble,
   type YoutubeDouble,

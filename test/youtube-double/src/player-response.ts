@@ -6,12 +6,24 @@ import type { CatalogueTrack, CatalogueVideo } from "./catalogue.js";
  * catalogue video's fields, so the engine sees YouTube's own shapes (and their noise).
  */
 
-export type Client = "WEB" | "ANDROID";
+/** The innertube clients the double answers; IOS gets the ANDROID capture's shape. */
+export type Client = "WEB" | "ANDROID" | "IOS";
 
 export interface PageContext {
   origin: string;
   /** The event id YouTube stamps on a page load and its caption URLs. */
   ei: string;
+  /**
+   * Signs a caption URL: `signature` is a MAC over the client family and the `sparams` values, so
+   * the timedtext handler knows which client a URL was issued to and refuses edited ones.
+   */
+  sign(payload: string): string;
+}
+
+/** The caption-URL signing payload: the client family ("WEB" or "APP") and every `sparams` value. */
+export function signaturePayload(family: "WEB" | "APP", params: URLSearchParams): string {
+  const names = (params.get("sparams") ?? "").split(",");
+  return [family, ...names.map((n) => `${n}=${params.get(n) ?? ""}`)].join("&");
 }
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -21,6 +33,7 @@ function captionBaseUrl(
   template: string,
   video: CatalogueVideo,
   track: CatalogueTrack,
+  client: Client,
   ctx: PageContext,
 ): string {
   const url = new URL(template);
@@ -30,15 +43,22 @@ function captionBaseUrl(
     if (key === "v") target.searchParams.set(key, video.videoId);
     else if (key === "ei") target.searchParams.set(key, ctx.ei);
     else if (key === "expire") target.searchParams.set(key, String(Math.floor(Date.now() / 1000) + 6 * 3600));
+    else if (key === "signature") target.searchParams.set(key, "");
     else target.searchParams.set(key, value);
+    // Some ANDROID URLs carry exp=xpe after opi, outside sparams (capture youtube_po_token_required.innertube.json).
+    if (key === "opi" && client !== "WEB" && video.androidPotRequired) target.searchParams.set("exp", "xpe");
   }
+  target.searchParams.set(
+    "signature",
+    ctx.sign(signaturePayload(client === "WEB" ? "WEB" : "APP", target.searchParams)),
+  );
   if (track.kind === "asr") target.searchParams.set("kind", "asr");
   target.searchParams.set("lang", track.languageCode);
   if (url.searchParams.has("fmt")) target.searchParams.set("fmt", url.searchParams.get("fmt") ?? "srv3");
   return target.toString();
 }
 
-/** WEB names are `simpleText`, ANDROID ones `runs`, exactly as in the two captures. */
+/** WEB names are `simpleText`, ANDROID (and IOS) ones `runs`, exactly as in the two captures. */
 function text(client: Client, value: string): Json {
   return client === "WEB" ? { simpleText: value } : { runs: [{ text: value }] };
 }
@@ -50,7 +70,7 @@ function captions(template: Json, video: CatalogueVideo, client: Client, ctx: Pa
   renderer.captionTracks = tracks.map((track) => {
     const out: Json = {
       ...clone(trackTemplate),
-      baseUrl: captionBaseUrl(trackTemplate.baseUrl, video, track, ctx),
+      baseUrl: captionBaseUrl(trackTemplate.baseUrl, video, track, client, ctx),
       name: text(client, track.name),
       vssId: `${track.kind === "asr" ? "a" : ""}.${track.languageCode}`,
       languageCode: track.languageCode,
@@ -60,21 +80,38 @@ function captions(template: Json, video: CatalogueVideo, client: Client, ctx: Pa
     if (track.kind === "asr") out.kind = "asr";
     return out;
   });
-  renderer.translationLanguages = video.translationLanguages.map((l) => ({
+  renderer.translationLanguages = (
+    client === "WEB" ? video.translationLanguages : video.androidTranslationLanguages
+  ).map((l) => ({
     languageCode: l.languageCode,
     languageName: text(client, l.name),
   }));
-  const manualFirst = tracks.findIndex((t) => t.kind === "manual");
-  renderer.audioTracks = [
-    {
-      ...clone(template.playerCaptionsTracklistRenderer.audioTracks[0]),
-      captionTrackIndices: tracks.map((_, i) => i),
-      defaultCaptionTrackIndex: Math.max(manualFirst, 0),
-      hasDefaultTrack: manualFirst >= 0,
-    },
-  ];
+  const audioTemplate = template.playerCaptionsTracklistRenderer.audioTracks[0];
+  const initialState = video.captionsOn
+    ? "CAPTIONS_INITIAL_STATE_ON_REQUIRED"
+    : audioTemplate.captionsInitialState;
+  const linked = (audioId: string | undefined) =>
+    tracks.flatMap((t, i) => (!audioId || !t.audioTrackIds || t.audioTrackIds.includes(audioId) ? [i] : []));
+  const audioTrack = (audioId: string | undefined) => {
+    const indices = linked(audioId);
+    const manualFirst = indices.find((i) => tracks[i]?.kind === "manual");
+    return {
+      ...clone(audioTemplate),
+      captionTrackIndices: indices,
+      defaultCaptionTrackIndex: manualFirst ?? indices[0] ?? 0,
+      hasDefaultTrack: manualFirst !== undefined,
+      captionsInitialState: initialState,
+      ...(audioId ? { audioTrackId: audioId } : {}),
+    };
+  };
+  const audio = video.audioTracks ?? [];
+  renderer.audioTracks = audio.length ? audio.map((a) => audioTrack(a.id)) : [audioTrack(undefined)];
+  renderer.defaultAudioTrackIndex = Math.max(
+    audio.findIndex((a) => a.isDefault),
+    0,
+  );
   if ("defaultTranslationSourceTrackIndices" in renderer) {
-    renderer.defaultTranslationSourceTrackIndices = [Math.max(manualFirst, 0)];
+    renderer.defaultTranslationSourceTrackIndices = [renderer.audioTracks[0].defaultCaptionTrackIndex];
   }
   return { playerCaptionsTracklistRenderer: renderer };
 }
@@ -141,9 +178,46 @@ function refusal(captures: Captures, video: CatalogueVideo): Json {
       status.errorScreen.playerErrorMessageRenderer.subreason = { runs: [{ text: why.subreason }] };
       return status;
     }
+    case "sessionLimit": {
+      // yt-dlp (_video.py) matches "This content isn't available, try again later" in reason + ". " + subreason.
+      const status = clone(captures.videoUnavailable.playabilityStatus);
+      status.status = "ERROR";
+      status.reason = "Video unavailable";
+      status.errorScreen.playerErrorMessageRenderer.reason = { simpleText: "Video unavailable" };
+      status.errorScreen.playerErrorMessageRenderer.subreason = {
+        runs: [{ text: "This content isn't available, try again later." }],
+      };
+      return status;
+    }
+    case "captchaViewModel": {
+      // yt-dlp's path, errorScreen.playerCaptchaViewModel; no reason text to go by (harsher).
+      const status = clone(captures.videoUnavailable.playabilityStatus);
+      status.status = "UNPLAYABLE";
+      delete status.reason;
+      status.errorScreen = {
+        playerCaptchaViewModel: {
+          captchaType: "CAPTCHA_TYPE_RECAPTCHA",
+          siteKey: "6LfwuyUTAAAAAOAmoS0fdqijC2PbbdH4kjq62Y1b",
+          submitEndpoint: { commandMetadata: { webCommandMetadata: { apiUrl: "/youtubei/v1/player" } } },
+        },
+      };
+      return status;
+    }
     default:
       return undefined;
   }
+}
+
+/** What an app client below the current major version gets (XCDYouTubeKit#560, yt-dlp#10108). */
+export function outdatedClient(captures: Captures): Json {
+  const out = clone(captures.videoUnavailable);
+  const status = out.playabilityStatus;
+  status.status = "ERROR";
+  status.reason = "This video is unavailable";
+  status.errorScreen.playerErrorMessageRenderer.subreason = {
+    runs: [{ text: "Watch on the latest version of YouTube." }],
+  };
+  return out;
 }
 
 /**
@@ -159,7 +233,11 @@ export function playerResponse(
   { botCheck = false } = {},
 ): Json {
   const template = client === "WEB" ? captures.webPlayerResponse : captures.androidPlayerResponse;
+  // IOS answers take the ANDROID capture's shape.
   if (botCheck) return clone(captures.requestBlocked);
+  // A flagged IP: the app clients are bot-checked, WEB plays without captions (below).
+  if (client !== "WEB" && (video.playability === "flaggedIp" || video.androidBotCheck))
+    return clone(captures.requestBlocked);
   const status = refusal(captures, video);
   if (status) {
     const source = video.playability === "ageRestricted" ? captures.ageRestricted : captures.videoUnavailable;
@@ -173,8 +251,23 @@ export function playerResponse(
   out.videoDetails = videoDetails(template.videoDetails, video);
   if (client === "WEB")
     out.microformat = microformat(captures.webPlayerResponse.microformat, video, ctx.origin);
-  if (video.tracks) out.captions = captions(template.captions, video, client, ctx);
+  if (video.tracks && video.playability !== "flaggedIp")
+    out.captions = captions(template.captions, video, client, ctx);
   else delete out.captions;
+  if (video.audioTracks && out.streamingData?.adaptiveFormats) {
+    // Multi-audio videos: one audio format per audio track, each naming its track (formats[].audioTrack).
+    const formats: Json[] = out.streamingData.adaptiveFormats;
+    const audioFormat = formats.find((f) => String(f.mimeType).startsWith("audio/"));
+    out.streamingData.adaptiveFormats = [
+      ...formats.filter((f) => !String(f.mimeType).startsWith("audio/")),
+      ...(audioFormat
+        ? video.audioTracks.map((a) => ({
+            ...clone(audioFormat),
+            audioTrack: { displayName: a.displayName, id: a.id, audioIsDefault: a.isDefault },
+          }))
+        : []),
+    ];
+  }
   return out;
 }
 

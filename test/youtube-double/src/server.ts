@@ -1,13 +1,32 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer, request as httpsRequest } from "node:https";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
+import { brotliCompressSync, gzipSync, constants as zlib } from "node:zlib";
+import {
+  DESKTOP_POLYMER_PATH,
+  MAINAPP_PATH,
+  negotiate,
+  OLD_PLAYER_VERSION,
+  PLAYER_VERSION,
+  playerPath,
+  type StaticAsset,
+  staticAssets,
+} from "./assets.js";
+import { Botguard, WAA_API_KEY, WAA_REQUEST_KEY } from "./botguard.js";
 import { type Captures, type Json, loadCaptures } from "./captures.js";
-import { type CatalogueVideo, translateText, VIDEOS } from "./catalogue.js";
-import { type Client, initialData, type PageContext, playerResponse } from "./player-response.js";
-import { PLAYER_JS_PATH, PLAYER_SCRIPT } from "./player-script.js";
+import { type CatalogueVideo, type Playability, translateText, VIDEOS } from "./catalogue.js";
+import { consentPageHtml } from "./consent.js";
+import {
+  type Client,
+  initialData,
+  outdatedClient,
+  type PageContext,
+  playerResponse,
+  signaturePayload,
+} from "./player-response.js";
 import { renderTimedtext, timedtextFormat } from "./timedtext.js";
 import { type DoubleTls, ensureDoubleTls } from "./tls.js";
 
@@ -36,19 +55,56 @@ export type AcceptedConsent = "any-decision" | "issued-only";
 /** Which requests a forced failure hits: watch pages, innertube player calls, or both. */
 export type FailureTarget = "watch" | "innertube" | "any";
 
+/**
+ * What a forced failure looks like:
+ * - rateLimit: HTTP 429 with the reCAPTCHA "unusual traffic" page (innertube: 429 RESOURCE_EXHAUSTED);
+ * - botCheck: LOGIN_REQUIRED "Sign in to confirm you’re not a bot" (capture youtube_request_blocked);
+ * - sessionLimit: ERROR "Video unavailable" / "This content isn't available, try again later." (yt-dlp _video.py);
+ * - captchaViewModel: UNPLAYABLE with errorScreen.playerCaptchaViewModel;
+ * - flaggedIp: WEB answers play without `captions`, app clients (ANDROID, IOS) get the bot check.
+ */
+export type FailureKind = "rateLimit" | "botCheck" | "sessionLimit" | "captchaViewModel" | "flaggedIp";
+export const FAILURE_KINDS: readonly FailureKind[] = [
+  "rateLimit",
+  "botCheck",
+  "sessionLimit",
+  "captchaViewModel",
+  "flaggedIp",
+];
+
+/**
+ * BotGuard switches: the interpreter script at www.google.com/js/th/ answers 500, GenerateIT
+ * refuses (403), and which WAA host the pages' player calls (www.youtube.com/api/jnn/v1, or
+ * jnn-pa.googleapis.com for an older player build; a catalogue video can also ask for jnn-pa).
+ */
+export interface BotguardSwitches {
+  interpreter: "ok" | "fail";
+  generateIt: "ok" | "fail";
+  waaHost: "youtube" | "jnn-pa";
+}
+
 export interface DoubleStats {
   /** Every HTTP request the double answered. */
   requests: number;
+  /** Response body bytes per host (compressed as sent), so bytes per job can be measured. */
+  bytesByHost: Record<string, number>;
   /** Watch page loads per video id (consent redirects not counted). */
   watchPages: Record<string, number>;
   /** `/api/timedtext` requests per video id, empty answers included. */
   timedtext: Record<string, number>;
   /** `/api/timedtext` answers with a transcript in them, per video id. */
   timedtextServed: Record<string, number>;
+  /** `/api/timedtext` requests answered 200 with an empty body for want of a valid pot, per video id. */
+  timedtextEmpty: Record<string, number>;
   /** `/youtubei/v1/player` calls per video id. */
   innertube: Record<string, number>;
+  /** BotGuard interpreter script loads (www.google.com/js/th/…), failed ones included. */
+  interpreterLoads: number;
+  /** GenerateIT calls that issued an integrity token, and those refused. */
+  generateIt: { issued: number; refused: number };
   consentPages: number;
   consentAccepted: number;
+  consentRejected: number;
   /** Answers replaced by a forced failure (failNext). */
   forcedFailures: number;
 }
@@ -75,18 +131,22 @@ export interface YoutubeDouble {
     init?: { method?: string; headers?: Record<string, string>; body?: string },
   ): Promise<DoubleAnswer>;
   stats(): DoubleStats;
-  /** Zero the counters and drop forced failures and latency. */
+  /** Zero the counters and drop forced failures, latency and every switch. */
   reset(): void;
-  /** The next `count` matching requests answer like a blocked client: 429 reCAPTCHA page or the bot check. */
+  /** The next `count` matching requests answer with the given refusal (see FailureKind). */
   failNext(
     count: number,
-    kind: "rateLimit" | "botCheck",
+    kind: FailureKind,
     options?: { on?: FailureTarget; retryAfterSeconds?: number },
   ): void;
   /** Extra latency on every answer, on top of a video's own. */
   setLatency(ms: number): void;
   /** Who meets the consent interstitial (every video, or the catalogue's consent video) and what gets past it. */
   setConsent(consent: { everywhere: boolean; accepted: AcceptedConsent }): void;
+  /** BotGuard switches (see BotguardSwitches); unspecified ones keep their value. */
+  setBotguard(switches: Partial<BotguardSwitches>): void;
+  /** How long after the tracklist appears the player decorates the tracks with a pot (default 200–1500 ms). */
+  setPotDelay(minMs: number, maxMs: number): void;
   close(): Promise<void>;
 }
 
@@ -110,8 +170,11 @@ export interface DoubleAnswer {
   body: string;
 }
 
-/** The SOCS value the consent form sets, as the real consent.youtube.com/s answers "accept". */
-const ISSUED_SOCS = "CAESEwgDEgk2NjQ2NzQ5NTQaAmRlIAEaBgiA_LyaBg";
+/** The SOCS values consent.youtube.com/save sets: an "accept all" and a "reject all" decision. */
+const ISSUED_SOCS = {
+  accept: "CAISNQgDEitib3FfaWRlbnRpdHlmcm9udGVuZHVpc2VydmVyXzIwMjYwMTEyLjA1X3AwGgJlbiACGgYIgPy8mgY",
+  reject: "CAESNQgDEitib3FfaWRlbnRpdHlmcm9udGVuZHVpc2VydmVyXzIwMjYwMTEyLjA1X3AwGgJlbiACGgYIgPy8mgY",
+};
 
 /** Every value a cookie has in a Cookie header (a host-only and a domain cookie may share a name). */
 function cookieValues(header: string | undefined, name: string): string[] {
@@ -124,12 +187,13 @@ function cookieValues(header: string | undefined, name: string): string[] {
 
 /**
  * Whether the request carries a consent decision. SOCS is a base64url protobuf whose first field
- * (tag 0x08) is the decision: 0 ("CAA…") is undecided and meets the interstitial like no cookie.
- * The legacy CONSENT=YES+… cookie the old form set counts too.
+ * (tag 0x08) is the decision: 0 ("CAA…") is undecided and meets the interstitial like no cookie;
+ * "reject all" is a decision too. The legacy CONSENT=YES+… cookie counts as well.
  */
 function hasConsent(header: string | undefined, accepted: AcceptedConsent): boolean {
   const socs = cookieValues(header, "SOCS");
-  if (accepted === "issued-only") return socs.includes(ISSUED_SOCS);
+  if (accepted === "issued-only")
+    return socs.some((v) => v === ISSUED_SOCS.accept || v === ISSUED_SOCS.reject);
   if (cookieValues(header, "CONSENT").some((v) => v.startsWith("YES+"))) return true;
   return socs.some((value) => {
     const decision = Buffer.from(value, "base64url");
@@ -137,28 +201,44 @@ function hasConsent(header: string | undefined, accepted: AcceptedConsent): bool
   });
 }
 
-const POT_TTL_MS = 6 * 3600_000;
+/** The app clients the double answers, and the first version it still serves (yt-dlp _base.py, Jan 2026: 21.02.x). */
+const CURRENT_APP_MAJOR = 21;
 
 function emptyStats(): DoubleStats {
   return {
     requests: 0,
+    bytesByHost: {},
     watchPages: {},
     timedtext: {},
     timedtextServed: {},
+    timedtextEmpty: {},
     innertube: {},
+    interpreterLoads: 0,
+    generateIt: { issued: 0, refused: 0 },
     consentPages: 0,
     consentAccepted: 0,
+    consentRejected: 0,
     forcedFailures: 0,
   };
 }
 
-const bump = (counter: Record<string, number>, key: string) => {
-  counter[key] = (counter[key] ?? 0) + 1;
+const DEFAULT_BOTGUARD: BotguardSwitches = { interpreter: "ok", generateIt: "ok", waaHost: "youtube" };
+const DEFAULT_POT_DELAY: [number, number] = [200, 1500];
+
+const bump = (counter: Record<string, number>, key: string, by = 1) => {
+  counter[key] = (counter[key] ?? 0) + by;
 };
 
 /** JSON inlined in a <script>: `</script>` and friends must not end the element early. */
 const inlineJson = (value: unknown) =>
   JSON.stringify(value).replaceAll("<", "\\u003c").replaceAll(">", "\\u003e").replaceAll("&", "\\u0026");
+
+/** A JSON string in a single-quoted JS literal, hex-escaped as the real page writes window.ytAtR. */
+const hexEscapedJson = (value: unknown) =>
+  JSON.stringify(value).replace(
+    /[\\'"<>{}[\]&=]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
 
 const escapeHtml = (s: string) =>
   s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
@@ -174,8 +254,16 @@ async function readBody(req: IncomingMessage, limit = 1 << 20): Promise<string> 
   return Buffer.concat(chunks).toString("utf8");
 }
 
+const BROTLI_FAST = { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } };
+const JSON_UTF8 = { "content-type": "application/json; charset=UTF-8" };
+const googleError = (code: number, status: string, message: string) =>
+  JSON.stringify({ error: { code, message, status } });
+
 export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Promise<YoutubeDouble> {
   const captures: Captures = loadCaptures(options.capturesDir);
+  const assets = staticAssets();
+  const botguard = new Botguard();
+  const urlKey = randomBytes(32);
   let stats = emptyStats();
   let latencyMs = 0;
   const defaultConsent = {
@@ -183,20 +271,28 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
     accepted: "any-decision" as const,
   };
   let consent: { everywhere: boolean; accepted: AcceptedConsent } = defaultConsent;
+  let bgSwitches: BotguardSwitches = { ...DEFAULT_BOTGUARD };
+  let potDelay: [number, number] = [...DEFAULT_POT_DELAY];
   let forced: {
     remaining: number;
-    kind: "rateLimit" | "botCheck";
+    kind: FailureKind;
     on: FailureTarget;
     retryAfterSeconds?: number;
   } | null = null;
-  /** Valid pot tokens (sha256(challenge:videoId)) → expiry, as minted by pages this double served. */
-  const pots = new Map<string, { videoId: string; expiresAt: number }>();
   let origin = "";
+  /** Which host each response is for, so its body bytes are counted against it. */
+  const hostOf = new WeakMap<ServerResponse, string>();
 
   // The capture's ytcfg is large and the same for every page: serialise it once.
-  const ytcfg = { ...captures.webYtcfg, PLAYER_JS_URL: PLAYER_JS_PATH };
+  const ytcfg = { ...captures.webYtcfg };
   delete ytcfg.PLAYER_CSS_URL;
   const ytcfgScript = `ytcfg.set(${inlineJson(ytcfg)});`;
+
+  /** Caption URL signatures in the real layout (two 40-hex parts), a MAC over client family and sparams. */
+  const sign = (payload: string) =>
+    [1, 2]
+      .map((part) => createHmac("sha1", urlKey).update(`${part}:${payload}`).digest("hex").toUpperCase())
+      .join(".");
 
   const takeForcedFailure = (target: "watch" | "innertube") => {
     if (!forced || forced.remaining <= 0 || (forced.on !== "any" && forced.on !== target)) return null;
@@ -207,9 +303,31 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
     return failure;
   };
 
-  const send = (res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) => {
+  const count = (res: ServerResponse, bytes: number) => {
+    const host = hostOf.get(res);
+    if (host) bump(stats.bytesByHost, host.endsWith(".googlevideo.com") ? "*.googlevideo.com" : host, bytes);
+  };
+
+  const send = (
+    res: ServerResponse,
+    status: number,
+    body: string | Buffer,
+    headers: Record<string, string | string[]> = {},
+  ) => {
+    const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body;
     res.writeHead(status, { "content-type": "text/html; charset=utf-8", ...headers });
-    res.end(body);
+    res.end(bytes);
+    count(res, bytes.length);
+  };
+
+  const sendAsset = (req: IncomingMessage, res: ServerResponse, asset: StaticAsset) => {
+    const { encoding, body } = negotiate(asset, req.headers["accept-encoding"] as string | undefined);
+    send(res, 200, body, {
+      "content-type": asset.contentType,
+      "cache-control": "public, max-age=31536000, immutable",
+      vary: "Accept-Encoding",
+      ...(encoding ? { "content-encoding": encoding } : {}),
+    });
   };
 
   const tooManyRequests = (res: ServerResponse, retryAfterSeconds?: number) =>
@@ -220,21 +338,32 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
       retryAfterSeconds === undefined ? {} : { "retry-after": String(retryAfterSeconds) },
     );
 
-  function mintChallenge(videoId: string): string {
-    const challenge = randomBytes(16).toString("base64url");
-    const pot = createHash("sha256").update(`${challenge}:${videoId}`).digest("base64url");
-    const now = Date.now();
-    if (pots.size > 10_000) for (const [k, v] of pots) if (v.expiresAt < now) pots.delete(k);
-    pots.set(pot, { videoId, expiresAt: now + POT_TTL_MS });
-    return challenge;
-  }
+  /** The catalogue video as a forced refusal (failNext) or the IP flag makes it look. */
+  const withFailure = (video: CatalogueVideo, kind: FailureKind | undefined): CatalogueVideo => {
+    const playability: Partial<Record<FailureKind, Playability>> = {
+      sessionLimit: "sessionLimit",
+      captchaViewModel: "captchaViewModel",
+      flaggedIp: "flaggedIp",
+    };
+    const changed = kind ? playability[kind] : undefined;
+    if (!changed || video.playability !== "ok") return video;
+    return { ...video, playability: changed };
+  };
 
   function watchPage(video: CatalogueVideo, ctx: PageContext, botCheck: boolean): string {
     const response = playerResponse(captures, video, "WEB", ctx, { botCheck });
-    const challenge = mintChallenge(video.videoId);
+    const version =
+      video.waaHost === "jnn-pa" || bgSwitches.waaHost === "jnn-pa" ? OLD_PLAYER_VERSION : PLAYER_VERSION;
+    const attestation = {
+      responseContext: {},
+      challenge: randomBytes(24).toString("base64url"),
+      bgChallenge: botguard.challenge(),
+    };
     const ytcfgLocal = {
       EVENT_ID: ctx.ei,
-      PO_CHALLENGE: challenge,
+      PLAYER_JS_URL: playerPath(version),
+      // Not a YouTube key: the bounds of the player's random pot-decoration delay (a test switch).
+      DOUBLE_POT_DELAY_MS: potDelay,
       INNERTUBE_CONTEXT: {
         ...ytcfg.INNERTUBE_CONTEXT,
         client: { ...ytcfg.INNERTUBE_CONTEXT.client, originalUrl: `${ctx.origin}/watch?v=${video.videoId}` },
@@ -246,36 +375,35 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
 <script nonce="d0ub1e">var ytcfg={d:function(){return window.yt&&yt.config_||ytcfg.data_||(ytcfg.data_={})},get:function(k,o){return k in ytcfg.d()?ytcfg.d()[k]:o},set:function(){var a=arguments;if(a.length>1)ytcfg.d()[a[0]]=a[1];else{var k;for(k in a[0])ytcfg.d()[k]=a[0][k]}}};window.ytcfg.set('EMERGENCY_BASE_URL', '/error_204?t\\u003djserror\\u0026level\\u003dERROR');</script>
 <script nonce="d0ub1e">${ytcfgScript}</script>
 <script nonce="d0ub1e">ytcfg.set(${inlineJson(ytcfgLocal)});</script>
+<script nonce="d0ub1e">(function() {window.ytAtR = '${hexEscapedJson(attestation)}';if (window.ytAtRC) { window.ytAtRC(window.ytAtR); }})();</script>
 <link rel="canonical" href="${ctx.origin}/watch?v=${video.videoId}">
 <meta name="title" content="${escapeHtml(title)}">
-</head><body dir="ltr" no-y-overflow><script nonce="d0ub1e">var ytInitialPlayerResponse = ${inlineJson(response)};</script><div id="player" class="skeleton flexy"><div id="player-wrap"><div id="player-placeholder" style="background-image: url('/vi/${video.videoId}/hqdefault.jpg');"></div></div></div>
-<script src="${PLAYER_JS_PATH}" nonce="d0ub1e"></script>
+<script src="${DESKTOP_POLYMER_PATH}" nonce="d0ub1e"></script>
+</head><body dir="ltr" no-y-overflow><script nonce="d0ub1e">var ytInitialPlayerResponse = ${inlineJson(response)};</script><div id="player" class="skeleton flexy"><div id="player-wrap"><div id="player-placeholder" style="background-image: url('https://i.ytimg.com/vi/${video.videoId}/hqdefault.jpg');"></div></div></div>
+<script src="${playerPath(version)}" nonce="d0ub1e"></script>
 <script nonce="d0ub1e">var ytInitialData = ${inlineJson(initialData(captures, video))};</script>
+<script src="${MAINAPP_PATH}" nonce="d0ub1e" async></script>
 </body></html>`;
-  }
-
-  /** The consent page, as consent.youtube.com/m serves it, with its form pointed at the double. */
-  function consentPage(continueUrl: string): string {
-    return captures.consentPageHtml.replaceAll(
-      /name="continue" value="[^"]*"/g,
-      `name="continue" value="${escapeHtml(continueUrl)}"`,
-    );
   }
 
   function unknownVideo(videoId: string): CatalogueVideo {
     return { ...(VIDEOS.dblUnavail1 as CatalogueVideo), videoId };
   }
 
+  const pageContext = (): PageContext => ({ origin, ei: randomBytes(12).toString("base64url"), sign });
+
   async function handleWatch(req: IncomingMessage, res: ServerResponse, url: URL) {
     const videoId = url.searchParams.get("v") ?? "";
     const video = VIDEOS[videoId] ?? unknownVideo(videoId);
     if ((video.consent || consent.everywhere) && !hasConsent(req.headers.cookie, consent.accepted)) {
+      // The current interstitial's address (consent.youtube.com/m?continue=…&gl=DE&m=0&pc=yt&cm=2&hl=en&src=1).
       const target = new URL("https://consent.youtube.com/m");
       target.searchParams.set("continue", url.toString());
       target.searchParams.set("gl", "DE");
       target.searchParams.set("m", "0");
       target.searchParams.set("pc", "yt");
-      target.searchParams.set("hl", "de");
+      target.searchParams.set("cm", "2");
+      target.searchParams.set("hl", "en");
       target.searchParams.set("src", "1");
       res.writeHead(302, { location: target.toString() });
       res.end();
@@ -286,8 +414,25 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
     const failure = takeForcedFailure("watch");
     if (failure?.kind === "rateLimit") return tooManyRequests(res, failure.retryAfterSeconds);
     if (video.playability === "captcha") return tooManyRequests(res);
-    const ctx = { origin, ei: randomBytes(12).toString("base64url") };
-    send(res, 200, watchPage(video, ctx, failure?.kind === "botCheck"));
+    const html = watchPage(withFailure(video, failure?.kind), pageContext(), failure?.kind === "botCheck");
+    // Compressed as the real page is, so bytes per job are realistic.
+    const body = Buffer.from(html);
+    const { encoding } = negotiate(
+      { contentType: "", identity: body, gzip: body, br: body },
+      req.headers["accept-encoding"] as string | undefined,
+    );
+    if (!encoding) return send(res, 200, body);
+    const compressed = encoding === "br" ? brotliCompressSync(body, BROTLI_FAST) : gzipSync(body);
+    send(res, 200, compressed, { "content-encoding": encoding, vary: "Accept-Encoding" });
+  }
+
+  /** Which client a caption URL was issued to, from its signature; null when it was not issued here. */
+  function urlClient(url: URL): "WEB" | "APP" | null {
+    const signature = url.searchParams.get("signature") ?? "";
+    for (const family of ["WEB", "APP"] as const) {
+      if (sign(signaturePayload(family, url.searchParams)) === signature) return family;
+    }
+    return null;
   }
 
   async function handleTimedtext(res: ServerResponse, url: URL) {
@@ -295,25 +440,34 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
     bump(stats.timedtext, videoId);
     const video = VIDEOS[videoId];
     if (video?.delayMs) await sleep(video.delayMs);
+    const empty = (status: number) => send(res, status, "", { "content-type": "text/html; charset=utf-8" });
     const kind = url.searchParams.get("kind") === "asr" ? "asr" : "manual";
     const track = video?.tracks?.find(
       (t) => t.languageCode === url.searchParams.get("lang") && t.kind === kind,
     );
-    if (!video || !track) return send(res, 404, "", { "content-type": "text/html; charset=utf-8" });
-    // exp=xpe URLs answer 200 and nothing unless the player's pot came with them.
-    if ((url.searchParams.get("exp") ?? "").includes("xpe")) {
-      const pot = pots.get(url.searchParams.get("pot") ?? "");
-      if (!pot || pot.videoId !== videoId || pot.expiresAt < Date.now() || video.potRejected) {
-        return send(res, 200, "", { "content-type": "text/html; charset=utf-8" });
+    if (!video || !track) return empty(404);
+    // Signed URLs only, unexpired (harsher than the old double, which ignored signature and expire).
+    const family = urlClient(url);
+    const expire = Number(url.searchParams.get("expire") ?? 0);
+    if (!family || !(expire * 1000 > Date.now())) return empty(403);
+    // exp=xpe and exp=xpv URLs (yt-dlp treats both alike) answer 200 and nothing unless a valid pot,
+    // bound to this video, comes with c=WEB (yt-dlp#13075, jdepoix#592, asbplayer PR #978).
+    // App-client URLs with exp=xpe cannot be satisfied: no app pot is minted anywhere.
+    const exp = url.searchParams.get("exp") ?? "";
+    if (/xp[ev]/.test(exp)) {
+      const ok =
+        family === "WEB" &&
+        url.searchParams.get("c") === "WEB" &&
+        botguard.verifyPot(url.searchParams.get("pot"), videoId) &&
+        !video.potRejected;
+      if (!ok) {
+        bump(stats.timedtextEmpty, videoId);
+        return empty(200);
       }
     }
     const tlang = url.searchParams.get("tlang");
-    if (
-      tlang &&
-      (!track.isTranslatable || !video.translationLanguages.some((l) => l.languageCode === tlang))
-    ) {
-      return send(res, 404, "", { "content-type": "text/html; charset=utf-8" });
-    }
+    const offered = family === "WEB" ? video.translationLanguages : video.androidTranslationLanguages;
+    if (tlang && (!track.isTranslatable || !offered.some((l) => l.languageCode === tlang))) return empty(404);
     const segments = tlang
       ? track.segments.map((s) => ({ ...s, text: translateText(s.text, tlang) }))
       : track.segments;
@@ -331,56 +485,96 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
     try {
       request = JSON.parse(await readBody(req));
     } catch {
-      return send(
-        res,
-        400,
-        JSON.stringify({ error: { code: 400, message: "Invalid JSON payload", status: "INVALID_ARGUMENT" } }),
-        {
-          "content-type": "application/json; charset=UTF-8",
-        },
-      );
+      return send(res, 400, googleError(400, "INVALID_ARGUMENT", "Invalid JSON payload"), JSON_UTF8);
     }
     const videoId = String(request?.videoId ?? "");
     const clientName = String(request?.context?.client?.clientName ?? "");
-    const client: Client = clientName === "ANDROID" ? "ANDROID" : "WEB";
+    const clientVersion = String(request?.context?.client?.clientVersion ?? "");
+    if (clientName !== "WEB" && clientName !== "ANDROID" && clientName !== "IOS") {
+      return send(
+        res,
+        400,
+        googleError(400, "INVALID_ARGUMENT", "Request contains an invalid argument."),
+        JSON_UTF8,
+      );
+    }
+    const client: Client = clientName;
     bump(stats.innertube, videoId);
     const failure = takeForcedFailure("innertube");
     if (failure?.kind === "rateLimit") {
-      return send(
-        res,
-        429,
-        JSON.stringify({ error: { code: 429, message: "Too many requests", status: "RESOURCE_EXHAUSTED" } }),
-        {
-          "content-type": "application/json; charset=UTF-8",
-          ...(failure.retryAfterSeconds === undefined
-            ? {}
-            : { "retry-after": String(failure.retryAfterSeconds) }),
-        },
-      );
+      return send(res, 429, googleError(429, "RESOURCE_EXHAUSTED", "Too many requests"), {
+        ...JSON_UTF8,
+        ...(failure.retryAfterSeconds === undefined
+          ? {}
+          : { "retry-after": String(failure.retryAfterSeconds) }),
+      });
     }
-    const video = VIDEOS[videoId] ?? unknownVideo(videoId);
+    const video = withFailure(VIDEOS[videoId] ?? unknownVideo(videoId), failure?.kind);
     if (video.delayMs) await sleep(video.delayMs);
-    const ctx = { origin, ei: randomBytes(12).toString("base64url") };
-    // The ANDROID client is bot-checked wherever the WEB page is.
-    const botCheck = failure?.kind === "botCheck" || video.playability === "captcha";
-    send(res, 200, JSON.stringify(playerResponse(captures, video, client, ctx, { botCheck })), {
-      "content-type": "application/json; charset=UTF-8",
+    const answer = (body: Json) => send(res, 200, JSON.stringify(body), JSON_UTF8);
+    if (client !== "WEB") {
+      // Old app versions are turned away (XCDYouTubeKit#560, yt-dlp#10108).
+      const major = Number.parseInt(clientVersion.split(".")[0] ?? "", 10);
+      if (clientVersion && !(major >= CURRENT_APP_MAJOR)) return answer(outdatedClient(captures));
+      // Harsher than known: an app call that carries a browser's headers is a bot.
+      if (req.headers.origin !== undefined || req.headers["sec-fetch-mode"] !== undefined)
+        return answer(structuredClone(captures.requestBlocked));
+    }
+    // The app clients are bot-checked on their own (asbplayer PR #978); captcha videos everywhere.
+    const botCheck =
+      failure?.kind === "botCheck" || video.playability === "captcha" || video.playability === "botCheck";
+    answer(playerResponse(captures, video, client, pageContext(), { botCheck }));
+  }
+
+  /** POST …/GenerateIT: `[requestKey, botguardResponse]` → `[integrityToken, ttl, refresh, fallback]`. */
+  async function handleGenerateIt(req: IncomingMessage, res: ServerResponse, cors: Record<string, string>) {
+    const refuse = (status: number, code: string, message: string) => {
+      stats.generateIt.refused++;
+      send(res, status, googleError(status, code, message), { ...JSON_UTF8, ...cors });
+    };
+    let body: Json;
+    try {
+      body = JSON.parse(await readBody(req));
+    } catch {
+      return refuse(400, "INVALID_ARGUMENT", "Invalid JSON payload");
+    }
+    if (req.headers["x-goog-api-key"] !== WAA_API_KEY)
+      return refuse(403, "PERMISSION_DENIED", "The request is missing a valid API key.");
+    if (!String(req.headers["content-type"] ?? "").startsWith("application/json+protobuf"))
+      return refuse(400, "INVALID_ARGUMENT", "Invalid content type");
+    if (!Array.isArray(body) || body[0] !== WAA_REQUEST_KEY)
+      return refuse(400, "INVALID_ARGUMENT", "Request contains an invalid argument.");
+    if (bgSwitches.generateIt === "fail")
+      return refuse(403, "PERMISSION_DENIED", "The caller does not have permission");
+    const token = botguard.generateIt(body[1]);
+    if (!token) return refuse(400, "INVALID_ARGUMENT", "Request contains an invalid argument.");
+    stats.generateIt.issued++;
+    send(res, 200, JSON.stringify(token), {
+      "content-type": "application/json+protobuf; charset=UTF-8",
+      ...cors,
     });
   }
 
-  async function handleConsentAccept(req: IncomingMessage, res: ServerResponse) {
+  /** consent.youtube.com/save: either form; 303 to `continue` with a SOCS cookie recording the decision. */
+  async function handleConsentSave(req: IncomingMessage, res: ServerResponse) {
     const form = new URLSearchParams(await readBody(req));
     const continueUrl = form.get("continue") ?? "";
-    const version = form.get("v") ?? "";
-    if (!version.startsWith("cb.") || !continueUrl.startsWith(`${origin}/`)) {
+    const eom = form.get("set_eom");
+    const required = ["gl", "m", "pc", "continue", "bl", "hl", "src"];
+    if (
+      (eom !== "true" && eom !== "false") ||
+      required.some((name) => !form.get(name)) ||
+      !continueUrl.startsWith(`${origin}/`)
+    ) {
       return send(res, 400, "<html><body>Bad consent request</body></html>");
     }
-    stats.consentAccepted++;
+    const accept = eom === "false" && form.get("set_ytc") === "true";
+    if (accept) stats.consentAccepted++;
+    else stats.consentRejected++;
     res.writeHead(303, {
       location: continueUrl,
       "set-cookie": [
-        `SOCS=${ISSUED_SOCS}; Domain=.youtube.com; Path=/; Max-Age=34190000; Secure; SameSite=Lax`,
-        `CONSENT=YES+${encodeURIComponent(version.slice(3))}; Domain=.youtube.com; Path=/; Max-Age=34190000; Secure; SameSite=Lax`,
+        `SOCS=${accept ? ISSUED_SOCS.accept : ISSUED_SOCS.reject}; Domain=.youtube.com; Path=/; Expires=${new Date(Date.now() + 395 * 86400_000).toUTCString()}; Secure; SameSite=Lax`,
       ],
     });
     res.end();
@@ -389,6 +583,7 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
   async function handleControl(res: ServerResponse, url: URL) {
     const json = (value: unknown) =>
       send(res, 200, JSON.stringify(value), { "content-type": "application/json" });
+    const q = url.searchParams;
     switch (url.pathname) {
       case "/__double/stats":
         return json(stats);
@@ -396,35 +591,53 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
         double.reset();
         return json({ ok: true });
       case "/__double/fail": {
-        const kind = url.searchParams.get("kind") === "botCheck" ? "botCheck" : "rateLimit";
-        const on = (url.searchParams.get("on") ?? "any") as FailureTarget;
-        const retryAfter = url.searchParams.get("retryAfter");
-        double.failNext(Number(url.searchParams.get("count") ?? 1), kind, {
+        const kind = (q.get("kind") ?? "rateLimit") as FailureKind;
+        if (!FAILURE_KINDS.includes(kind)) return send(res, 400, `unknown kind ${kind}`);
+        const on = (q.get("on") ?? "any") as FailureTarget;
+        const retryAfter = q.get("retryAfter");
+        double.failNext(Number(q.get("count") ?? 1), kind, {
           on,
           ...(retryAfter ? { retryAfterSeconds: Number(retryAfter) } : {}),
         });
         return json({ ok: true });
       }
       case "/__double/latency":
-        double.setLatency(Number(url.searchParams.get("ms") ?? 0));
+        double.setLatency(Number(q.get("ms") ?? 0));
         return json({ ok: true });
+      case "/__double/botguard": {
+        const next: Partial<BotguardSwitches> = {};
+        const interpreter = q.get("interpreter");
+        const generateIt = q.get("generateIt");
+        const waaHost = q.get("waaHost");
+        if (interpreter === "ok" || interpreter === "fail") next.interpreter = interpreter;
+        if (generateIt === "ok" || generateIt === "fail") next.generateIt = generateIt;
+        if (waaHost === "youtube" || waaHost === "jnn-pa") next.waaHost = waaHost;
+        double.setBotguard(next);
+        return json({ ok: true, botguard: bgSwitches });
+      }
+      case "/__double/pot-delay":
+        double.setPotDelay(
+          Number(q.get("min") ?? DEFAULT_POT_DELAY[0]),
+          Number(q.get("max") ?? DEFAULT_POT_DELAY[1]),
+        );
+        return json({ ok: true, potDelay });
       default:
         return send(res, 404, "");
     }
   }
 
   /** www.youtube.com (and youtubei.googleapis.com, where the apps send innertube calls). */
-  async function routeYoutube(req: IncomingMessage, res: ServerResponse, url: URL) {
-    if (req.method === "GET" && url.pathname === "/watch") return handleWatch(req, res, url);
-    if (req.method === "GET" && url.pathname === "/api/timedtext") return handleTimedtext(res, url);
+  async function routeYoutube(req: IncomingMessage, res: ServerResponse, url: URL, host: string) {
     if (req.method === "POST" && url.pathname === "/youtubei/v1/player")
       return handleInnertubePlayer(req, res);
-    if (req.method === "GET" && url.pathname === PLAYER_JS_PATH) {
-      return send(res, 200, PLAYER_SCRIPT, {
-        "content-type": "text/javascript; charset=utf-8",
-        "cache-control": "public, max-age=31536000",
-      });
-    }
+    if (host !== "www.youtube.com")
+      return send(res, 404, googleError(404, "NOT_FOUND", "Not Found"), JSON_UTF8);
+    if (req.method === "GET" && url.pathname === "/watch") return handleWatch(req, res, url);
+    if (req.method === "GET" && url.pathname === "/api/timedtext") return handleTimedtext(res, url);
+    if (req.method === "POST" && url.pathname === "/api/jnn/v1/GenerateIT")
+      return handleGenerateIt(req, res, {});
+    const asset = req.method === "GET" ? assets.get(url.pathname) : undefined;
+    if (asset) return sendAsset(req, res, asset);
     if (req.method === "GET" && url.pathname === "/robots.txt")
       return send(res, 200, "User-agent: *\nDisallow: /api/\n", { "content-type": "text/plain" });
     send(res, 404, "<html><body>404 Not Found</body></html>");
@@ -433,22 +646,69 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
   async function routeConsent(req: IncomingMessage, res: ServerResponse, url: URL) {
     if (req.method === "GET" && url.pathname === "/m") {
       stats.consentPages++;
-      return send(res, 200, consentPage(url.searchParams.get("continue") ?? `${origin}/`));
+      return send(
+        res,
+        200,
+        consentPageHtml({
+          continueUrl: url.searchParams.get("continue") ?? `${origin}/`,
+          gl: url.searchParams.get("gl") ?? "DE",
+          hl: url.searchParams.get("hl") ?? "en",
+        }),
+      );
     }
-    if (req.method === "POST" && url.pathname === "/s") return handleConsentAccept(req, res);
+    if (req.method === "POST" && url.pathname === "/save") return handleConsentSave(req, res);
+    // The 2021 form's /s is gone.
     send(res, 404, "<html><body>404 Not Found</body></html>");
+  }
+
+  /** www.google.com: the BotGuard interpreter under /js/th/; nothing else (a /sorry page would be a block). */
+  function routeGoogle(req: IncomingMessage, res: ServerResponse, url: URL) {
+    if (req.method === "GET" && url.pathname === botguard.interpreterPath) {
+      stats.interpreterLoads++;
+      if (bgSwitches.interpreter === "fail") return send(res, 500, "<html><body>Server Error</body></html>");
+      return sendAsset(req, res, botguard.interpreter);
+    }
+    send(res, 404, "<html><body>404 Not Found</body></html>");
+  }
+
+  /** jnn-pa.googleapis.com: the WAA API older players call directly, cross-origin (CORS). */
+  function routeWaa(req: IncomingMessage, res: ServerResponse, url: URL) {
+    const requestOrigin = req.headers.origin;
+    const cors: Record<string, string> =
+      requestOrigin === "https://www.youtube.com"
+        ? {
+            "access-control-allow-origin": requestOrigin,
+            "access-control-allow-credentials": "true",
+            vary: "Origin",
+          }
+        : {};
+    const path = url.pathname;
+    if (path !== "/$rpc/google.internal.waa.v1.Waa/GenerateIT")
+      return send(res, 404, googleError(404, "NOT_FOUND", "Not Found"), JSON_UTF8);
+    if (req.method === "OPTIONS") {
+      res.writeHead(204, {
+        ...cors,
+        "access-control-allow-methods": "POST",
+        "access-control-allow-headers": "content-type,x-goog-api-key,x-user-agent",
+        "access-control-max-age": "3600",
+      });
+      return res.end();
+    }
+    if (req.method === "POST") return handleGenerateIt(req, res, cors);
+    send(res, 405, "", cors);
   }
 
   /** Every impersonated host on one TLS port, told apart by the Host header as a CDN does. */
   async function route(req: IncomingMessage, res: ServerResponse) {
     stats.requests++;
     const host = (req.headers.host ?? "").replace(/:\d+$/, "").toLowerCase();
+    hostOf.set(res, host);
     const url = new URL(req.url ?? "/", `https://${host || "www.youtube.com"}`);
     if (latencyMs) await sleep(latencyMs);
     switch (host) {
       case "www.youtube.com":
       case "youtubei.googleapis.com":
-        return routeYoutube(req, res, url);
+        return routeYoutube(req, res, url, host);
       case "youtube.com":
       case "m.youtube.com":
         // Desktop visitors of the bare and mobile hosts are sent to www.
@@ -456,9 +716,18 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
         return res.end();
       case "consent.youtube.com":
         return routeConsent(req, res, url);
+      case "www.google.com":
+        return routeGoogle(req, res, url);
+      case "jnn-pa.googleapis.com":
+        return routeWaa(req, res, url);
       case "i.ytimg.com":
-        return send(res, 200, "", { "content-type": "image/jpeg" });
+        // A thumbnail-sized body; nothing depends on it.
+        return send(res, 200, Buffer.alloc(24_000, 0xff), {
+          "content-type": "image/jpeg",
+          "cache-control": "public, max-age=7200",
+        });
       default:
+        // Media (SABR) refuses the double's players: captions do not depend on playback (research §2.2).
         if (host.endsWith(".googlevideo.com")) return send(res, 403, "", { "content-type": "text/plain" });
         return send(res, 404, "<html><body>404 Not Found</body></html>");
     }
@@ -530,6 +799,8 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
       forced = null;
       latencyMs = 0;
       consent = defaultConsent;
+      bgSwitches = { ...DEFAULT_BOTGUARD };
+      potDelay = [...DEFAULT_POT_DELAY];
     },
     failNext(count, kind, opts = {}) {
       forced = {
@@ -544,6 +815,13 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
     },
     setConsent(next) {
       consent = { ...next };
+    },
+    setBotguard(next) {
+      bgSwitches = { ...bgSwitches, ...next };
+    },
+    setPotDelay(minMs, maxMs) {
+      const min = Math.max(0, minMs);
+      potDelay = [min, Math.max(min, maxMs)];
     },
     close: async () => {
       await Promise.all(
