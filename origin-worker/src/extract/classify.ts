@@ -67,15 +67,28 @@ export function classifyPlayability(response: PlayerResponse): ApiError | null {
 
 export type Interstitial = { kind: "consent"; acceptable: boolean } | { kind: "captcha" };
 
-const CONSENT_FORM = /<form[^>]+action="[^"]*consent[^"]*\/s"/i;
-const CONSENT_VERSION = /name="v"\s+value="cb\.[^"]*"/;
+/**
+ * The consent interstitial's forms: today's post to consent.youtube.com/save (consent.google.com
+ * on Google's other sites) with hidden `set_eom` (true on "Reject all"); the 2021 one posted to
+ * consent.youtube.com/s and needed its `v=cb.…` version (youtube-transcript-api's capture).
+ * Plain substring tests: the page is YouTube's text, and no pattern here may backtrack.
+ */
+const CONSENT_SAVE = [
+  'action="https://consent.youtube.com/save"',
+  'action="https://consent.google.com/save"',
+];
+const CONSENT_2021 = 'action="https://consent.youtube.com/s"';
 
 /** What stands between us and the watch page, judged from the page's HTML. */
 export function detectInterstitial(html: string): Interstitial | null {
   if (html.includes("g-recaptcha") || html.includes("/das_captcha") || html.includes("unusual traffic")) {
     return { kind: "captcha" };
   }
-  if (CONSENT_FORM.test(html)) return { kind: "consent", acceptable: CONSENT_VERSION.test(html) };
+  if (CONSENT_SAVE.some((action) => html.includes(action))) {
+    return { kind: "consent", acceptable: html.includes('name="set_eom" value="true"') };
+  }
+  if (html.includes(CONSENT_2021))
+    return { kind: "consent", acceptable: html.includes('name="v" value="cb.') };
   return null;
 }
 

@@ -95,3 +95,17 @@ export function readTracklist(response: PlayerResponse): Tracklist | undefined {
     }));
   return { tracks, translationLanguages };
 }
+
+/**
+ * Experiments that make a caption URL answer 200 with an empty body unless it carries a pot. yt-dlp
+ * treats both alike (`yt_dlp/extractor/youtube/_video.py`, subtitle PO-token check).
+ */
+const POT_EXPERIMENTS = new Set(["xpe", "xpv"]);
+
+/** Whether a caption baseUrl only answers with the player's proof-of-origin token (`pot`). */
+export function needsPot(url: URL): boolean {
+  return url.searchParams
+    .getAll("exp")
+    .flatMap((value) => value.split(","))
+    .some((experiment) => POT_EXPERIMENTS.has(experiment.trim()));
+}

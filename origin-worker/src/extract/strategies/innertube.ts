@@ -3,6 +3,7 @@ import { isYoutube } from "../../browser/request-filter.js";
 import type { UpstreamResponse } from "../../upstream/fetch.js";
 import { blocked, retryAfterSeconds } from "../classify.js";
 import type { InnertubeClient } from "../innertube/clients.js";
+import { needsPot } from "../parse/player-response.js";
 import { RouteFailed, type Strategy, type StrategyJob } from "./strategy.js";
 
 /**
@@ -13,19 +14,6 @@ import { RouteFailed, type Strategy, type StrategyJob } from "./strategy.js";
  * (Node), not from the browser page: an app request carries the app's User-Agent and client headers,
  * and no Origin, sec-fetch-* or browser cookies.
  */
-
-/**
- * Experiments that make a caption URL answer 200 with an empty body unless it carries a pot. yt-dlp
- * treats both alike (`yt_dlp/extractor/youtube/_video.py`, subtitle PO-token check).
- */
-const POT_EXPERIMENTS = new Set(["xpe", "xpv"]);
-
-export function needsPot(url: URL): boolean {
-  return url.searchParams
-    .getAll("exp")
-    .flatMap((value) => value.split(","))
-    .some((experiment) => POT_EXPERIMENTS.has(experiment.trim()));
-}
 
 /** An app's request: its User-Agent and client headers, nothing a browser would add. */
 function appHeaders(client: InnertubeClient): Record<string, string> {

@@ -1,9 +1,8 @@
 import { ApiError } from "@ytt/shared";
 import type { HTTPResponse, Page } from "puppeteer-core";
 import { blocked, detectInterstitial, retryAfterSeconds } from "../classify.js";
-import { extractInitialData, extractPlayerResponse } from "../parse/player-response.js";
+import { extractInitialData, extractPlayerResponse, needsPot } from "../parse/player-response.js";
 import type { Selection } from "../select.js";
-import { needsPot } from "./innertube.js";
 import { RouteFailed, type Strategy, type StrategyJob } from "./strategy.js";
 
 /**
@@ -31,9 +30,19 @@ async function navigate(job: StrategyJob, url: string): Promise<HTTPResponse | n
   }
 }
 
-/** Accepts the consent form the way a visitor does: its own submit button. */
+/**
+ * Answers the consent interstitial the way a visitor does, with the page's own button: today's
+ * "Reject all" form (consent.youtube.com/save with set_eom=true), or the 2021 single form (…/s).
+ * Rejecting is a decision YouTube records like accepting, and shares less.
+ */
+const CONSENT_BUTTON = [
+  'form[action$="/save"]:has(input[name="set_eom"][value="true"]) button',
+  'form[action$="/save"]:has(input[name="set_eom"][value="true"]) [type="submit"]',
+  'form[action*="consent"][action$="/s"] [type="submit"]',
+].join(", ");
+
 async function acceptConsent(page: Page, timeoutMs: number): Promise<HTTPResponse | null> {
-  const submit = await page.$('form[action*="consent"][action$="/s"] [type="submit"]');
+  const submit = await page.$(CONSENT_BUTTON);
   if (!submit) throw blocked("consent page without an accept button");
   const [response] = await Promise.all([
     page.waitForNavigation({ waitUntil: "domcontentloaded", timeout: timeoutMs }),
