@@ -46,31 +46,11 @@ const InnertubeClientsSchema = z
 const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const seconds = ms;
 
-/** The one configuration of the origin, for both entrypoints (API and worker). Read from the environment once. */
-export const ConfigSchema = z.object({
-  REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
-  ORIGIN_HOST: z.string().default("0.0.0.0"),
-  ORIGIN_PORT: z.coerce.number().int().min(0).max(65535).default(8788),
-  OPS_PORT: z.coerce.number().int().min(0).max(65535).default(9090),
-  SIGNING_KEYS: SigningKeysSchema,
-  SIGNATURE_MAX_SKEW_SECONDS: seconds(60),
-  ACCESS_CLIENT_ID: optionalString,
-  ACCESS_CLIENT_SECRET: optionalString,
-  QUEUE_NAME: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]+$/)
-    .default("transcripts"),
-  WAIT_BUDGET_MS: ms(25_000).refine((v) => v <= 90_000, "must stay under the edge's 100 s origin limit"),
-  /** How long a finished job (and so GET /v1/jobs/:id) stays retrievable. */
-  JOB_RESULT_TTL_SECONDS: seconds(3600),
-  RESULT_TTL_SECONDS: seconds(86_400),
-  FAILURE_TTL_SECONDS: seconds(3600),
-  MAX_BACKLOG: z.coerce.number().int().positive().default(1000),
-  WORKER_CONCURRENCY: z.coerce.number().int().positive().max(16).default(2),
-  JOB_ATTEMPTS: z.coerce.number().int().positive().max(10).default(4),
-  RETRY_BASE_DELAY_MS: ms(2000),
-  /** How long the whole queue pauses when YouTube answers 429 or a bot check. */
-  BLOCKED_PAUSE_MS: ms(30_000),
+/**
+ * What the extraction engine reads (see extract/from-config.ts): the worker, the extract CLI and the
+ * canary build the same engine from it, and the tools need none of the worker's other settings.
+ */
+export const EngineConfigSchema = z.object({
   YOUTUBE_ORIGIN: z.string().url().default("https://www.youtube.com"),
   CHROMIUM_PATH: optionalString,
   BROWSER_PROXY: optionalString,
@@ -99,6 +79,35 @@ export const ConfigSchema = z.object({
   /** Consecutive route failures after which a route is skipped for ROUTE_COOLDOWN_MS. */
   ROUTE_FAILURE_THRESHOLD: z.coerce.number().int().positive().default(5),
   ROUTE_COOLDOWN_MS: ms(300_000),
+});
+
+export type EngineConfig = z.output<typeof EngineConfigSchema>;
+
+/** The one configuration of the origin, for both entrypoints (API and worker). Read from the environment once. */
+export const ConfigSchema = EngineConfigSchema.extend({
+  REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
+  ORIGIN_HOST: z.string().default("0.0.0.0"),
+  ORIGIN_PORT: z.coerce.number().int().min(0).max(65535).default(8788),
+  OPS_PORT: z.coerce.number().int().min(0).max(65535).default(9090),
+  SIGNING_KEYS: SigningKeysSchema,
+  SIGNATURE_MAX_SKEW_SECONDS: seconds(60),
+  ACCESS_CLIENT_ID: optionalString,
+  ACCESS_CLIENT_SECRET: optionalString,
+  QUEUE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default("transcripts"),
+  WAIT_BUDGET_MS: ms(25_000).refine((v) => v <= 90_000, "must stay under the edge's 100 s origin limit"),
+  /** How long a finished job (and so GET /v1/jobs/:id) stays retrievable. */
+  JOB_RESULT_TTL_SECONDS: seconds(3600),
+  RESULT_TTL_SECONDS: seconds(86_400),
+  FAILURE_TTL_SECONDS: seconds(3600),
+  MAX_BACKLOG: z.coerce.number().int().positive().default(1000),
+  WORKER_CONCURRENCY: z.coerce.number().int().positive().max(16).default(2),
+  JOB_ATTEMPTS: z.coerce.number().int().positive().max(10).default(4),
+  RETRY_BASE_DELAY_MS: ms(2000),
+  /** How long the whole queue pauses when YouTube answers 429 or a bot check. */
+  BLOCKED_PAUSE_MS: ms(30_000),
   SHUTDOWN_GRACE_MS: ms(30_000),
   /** A worker holding a job renews its lock; a killed one loses it after this long and the job runs elsewhere. */
   LOCK_DURATION_MS: ms(30_000),
@@ -108,17 +117,46 @@ export const ConfigSchema = z.object({
 
 export type Config = z.output<typeof ConfigSchema>;
 
-/** Parses the environment; a bad value stops the process with every problem listed (secrets are never echoed). */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = ConfigSchema.safeParse(env);
+type Env = Record<string, string | undefined>;
+
+/**
+ * The canary's settings (src/cli/canary.ts): the engine's, and where its video list and Pushgateway are.
+ * Unset CANARY_VIDEOS_FILE: the list in the repository (origin-worker/canary/videos.txt).
+ */
+export const CanaryConfigSchema = EngineConfigSchema.extend({
+  CANARY_VIDEOS_FILE: optionalString,
+  /** e.g. http://prometheus-pushgateway.monitoring.svc.cluster.local:9091; unset: nothing is pushed. */
+  CANARY_PUSHGATEWAY_URL: optionalString.pipe(z.string().url().optional()),
+});
+
+export type CanaryConfig = z.output<typeof CanaryConfigSchema>;
+
+/** Every problem of the environment in one message, values never echoed (they may be secrets). */
+function parseEnv<S extends z.ZodType>(schema: S, env: Env): z.output<S> {
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
     throw new Error(`invalid origin configuration: ${problems}`);
   }
-  if (Boolean(parsed.data.ACCESS_CLIENT_ID) !== Boolean(parsed.data.ACCESS_CLIENT_SECRET)) {
+  return parsed.data;
+}
+
+/** Parses the environment; a bad value stops the process with every problem listed (secrets are never echoed). */
+export function loadConfig(env: Env = process.env): Config {
+  const config = parseEnv(ConfigSchema, env);
+  if (Boolean(config.ACCESS_CLIENT_ID) !== Boolean(config.ACCESS_CLIENT_SECRET)) {
     throw new Error(
       "invalid origin configuration: set both ACCESS_CLIENT_ID and ACCESS_CLIENT_SECRET, or neither",
     );
   }
-  return parsed.data;
+  return config;
+}
+
+/** The engine's part of the environment only (the extract CLI): no SIGNING_KEYS, no Redis. */
+export function loadEngineConfig(env: Env = process.env): EngineConfig {
+  return parseEnv(EngineConfigSchema, env);
+}
+
+export function loadCanaryConfig(env: Env = process.env): CanaryConfig {
+  return parseEnv(CanaryConfigSchema, env);
 }

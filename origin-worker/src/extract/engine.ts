@@ -32,8 +32,8 @@ export interface EngineOptions {
   strategies?: Strategy[];
   /** Circuit breakers over the routes (see route-health.ts); absent: every route is always tried. */
   routeHealth?: RouteHealth;
-  /** Called with every route attempt's outcome (metrics). */
-  onRouteOutcome?: (route: string, outcome: RouteOutcome) => void;
+  /** Called with every route attempt's outcome and its time in ms (metrics, the route trail). */
+  onRouteOutcome?: (route: string, outcome: RouteOutcome, ms: number) => void;
 }
 
 export interface RunOptions {
@@ -48,8 +48,8 @@ export interface Engine {
   readonly browser: BrowserHost;
 }
 
-/** The player page first (it has the pot), then the app clients. */
-const defaultStrategies = (clients: readonly string[] = ["ANDROID"]): Strategy[] => [
+/** The routes in the order they are tried: the player page first (it has the pot), then the app clients. */
+export const configuredRoutes = (clients: readonly string[] = ["ANDROID"]): Strategy[] => [
   playerPage,
   ...innertubeClients(clients).map(innertubeStrategy),
 ];
@@ -59,7 +59,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const locale = options.locale ?? "en-US";
   const navigationTimeoutMs = options.navigationTimeoutMs ?? 20_000;
   const jobTimeoutMs = options.jobTimeoutMs ?? 60_000;
-  const strategies = options.strategies ?? defaultStrategies(options.innertubeClients);
+  const strategies = options.strategies ?? configuredRoutes(options.innertubeClients);
   const fetchUpstream = createUpstreamFetch(options.upstream?.hostRules);
   const browser = new BrowserHost({
     youtubeOrigin: origin,

@@ -26,8 +26,8 @@ type Result = Transcript | LanguageList;
 export interface RunRoutesOptions {
   /** Circuit breakers: routes they do not admit are tried only when the others gave no answer. */
   health?: RouteHealth | undefined;
-  /** Every route's outcome, skips included (for metrics and the route trail). */
-  onOutcome?: ((route: string, outcome: RouteOutcome) => void) | undefined;
+  /** Every route's outcome and the time it took (0 for a skip), skips included (metrics, the route trail). */
+  onOutcome?: ((route: string, outcome: RouteOutcome, ms: number) => void) | undefined;
   /** The job's signal: once aborted, nothing is tried any more. */
   signal?: AbortSignal | undefined;
 }
@@ -127,18 +127,19 @@ export async function runRoutes(
 ): Promise<Result> {
   const captionless: { route: string; error: NoCaptions }[] = [];
   const failures: { route: string; error: unknown }[] = [];
-  const report = (route: string, outcome: RouteOutcome) => {
+  const report = (route: string, outcome: RouteOutcome, started?: number) => {
     if (outcome !== "skipped") health?.record(route, outcome);
-    onOutcome?.(route, outcome);
+    onOutcome?.(route, outcome, started === undefined ? 0 : Math.round(performance.now() - started));
   };
 
   async function attempt(strategy: Strategy): Promise<Result | undefined> {
+    const started = performance.now();
     try {
       const result = await runRoute(strategy, job);
-      report(strategy.name, "success");
+      report(strategy.name, "success", started);
       return result;
     } catch (error) {
-      report(strategy.name, outcomeOf(error, signal));
+      report(strategy.name, outcomeOf(error, signal), started);
       if (signal?.aborted) throw error;
       if (error instanceof NoCaptions) captionless.push({ route: strategy.name, error });
       else if (passesToNextRoute(error)) failures.push({ route: strategy.name, error });

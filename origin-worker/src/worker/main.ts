@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { loadConfig } from "../config.js";
-import { createEngine, createRouteHealth } from "../extract/index.js";
+import { createEngineFromConfig, upstreamOverrideWarning } from "../extract/from-config.js";
 import { createLogger } from "../observability/logger.js";
 import { createWorkerMetrics } from "../observability/metrics.js";
 import { producerConnection } from "../queue/queue.js";
@@ -14,30 +14,17 @@ const log = createLogger(config.LOG_LEVEL, {
   queue: config.QUEUE_NAME,
   pid: process.pid,
 });
-if (config.UPSTREAM_HOST_RULES || config.UPSTREAM_TRUSTED_SPKI) {
+const upstreamWarning = upstreamOverrideWarning(config);
+if (upstreamWarning) {
   log.warn(
     { hostRules: config.UPSTREAM_HOST_RULES, trustedSpki: config.UPSTREAM_TRUSTED_SPKI },
-    "UPSTREAM_HOST_RULES / UPSTREAM_TRUSTED_SPKI are set: YouTube's hostnames go to a test double, not YouTube",
+    upstreamWarning,
   );
 }
 const metrics = createWorkerMetrics();
 const redis = producerConnection(config.REDIS_URL);
 
-const engine = createEngine({
-  youtubeOrigin: config.YOUTUBE_ORIGIN,
-  ...(config.CHROMIUM_PATH ? { chromiumPath: config.CHROMIUM_PATH } : {}),
-  ...(config.BROWSER_PROXY ? { proxy: config.BROWSER_PROXY } : {}),
-  ...(config.BROWSER_USER_AGENT ? { userAgent: config.BROWSER_USER_AGENT } : {}),
-  upstream: { hostRules: config.UPSTREAM_HOST_RULES, trustedSpki: config.UPSTREAM_TRUSTED_SPKI },
-  locale: config.BROWSER_LOCALE,
-  navigationTimeoutMs: config.NAVIGATION_TIMEOUT_MS,
-  jobTimeoutMs: config.JOB_TIMEOUT_MS,
-  recycleAfterJobs: config.BROWSER_RECYCLE_AFTER_JOBS,
-  innertubeClients: config.INNERTUBE_CLIENTS,
-  routeHealth: createRouteHealth({
-    failureThreshold: config.ROUTE_FAILURE_THRESHOLD,
-    cooldownMs: config.ROUTE_COOLDOWN_MS,
-  }),
+const engine = createEngineFromConfig(config, {
   onRouteOutcome: (route, outcome) => metrics.routeOutcomes.inc({ route, outcome }),
 });
 // One browser per process, launched now (an empty page) so the first job does not pay for it.
