@@ -58,9 +58,9 @@ const MINTING_PATHS: readonly MintingPath[] = [
   {
     origin: "https://jnn-pa.googleapis.com",
     pathPrefix: "/$rpc/google.internal.waa.v1.Waa/",
-    // A cross-origin POST with a JSON body is preceded by a CORS preflight, which Chromium reports
-    // to request interception as its own type.
-    types: new Set(["xhr", "fetch", "preflight"]),
+    // A cross-origin POST with a JSON body is preceded by a CORS preflight, which request
+    // interception reports as "preflight" or, in Chromium 156, as "other" (seen with the double).
+    types: new Set(["xhr", "fetch", "preflight", "other"]),
   },
 ];
 

@@ -1,14 +1,14 @@
 import { ApiError, type ErrorCode } from "@ytt/shared";
 
 /**
- * What the operator tools share: their exit codes, and how they leave. Checks outside the repository
- * read the exit codes, so they are part of the tools' contract (README, "Tools for operators").
+ * What the operator tools share: how errors become exit codes, and how the tools leave. Checks outside
+ * the repository read the exit codes, so they are part of the contract (README, "Tools for operators").
  */
 
 export const EXIT_OK = 0;
-/** A permanent error (bad arguments or configuration, no transcript); the canary: the primary route failed. */
+/** A permanent error: bad arguments or configuration, or YouTube's definitive answer (no transcript...). */
 export const EXIT_PERMANENT = 1;
-/** A retryable error: trying again later may work (blocked, timeout, internal); the canary: it could not run. */
+/** A retryable error: trying again later may work (blocked, timeout, internal). */
 export const EXIT_RETRYABLE = 2;
 
 /** Any failure as a catalogue error: ApiErrors as they are, anything else as `code` (by default our bug). */

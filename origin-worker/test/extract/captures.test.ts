@@ -302,7 +302,10 @@ describe("the double's ANDROID innertube answer", () => {
           await double.fetch(`${double.origin}/youtubei/v1/player?prettyPrint=false`, {
             method: "POST",
             headers: { "content-type": "application/json" },
-            body: JSON.stringify({ context: { client: { clientName: "ANDROID" } }, videoId: "GJLlxj_dtq8" }),
+            body: JSON.stringify({
+              context: { client: { clientName: "ANDROID", clientVersion: "21.02.35" } },
+              videoId: "GJLlxj_dtq8",
+            }),
           })
         ).body,
       );

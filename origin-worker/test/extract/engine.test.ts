@@ -34,7 +34,11 @@ afterAll(async () => {
   await double?.close();
 });
 
-beforeEach(() => double.reset());
+beforeEach(() => {
+  double.reset();
+  // The near end of the pot's delay keeps this file quick; youtube-2026.test.ts runs the full range.
+  double.setPotDelay(100, 300);
+});
 
 const transcript = (videoId: string, extra: Partial<TranscriptRequest> = {}): WorkRequest => ({
   kind: "transcript",
@@ -204,9 +208,11 @@ describe("EU consent", () => {
     expect(await engine.run(transcript("dblConsent1", { languages: ["de"] }))).toEqual(
       expectedTranscript("dblConsent1", { languageCode: "de", kind: "manual" }),
     );
+    // Today's interstitial, answered with its own "Reject all" button: a decision too.
     expect(double.stats()).toMatchObject({
       consentPages: 1,
-      consentAccepted: 1,
+      consentRejected: 1,
+      consentAccepted: 0,
       watchPages: { dblConsent1: 1 },
     });
   });
@@ -376,13 +382,16 @@ describe("the browser", () => {
 
   it("times out slow pages, and recycles the browser after a number of jobs", async () => {
     const strict = productionEngine(double, {
-      navigationTimeoutMs: 700,
+      navigationTimeoutMs: 3_000,
       recycleAfterJobs: 2,
     });
     try {
-      expect(await failure(strict.run(transcript("dblSlowPage")))).toMatchObject({
+      // Every answer 4 s late: longer than a navigation may take.
+      double.setLatency(4_000);
+      expect(await failure(strict.run(transcript("dblAsrOnly1")))).toMatchObject({
         code: "UPSTREAM_TIMEOUT",
       });
+      double.setLatency(0);
       await strict.run(transcript("dblAsrOnly1"));
       expect(strict.browser.launches).toBe(1);
       await strict.run(transcript("dblAsrOnly1"));

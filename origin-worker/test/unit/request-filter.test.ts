@@ -18,6 +18,7 @@ describe("the request filter for the real YouTube: what BotGuard minting needs, 
         ["xhr", WAA],
         ["fetch", "https://jnn-pa.googleapis.com/$rpc/google.internal.waa.v1.Waa/Create"],
         ["preflight", WAA],
+        ["other", WAA],
         ["xhr", "https://www.youtube.com/api/jnn/v1/GenerateIT"],
       ]),
     ).toEqual({
@@ -25,6 +26,7 @@ describe("the request filter for the real YouTube: what BotGuard minting needs, 
       [`xhr ${WAA}`]: "allow",
       "fetch https://jnn-pa.googleapis.com/$rpc/google.internal.waa.v1.Waa/Create": "allow",
       [`preflight ${WAA}`]: "allow",
+      [`other ${WAA}`]: "allow",
       "xhr https://www.youtube.com/api/jnn/v1/GenerateIT": "allow",
     });
   });

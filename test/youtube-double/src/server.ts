@@ -513,9 +513,10 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
     if (video.delayMs) await sleep(video.delayMs);
     const answer = (body: Json) => send(res, 200, JSON.stringify(body), JSON_UTF8);
     if (client !== "WEB") {
-      // Old app versions are turned away (XCDYouTubeKit#560, yt-dlp#10108).
+      // Old app versions are turned away (XCDYouTubeKit#560, yt-dlp#10108); so, harsher, is a call
+      // that names no version at all.
       const major = Number.parseInt(clientVersion.split(".")[0] ?? "", 10);
-      if (clientVersion && !(major >= CURRENT_APP_MAJOR)) return answer(outdatedClient(captures));
+      if (!(major >= CURRENT_APP_MAJOR)) return answer(outdatedClient(captures));
       // Harsher than known: an app call that carries a browser's headers is a bot.
       if (req.headers.origin !== undefined || req.headers["sec-fetch-mode"] !== undefined)
         return answer(structuredClone(captures.requestBlocked));
