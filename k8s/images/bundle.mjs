@@ -1,11 +1,17 @@
-// Bundles the origin's two entrypoints (API, worker) and their dependencies into dist/ as
-// self-contained ES modules, so the runtime images carry Node and two files, no node_modules.
+// Bundles the origin's entrypoints (API, worker, and the operator tools the worker image carries:
+// canary, extract) and their dependencies into dist/ as self-contained ES modules, so the runtime
+// images carry Node and a few files, no node_modules.
 // Usage (from the repo root): node k8s/images/bundle.mjs <outdir>
 import { build } from "esbuild";
 
 const outdir = process.argv[2] ?? "dist/origin";
 await build({
-  entryPoints: { api: "origin-worker/src/api/main.ts", worker: "origin-worker/src/worker/main.ts" },
+  entryPoints: {
+    api: "origin-worker/src/api/main.ts",
+    worker: "origin-worker/src/worker/main.ts",
+    canary: "origin-worker/src/cli/canary.ts",
+    extract: "origin-worker/src/cli/extract.ts",
+  },
   outdir,
   outExtension: { ".js": ".mjs" },
   bundle: true,

@@ -1,7 +1,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigSchema, loadConfig } from "../../origin-worker/src/config.js";
+import {
+  CanaryConfigSchema,
+  ConfigSchema,
+  loadCanaryConfig,
+  loadConfig,
+} from "../../origin-worker/src/config.js";
 import { BULL_PREFIX } from "../../origin-worker/src/queue/queue.js";
 import { MAX_RETRY_DELAY_MS } from "../../origin-worker/src/worker/retry.js";
 import {
@@ -133,7 +138,8 @@ describe.each(OVERLAYS)("%s matches the origin's code", (overlay) => {
 
   it("has selectors that match their pods, and Service ports that exist on them", () => {
     const all = workloads(objects);
-    for (const w of all) expect(matchesLabels(w.object.spec.selector.matchLabels, w.labels)).toBe(true);
+    for (const w of all.filter((w) => w.object.kind !== "CronJob"))
+      expect(matchesLabels(w.object.spec.selector.matchLabels, w.labels)).toBe(true);
     for (const svc of objects.filter((o) => o.kind === "Service")) {
       const backends = all.filter(
         (w) => w.namespace === svc.metadata.namespace && matchesLabels(svc.spec.selector, w.labels),
@@ -232,6 +238,49 @@ describe.each(OVERLAYS)("%s matches the origin's code", (overlay) => {
     expect(quantityBytes(workerContainer.resources.requests.memory)).toBe(
       quantityBytes(workerContainer.resources.limits.memory),
     );
+  });
+
+  it("runs the canary with the workers' image and settings, one run at a time, within its deadline and memory", () => {
+    const canary = find(objects, "CronJob", "origin-canary", "ytt");
+    const job = canary.spec.jobTemplate.spec;
+    const c = job.template.spec.containers[0];
+    expect(c.image).toBe(workerContainer.image);
+    expect(c.args.at(-1)).toBe("/app/canary.mjs");
+    expect(canary.spec.concurrencyPolicy).toBe("Forbid");
+    expect(job.backoffLimit).toBe(0);
+
+    const { env } = containerEnv(objects, "ytt", c);
+    const known = [...schemaKeys, ...Object.keys(CanaryConfigSchema.shape)];
+    expect(Object.keys(env).filter((k) => !known.includes(k))).toEqual([]);
+    const canaryConfig = loadCanaryConfig(env);
+    // The Pushgateway's namespace and port are the ones the canary's NetworkPolicy opens.
+    const gateway = new URL(canaryConfig.CANARY_PUSHGATEWAY_URL ?? "");
+    const [, gatewayNamespace, svcLabel] = gateway.hostname.split(".");
+    expect(svcLabel).toBe("svc");
+    const policy = find(objects, "NetworkPolicy", "canary-egress", "ytt");
+    const opened = policy.spec.egress.filter(
+      (rule: { to: { namespaceSelector?: { matchLabels: Record<string, string> } }[] }) =>
+        rule.to.some(
+          (peer) => peer.namespaceSelector?.matchLabels["kubernetes.io/metadata.name"] === gatewayNamespace,
+        ),
+    );
+    expect(opened.flatMap((rule: { ports: { port: number }[] }) => rule.ports.map((p) => p.port))).toEqual([
+      Number(gateway.port),
+    ]);
+
+    // Every listed video through every route at the job timeout, plus a browser start (≤ 30 s) per route.
+    const videos = readFileSync(join(K8S_DIR, "..", "origin-worker", "canary", "videos.txt"), "utf8")
+      .split("\n")
+      .filter((line) => line.replace(/#.*/, "").trim());
+    const routes = 1 + canaryConfig.INNERTUBE_CLIENTS.length;
+    expect(job.activeDeadlineSeconds * 1000).toBeGreaterThanOrEqual(
+      routes * (videos.length * canaryConfig.JOB_TIMEOUT_MS + 30_000),
+    );
+    // One job at a time: the worker's formula with a concurrency of one, and Chromium's /dev/shm.
+    expect(quantityBytes(c.resources.limits.memory)).toBeGreaterThanOrEqual(
+      1.2 * (120 + 200 + 250) * 2 ** 20,
+    );
+    expect(c.volumeMounts).toContainEqual({ name: "dshm", mountPath: "/dev/shm" });
   });
 
   it("runs cloudflared as two HA connectors with metrics, /ready liveness and a shorter drain than its grace", () => {

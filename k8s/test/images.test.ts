@@ -78,6 +78,20 @@ describe("origin-worker/Dockerfile", () => {
     expect(podSpec("origin-api").containers[0].image).toMatch(/\/ytt-origin-api:/);
     expect(podSpec("origin-worker").containers[0].image).toMatch(/\/ytt-origin-worker:/);
   });
+
+  it("carries the canary the CronJob runs, with its video list where CANARY_VIDEOS_FILE says", () => {
+    const canary = find(objects, "CronJob", "origin-canary", "ytt").spec.jobTemplate.spec.template.spec;
+    const bundle = canary.containers[0].args.at(-1);
+    const copies = instruction("worker", "COPY");
+    expect(copies.some((c) => c.startsWith("--from=build ") && c.includes(`/out/${basename(bundle)} `))).toBe(
+      true,
+    );
+    const listFile = /CANARY_VIDEOS_FILE=(\S+)/.exec(instruction("worker", "ENV").join(" "))?.[1];
+    expect(copies).toContain(`origin-worker/canary/videos.txt ${listFile}`);
+    expect(readFileSync(join(REPO, "origin-worker", "Dockerfile.dockerignore"), "utf8")).toMatch(
+      /^!origin-worker\/canary$/m,
+    );
+  });
 });
 
 /** Starts a bundle as the image's CMD would, resolving with its "ready" log line. */
@@ -134,6 +148,23 @@ describe("the bundles the images run", () => {
   afterAll(async () => {
     await Promise.all(running.map((r) => r.stop()));
     rmSync(out, { recursive: true, force: true });
+  });
+
+  it("the canary's bundle starts as the CronJob runs it (an unreadable list: exit 2, before any browser)", async () => {
+    const container = find(objects, "CronJob", "origin-canary", "ytt").spec.jobTemplate.spec.template.spec
+      .containers[0];
+    const bundle = join(out, basename(container.args.at(-1)));
+    const child = spawn(process.execPath, [bundle], {
+      env: { PATH: process.env.PATH ?? "", ...env, CANARY_VIDEOS_FILE: join(out, "no-such-list.txt") },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    const code = await new Promise((resolve) => child.once("close", resolve));
+    expect(stderr).toMatch(/^canary: ENOENT.*no-such-list\.txt/m);
+    expect(code).toBe(2);
   });
 
   for (const [stage, probesOf] of [

@@ -93,17 +93,29 @@ export interface Workload {
   podSpec: any;
 }
 
-/** Deployments and StatefulSets with their pod templates: the pods the cluster will run. */
+/** Where each workload kind keeps the template of its pods. */
+const POD_TEMPLATE: Record<string, (spec: K8sObject["spec"]) => K8sObject["spec"]> = {
+  Deployment: (spec) => spec.template,
+  StatefulSet: (spec) => spec.template,
+  CronJob: (spec) => spec.jobTemplate.spec.template,
+};
+
+/** Deployments, StatefulSets and CronJobs with their pod templates: the pods the cluster will run. */
 export function workloads(objects: K8sObject[]): Workload[] {
-  return objects
-    .filter((o) => o.kind === "Deployment" || o.kind === "StatefulSet")
-    .map((object) => ({
-      object,
-      namespace: object.metadata.namespace ?? "default",
-      labels: object.spec.template.metadata.labels,
-      containers: object.spec.template.spec.containers,
-      podSpec: object.spec.template.spec,
-    }));
+  return objects.flatMap((object) => {
+    const templateOf = POD_TEMPLATE[object.kind];
+    if (!templateOf) return [];
+    const template = templateOf(object.spec);
+    return [
+      {
+        object,
+        namespace: object.metadata.namespace ?? "default",
+        labels: template.metadata.labels,
+        containers: template.spec.containers,
+        podSpec: template.spec,
+      },
+    ];
+  });
 }
 
 export function matchesLabels(selector: Record<string, string> | undefined, labels: Record<string, string>) {
