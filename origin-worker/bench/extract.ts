@@ -4,8 +4,9 @@ import { startYoutubeDouble } from "@ytt/youtube-double";
 import { productionEngine } from "../test/helpers.js";
 
 /**
- * Extraction against the YouTube double: latency of one extraction with a warm browser next to
- * the floor (Chromium loading the same watch page in a fresh context, nothing else), throughput
+ * Extraction against the YouTube double (its realistic page weight, the production configuration):
+ * latency of one extraction with a warm browser next to the floor (Chromium loading the same watch
+ * page in a fresh context, nothing else), the bytes one job receives per host, throughput
  * at 1, 2 and 4 concurrent jobs in one browser, and the browser's peak memory per concurrent job.
  *   pnpm --filter @ytt/origin-worker bench:extract   (RUNS=30 JOBS=24 to change the sample sizes)
  */
@@ -82,6 +83,11 @@ try {
     extraction.push(await timed(() => engine.run(work)));
   }
 
+  // What one warm job pulls from each host (as served, compressed where YouTube compresses).
+  double.reset();
+  await engine.run(work);
+  const bytesPerJob = double.stats().bytesByHost;
+
   const pid = engine.browser.pid() as number;
   const idleKb = treeRssKb(pid);
   const throughput: { concurrency: number; perSecond: number; p50: number; peakKb: number }[] = [];
@@ -128,6 +134,8 @@ try {
       p90_ms: Number((percentile(extraction, 90) / percentile(floor, 90)).toFixed(2)),
     },
   ]);
+  console.log("\nBytes one extraction receives, per host (the double's realistic page weight)\n");
+  console.table(Object.entries(bytesPerJob).map(([host, bytes]) => ({ host, kB: Math.round(bytes / 1024) })));
   console.log(
     `\nThroughput and memory, ${JOBS} jobs per level, one browser (idle browser tree RSS ${Math.round(idleKb / 1024)} MB)\n`,
   );

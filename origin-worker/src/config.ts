@@ -57,6 +57,8 @@ export const EngineConfigSchema = z.object({
   BROWSER_USER_AGENT: optionalString,
   BROWSER_LOCALE: z.string().default("en-US"),
   NAVIGATION_TIMEOUT_MS: ms(20_000),
+  /** How long the player route waits for the pot on the track's URL before the next route goes. */
+  POT_TIMEOUT_MS: ms(5_000),
   JOB_TIMEOUT_MS: ms(45_000),
   BROWSER_RECYCLE_AFTER_JOBS: z.coerce.number().int().positive().default(200),
   /**

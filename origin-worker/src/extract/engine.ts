@@ -23,6 +23,12 @@ export interface EngineOptions {
   locale?: string;
   /** One page load or caption request. */
   navigationTimeoutMs?: number;
+  /**
+   * How long the player route waits for the player's pot decoration of a track's URL. The real
+   * player decorates within a second or two; a page whose BotGuard cannot mint should cost a job
+   * this much, not a whole navigation timeout, before the next route gets its turn.
+   */
+  potTimeoutMs?: number;
   /** A whole job, every route included. */
   jobTimeoutMs?: number;
   recycleAfterJobs?: number;
@@ -94,6 +100,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
         origin,
         locale,
         stepTimeoutMs: navigationTimeoutMs,
+        potTimeoutMs: options.potTimeoutMs ?? 5_000,
         fetchUpstream,
         signal: jobSignal,
         shared: {},

@@ -18,6 +18,7 @@ export function createEngineFromConfig(config: EngineConfig, options: EngineFrom
     upstream: { hostRules: config.UPSTREAM_HOST_RULES, trustedSpki: config.UPSTREAM_TRUSTED_SPKI },
     locale: config.BROWSER_LOCALE,
     navigationTimeoutMs: config.NAVIGATION_TIMEOUT_MS,
+    potTimeoutMs: config.POT_TIMEOUT_MS,
     jobTimeoutMs: config.JOB_TIMEOUT_MS,
     recycleAfterJobs: config.BROWSER_RECYCLE_AFTER_JOBS,
     innertubeClients: config.INNERTUBE_CLIENTS,

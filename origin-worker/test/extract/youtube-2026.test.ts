@@ -17,12 +17,9 @@ let pageOnly: Engine;
 
 beforeAll(async () => {
   double = await startYoutubeDouble();
-  engine = productionEngine(double, { navigationTimeoutMs: 5_000, jobTimeoutMs: 30_000 });
-  pageOnly = productionEngine(double, {
-    navigationTimeoutMs: 5_000,
-    jobTimeoutMs: 30_000,
-    innertubeClients: [],
-  });
+  const timeouts = { navigationTimeoutMs: 5_000, potTimeoutMs: 3_000, jobTimeoutMs: 30_000 };
+  engine = productionEngine(double, timeouts);
+  pageOnly = productionEngine(double, { ...timeouts, innertubeClients: [] });
 });
 
 afterAll(async () => {

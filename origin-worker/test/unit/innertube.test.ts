@@ -26,6 +26,7 @@ function jobWith(answer: (url: string) => { status: number; body: string }) {
     origin: "https://www.youtube.com",
     locale: "de-AT",
     stepTimeoutMs: 1000,
+    potTimeoutMs: 1000,
     fetchUpstream: async (url, init = {}) => {
       requests.push({ url, init });
       return { headers: {}, ...answer(url) };

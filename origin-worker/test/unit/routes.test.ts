@@ -85,6 +85,7 @@ function jobFor(work: WorkRequest): StrategyJob {
     origin: "https://www.youtube.com",
     locale: "en-US",
     stepTimeoutMs: 1000,
+    potTimeoutMs: 1000,
     fetchUpstream: () => Promise.reject(new Error("no network in unit tests")),
     signal: new AbortController().signal,
     shared: {},

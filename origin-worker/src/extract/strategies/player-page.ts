@@ -97,18 +97,18 @@ async function loadWatchPage(job: StrategyJob) {
 const PLAYER_SCRIPT = `async (want) => {
   const deadline = Date.now() + want.timeoutMs;
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-  const until = async (probe) => {
+  const until = async (limit, probe) => {
     for (;;) {
       const value = probe();
       if (value) return value;
-      if (Date.now() > deadline) return null;
+      if (Date.now() > limit) return null;
       await sleep(50);
     }
   };
   const isWanted = (t, vss) =>
     t && t.languageCode === want.languageCode && (t.kind || "") === want.kind &&
     (!want.vssId || !vss || vss === want.vssId);
-  const player = await until(() => {
+  const player = await until(deadline, () => {
     const p = document.querySelector("#movie_player");
     return p && typeof p.setOption === "function" && typeof p.getAudioTrack === "function" ? p : null;
   });
@@ -120,17 +120,18 @@ const PLAYER_SCRIPT = `async (want) => {
     const target = audios.find((a) => inAudio(a));
     if (!target) return { outcome: "no audio track of the player carries the track" };
     player.setAudioTrack(target);
-    if (!(await until(() => inAudio(player.getAudioTrack()))))
+    if (!(await until(deadline, () => inAudio(player.getAudioTrack()))))
       return { outcome: "the player did not switch to the track's audio track" };
   }
   player.loadModule("captions");
-  const listed = await until(() => {
+  const listed = await until(deadline, () => {
     const list = player.getOption("captions", "tracklist", { includeAsr: true });
     return Array.isArray(list) ? list.find((t) => isWanted(t, t.vss_id)) : null;
   });
   if (!listed) return { outcome: "the player does not list the track" };
   if (want.potRequired) {
-    const decorated = await until(() => {
+    const potDeadline = Math.min(deadline, Date.now() + want.potTimeoutMs);
+    const decorated = await until(potDeadline, () => {
       const track = inAudio(player.getAudioTrack());
       return track && /[?&]pot=[^&]/.test(String(track.url || "")) ? track : null;
     });
@@ -159,6 +160,7 @@ interface TrackWanted {
   tlang: string | null;
   potRequired: boolean;
   timeoutMs: number;
+  potTimeoutMs: number;
 }
 
 async function drivePlayer(
@@ -241,6 +243,7 @@ export const playerPage: Strategy = {
       tlang: selection.translateTo?.languageCode ?? null,
       potRequired: needsPot(new URL(selection.track.baseUrl)),
       timeoutMs: job.stepTimeoutMs,
+      potTimeoutMs: job.potTimeoutMs,
     };
     const prepared = await drivePlayer(page, want, "prepare");
     if (prepared.outcome !== "ready") throw new RouteFailed(prepared.outcome);

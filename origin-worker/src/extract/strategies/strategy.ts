@@ -26,6 +26,8 @@ export interface StrategyJob {
   locale: string;
   /** How long one page load or caption request may take. */
   stepTimeoutMs: number;
+  /** How long the player route waits for the pot decoration of the wanted track's URL. */
+  potTimeoutMs: number;
   /** HTTP from the worker itself (app clients), under the same host rules as the browser. */
   fetchUpstream: UpstreamFetch;
   /** Aborts when the job ends (deadline or caller), for work the page's closing does not stop. */
