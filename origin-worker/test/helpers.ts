@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { signRequest } from "@ytt/shared";
+import { ApiError, signRequest, type TranscriptRequest, type WorkRequest } from "@ytt/shared";
 import type { YoutubeDouble } from "@ytt/youtube-double";
 import { startOrigin } from "../src/api/server.js";
 import { type Config, loadConfig } from "../src/config.js";
@@ -170,4 +170,21 @@ export function productionEngine(double: YoutubeDouble, options: EngineOptions =
     upstream: { hostRules: double.hostRules, trustedSpki: double.spki },
     ...options,
   });
+}
+
+/** A transcript job for one video: English, any kind, no fallback, unless `extra` says otherwise. */
+export const transcriptWork = (videoId: string, extra: Partial<TranscriptRequest> = {}): WorkRequest => ({
+  kind: "transcript",
+  request: { videoId, languages: ["en"], kind: "any", fallback: "error", ...extra },
+});
+
+/** The catalogue error an extraction ends in (it must fail, and with an ApiError). */
+export async function failureOf(run: Promise<unknown>) {
+  try {
+    await run;
+  } catch (error) {
+    if (error instanceof ApiError) return { code: error.code, details: error.details };
+    throw error;
+  }
+  throw new Error("expected the extraction to fail");
 }

@@ -20,6 +20,8 @@ export interface BrowserHostOptions {
 export interface JobPage {
   page: Page;
   refusedNavigations: string[];
+  /** The job's browser crashed or disconnected: whatever a route says now, the job must be retried. */
+  browserGone(): boolean;
 }
 
 interface Instance {
@@ -126,7 +128,11 @@ export class BrowserHost {
     try {
       await context.setCookie(consentCookie(this.options.youtubeOrigin));
       const page = await context.newPage();
-      const jobPage: JobPage = { page, refusedNavigations: [] };
+      const jobPage: JobPage = {
+        page,
+        refusedNavigations: [],
+        browserGone: () => !instance.browser.connected,
+      };
       await this.preparePage(jobPage);
       return await job(jobPage);
     } catch (error) {

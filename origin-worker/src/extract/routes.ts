@@ -141,6 +141,13 @@ export async function runRoutes(
     } catch (error) {
       report(strategy.name, outcomeOf(error, signal), started);
       if (signal?.aborted) throw error;
+      // A crashed browser is our failure, not the route's: the job is retried whole (with the WEB
+      // page's full metadata) rather than answered by a later route.
+      if (job.jobPage.browserGone()) {
+        throw new ApiError("INTERNAL", {
+          details: { cause: "browser", reason: "the browser crashed or disconnected" },
+        });
+      }
       if (error instanceof NoCaptions) captionless.push({ route: strategy.name, error });
       else if (passesToNextRoute(error)) failures.push({ route: strategy.name, error });
       else throw error;

@@ -1,12 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import {
-  ApiError,
-  type LanguageList,
-  type Transcript,
-  type TranscriptRequest,
-  type WorkRequest,
-} from "@ytt/shared";
+import type { LanguageList, Transcript } from "@ytt/shared";
 import {
   expectedMetadata,
   expectedTrack,
@@ -17,7 +11,7 @@ import {
 } from "@ytt/youtube-double";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Engine } from "../../src/extract/index.js";
-import { productionEngine } from "../helpers.js";
+import { failureOf, productionEngine, transcriptWork } from "../helpers.js";
 
 /** The real engine in real Chromium against the YouTube double; one browser for the whole file. */
 
@@ -40,24 +34,9 @@ beforeEach(() => {
   double.setPotDelay(100, 300);
 });
 
-const transcript = (videoId: string, extra: Partial<TranscriptRequest> = {}): WorkRequest => ({
-  kind: "transcript",
-  request: { videoId, languages: ["en"], kind: "any", fallback: "error", ...extra },
-});
-
-async function failure(run: Promise<unknown>) {
-  try {
-    await run;
-  } catch (error) {
-    if (error instanceof ApiError) return { code: error.code, details: error.details };
-    throw error;
-  }
-  throw new Error("expected the extraction to fail");
-}
-
 describe("transcripts through the player", () => {
   it("takes the manual English track of the captured video in exactly one page load and one caption request", async () => {
-    const result = await engine.run(transcript("GJLlxj_dtq8"), { requestId: "req-1" });
+    const result = await engine.run(transcriptWork("GJLlxj_dtq8"), { requestId: "req-1" });
     expect(result).toEqual(expectedTranscript("GJLlxj_dtq8", { languageCode: "en", kind: "manual" }));
     const stats = double.stats();
     expect(stats.watchPages).toEqual({ GJLlxj_dtq8: 1 });
@@ -67,12 +46,12 @@ describe("transcripts through the player", () => {
   });
 
   it("takes the auto-generated track when asked for that kind (word segments joined)", async () => {
-    const result = await engine.run(transcript("GJLlxj_dtq8", { kind: "asr" }));
+    const result = await engine.run(transcriptWork("GJLlxj_dtq8", { kind: "asr" }));
     expect(result).toEqual(expectedTranscript("GJLlxj_dtq8", { languageCode: "en", kind: "asr" }));
   });
 
   it("translates through the player (tlang) and names the source track", async () => {
-    const result = (await engine.run(transcript("GJLlxj_dtq8", { translateTo: "de" }))) as Transcript;
+    const result = (await engine.run(transcriptWork("GJLlxj_dtq8", { translateTo: "de" }))) as Transcript;
     expect(result).toEqual(
       expectedTranscript("GJLlxj_dtq8", { languageCode: "en", kind: "manual", translateTo: "de" }),
     );
@@ -86,15 +65,15 @@ describe("transcripts through the player", () => {
   });
 
   it("follows the order of preferred languages", async () => {
-    const result = await engine.run(transcript("GJLlxj_dtq8", { languages: ["fr", "ja", "en"] }));
+    const result = await engine.run(transcriptWork("GJLlxj_dtq8", { languages: ["fr", "ja", "en"] }));
     expect(result).toEqual(expectedTranscript("GJLlxj_dtq8", { languageCode: "ja", kind: "manual" }));
   });
 
   it("an ASR-only video: any kind takes it, manual only does not exist", async () => {
-    expect(await engine.run(transcript("dblAsrOnly1"))).toEqual(
+    expect(await engine.run(transcriptWork("dblAsrOnly1"))).toEqual(
       expectedTranscript("dblAsrOnly1", { languageCode: "en", kind: "asr" }),
     );
-    expect(await failure(engine.run(transcript("dblAsrOnly1", { kind: "manual" })))).toEqual({
+    expect(await failureOf(engine.run(transcriptWork("dblAsrOnly1", { kind: "manual" })))).toEqual({
       code: "LANGUAGE_NOT_AVAILABLE",
       details: {
         requested: ["en"],
@@ -105,12 +84,12 @@ describe("transcripts through the player", () => {
   });
 
   it("a missing language fails with the available ones, or falls back to the first track when asked", async () => {
-    const missing = await failure(engine.run(transcript("GJLlxj_dtq8", { languages: ["fr"] })));
+    const missing = await failureOf(engine.run(transcriptWork("GJLlxj_dtq8", { languages: ["fr"] })));
     expect(missing.code).toBe("LANGUAGE_NOT_AVAILABLE");
     expect(
       (missing.details?.available as { languageCode: string }[] | undefined)?.map((t) => t.languageCode),
     ).toEqual(["zh", "cs", "en", "en", "de", "hi", "ja", "ko", "es"]);
-    expect(await engine.run(transcript("GJLlxj_dtq8", { languages: ["fr"], fallback: "any" }))).toEqual(
+    expect(await engine.run(transcriptWork("GJLlxj_dtq8", { languages: ["fr"], fallback: "any" }))).toEqual(
       expectedTranscript("GJLlxj_dtq8", { languageCode: "zh", kind: "manual" }),
     );
     // A failed selection needs no caption request at all.
@@ -118,7 +97,7 @@ describe("transcripts through the player", () => {
   });
 
   it("a 3-hour video: all 4320 segments, exact", async () => {
-    const result = (await engine.run(transcript("dblLong3hrs"))) as Transcript;
+    const result = (await engine.run(transcriptWork("dblLong3hrs"))) as Transcript;
     expect(result.segments).toHaveLength(4320);
     expect(result).toEqual(expectedTranscript("dblLong3hrs", { languageCode: "en", kind: "manual" }));
   });
@@ -130,12 +109,13 @@ describe("transcripts through the player", () => {
       ["ar", ["ar"]],
       ["he", ["he"]],
     ] as const) {
-      expect(await engine.run(transcript("dblUnicode1", { languages: [...languages] }))).toEqual(
+      expect(await engine.run(transcriptWork("dblUnicode1", { languages: [...languages] }))).toEqual(
         expectedTranscript("dblUnicode1", { languageCode, kind: "manual" }),
       );
     }
     expect(
-      (await failure(engine.run(transcript("dblUnicode1", { languages: ["ar"], translateTo: "en" })))).code,
+      (await failureOf(engine.run(transcriptWork("dblUnicode1", { languages: ["ar"], translateTo: "en" }))))
+        .code,
     ).toBe("TRANSLATION_NOT_AVAILABLE");
   });
 
@@ -149,20 +129,20 @@ describe("transcripts through the player", () => {
       [["pt"], "dblPtBrOnly", "pt-BR"],
     ];
     for (const [languages, videoId, languageCode] of cases) {
-      expect(await engine.run(transcript(videoId, { languages }))).toEqual(
+      expect(await engine.run(transcriptWork(videoId, { languages }))).toEqual(
         expectedTranscript(videoId, { languageCode, kind: "manual" }),
       );
     }
   });
 
   it("chapters from the description-chapters panel", async () => {
-    const result = (await engine.run(transcript("dblChapters"))) as Transcript;
+    const result = (await engine.run(transcriptWork("dblChapters"))) as Transcript;
     expect(result.video).toEqual(expectedMetadata(VIDEOS.dblChapters as never));
     expect(result.video.chapters).toHaveLength(4);
   });
 
   it("a slow video still completes within the timeouts", async () => {
-    expect(await engine.run(transcript("dblSlowPage"))).toEqual(
+    expect(await engine.run(transcriptWork("dblSlowPage"))).toEqual(
       expectedTranscript("dblSlowPage", { languageCode: "en", kind: "manual" }),
     );
   });
@@ -183,10 +163,10 @@ describe("EU consent", () => {
 
   it("every job's fresh context carries the consent cookie: EU jobs go straight to the watch page", async () => {
     double.setConsent({ everywhere: true, accepted: "any-decision" });
-    expect(await engine.run(transcript("GJLlxj_dtq8"))).toEqual(
+    expect(await engine.run(transcriptWork("GJLlxj_dtq8"))).toEqual(
       expectedTranscript("GJLlxj_dtq8", { languageCode: "en", kind: "manual" }),
     );
-    expect(await engine.run(transcript("dblConsent1", { languages: ["de"] }))).toEqual(
+    expect(await engine.run(transcriptWork("dblConsent1", { languages: ["de"] }))).toEqual(
       expectedTranscript("dblConsent1", { languageCode: "de", kind: "manual" }),
     );
     expect(double.stats()).toMatchObject({
@@ -205,7 +185,7 @@ describe("EU consent", () => {
 
   it("when YouTube ignores the preset cookie, the job accepts the interstitial and goes on", async () => {
     double.setConsent({ everywhere: true, accepted: "issued-only" });
-    expect(await engine.run(transcript("dblConsent1", { languages: ["de"] }))).toEqual(
+    expect(await engine.run(transcriptWork("dblConsent1", { languages: ["de"] }))).toEqual(
       expectedTranscript("dblConsent1", { languageCode: "de", kind: "manual" }),
     );
     // Today's interstitial, answered with its own "Reject all" button: a decision too.
@@ -223,7 +203,7 @@ describe("languages", () => {
     const video = VIDEOS.GJLlxj_dtq8 as never as Parameters<typeof expectedMetadata>[0];
     const result = (await engine.run({
       kind: "languages",
-      request: transcript("GJLlxj_dtq8").request,
+      request: transcriptWork("GJLlxj_dtq8").request,
     })) as LanguageList;
     expect(result).toEqual({
       video: expectedMetadata(video),
@@ -240,33 +220,33 @@ describe("refusals end in their error code", () => {
   it.each(refused.map((v) => [v.videoId, v.expectedError, v.case] as const))(
     "%s → %s (%s)",
     async (videoId, code) => {
-      expect((await failure(engine.run(transcript(videoId)))).code).toBe(code);
+      expect((await failureOf(engine.run(transcriptWork(videoId)))).code).toBe(code);
     },
   );
 
   it("details say why: YouTube's reason, live streams, reCAPTCHA", async () => {
-    expect((await failure(engine.run(transcript("dblUnplay01")))).details).toEqual({
+    expect((await failureOf(engine.run(transcriptWork("dblUnplay01")))).details).toEqual({
       status: "UNPLAYABLE",
       reason: "Video unavailable",
       subreasons: ["The uploader has not made this video available in your country"],
     });
-    expect((await failure(engine.run(transcript("dblLiveNow1")))).details).toEqual({ isLive: true });
-    expect((await failure(engine.run(transcript("dblBotCheck")))).details).toEqual({
+    expect((await failureOf(engine.run(transcriptWork("dblLiveNow1")))).details).toEqual({ isLive: true });
+    expect((await failureOf(engine.run(transcriptWork("dblBotCheck")))).details).toEqual({
       reason: "Sign in to confirm you\u2019re not a bot",
     });
-    expect((await failure(engine.run(transcript("dblCaptcha1")))).details).toEqual({
+    expect((await failureOf(engine.run(transcriptWork("dblCaptcha1")))).details).toEqual({
       reason: "unusual traffic (reCAPTCHA)",
     });
   });
 
   it("an ID the double does not know is unavailable", async () => {
-    expect((await failure(engine.run(transcript("zzzzzzzzzzz")))).code).toBe("VIDEO_UNAVAILABLE");
+    expect((await failureOf(engine.run(transcriptWork("zzzzzzzzzzz")))).code).toBe("VIDEO_UNAVAILABLE");
   });
 });
 
 describe("routes and failover", () => {
   it("when the player's pot is rejected, the ANDROID innertube route gets the captions", async () => {
-    expect(await engine.run(transcript("dblFallback"))).toEqual(
+    expect(await engine.run(transcriptWork("dblFallback"))).toEqual(
       expectedTranscript("dblFallback", { languageCode: "en", kind: "manual" }),
     );
     expect(double.stats()).toMatchObject({
@@ -280,7 +260,7 @@ describe("routes and failover", () => {
   it("a rate-limited watch page fails over to innertube, whose metadata says what it lacks", async () => {
     double.failNext(1, "rateLimit", { on: "watch", retryAfterSeconds: 30 });
     const { publishDate: _, ...known } = expectedMetadata(VIDEOS.GJLlxj_dtq8 as never);
-    expect(await engine.run(transcript("GJLlxj_dtq8"))).toEqual({
+    expect(await engine.run(transcriptWork("GJLlxj_dtq8"))).toEqual({
       ...expectedTranscript("GJLlxj_dtq8", { languageCode: "en", kind: "manual" }),
       // The app's player response has no microformat, and the auto-chapters live on the page.
       video: { ...known, chapters: [], incomplete: ["publishDate", "chapters"] },
@@ -290,7 +270,7 @@ describe("routes and failover", () => {
     // Description chapters are in the app's videoDetails too: only the date is missing.
     double.failNext(1, "rateLimit", { on: "watch" });
     const { publishDate: __, ...described } = expectedMetadata(VIDEOS.dblChapters as never);
-    expect(((await engine.run(transcript("dblChapters"))) as Transcript).video).toEqual({
+    expect(((await engine.run(transcriptWork("dblChapters"))) as Transcript).video).toEqual({
       ...described,
       incomplete: ["publishDate"],
     });
@@ -298,12 +278,12 @@ describe("routes and failover", () => {
 
   it("blocked on every route: BLOCKED_BY_YOUTUBE with the Retry-After YouTube gave", async () => {
     double.failNext(2, "rateLimit", { retryAfterSeconds: 30 });
-    expect(await failure(engine.run(transcript("GJLlxj_dtq8")))).toEqual({
+    expect(await failureOf(engine.run(transcriptWork("GJLlxj_dtq8")))).toEqual({
       code: "BLOCKED_BY_YOUTUBE",
       details: { reason: "unusual traffic (reCAPTCHA)", retryAfterSeconds: 30 },
     });
     double.failNext(2, "botCheck");
-    expect((await failure(engine.run(transcript("GJLlxj_dtq8")))).code).toBe("BLOCKED_BY_YOUTUBE");
+    expect((await failureOf(engine.run(transcriptWork("GJLlxj_dtq8")))).code).toBe("BLOCKED_BY_YOUTUBE");
   });
 });
 
@@ -340,42 +320,24 @@ describe("the browser", () => {
     }
   });
 
-  it("a crash on the player page: the app route, asked from Node, still answers; the next job gets a new browser", async () => {
+  it("a crash fails the job with INTERNAL (browser), not with a later route's answer; the next job gets a new browser", async () => {
+    await engine.browser.withPage(async () => undefined);
     const launches = engine.browser.launches;
     const pid = engine.browser.pid();
-    const running = engine.run(transcript("dblSlowPage"));
+    const running = failureOf(engine.run(transcriptWork("dblSlowPage")));
     await new Promise((resolve) => setTimeout(resolve, 400));
     process.kill(pid as number, "SIGKILL");
-    expect(((await running) as Transcript).segments).toEqual(
-      expectedTranscript("dblSlowPage", { languageCode: "en", kind: "manual" }).segments,
-    );
-    expect(double.stats().innertube).toEqual({ dblSlowPage: 1 });
-    expect(await engine.run(transcript("dblAsrOnly1"))).toEqual(
+    expect(await running).toMatchObject({ code: "INTERNAL", details: { cause: "browser" } });
+    expect(double.stats().innertube).toEqual({});
+    expect(await engine.run(transcriptWork("dblAsrOnly1"))).toEqual(
       expectedTranscript("dblAsrOnly1", { languageCode: "en", kind: "asr" }),
     );
     expect(engine.browser.launches).toBe(launches + 1);
   });
 
-  it("a crash fails the job with INTERNAL (browser) when no other route is configured", async () => {
-    const pageOnly = productionEngine(double, {
-      navigationTimeoutMs: 5_000,
-      jobTimeoutMs: 20_000,
-      innertubeClients: [],
-    });
-    try {
-      await pageOnly.browser.withPage(async () => undefined);
-      const running = failure(pageOnly.run(transcript("dblSlowPage")));
-      await new Promise((resolve) => setTimeout(resolve, 400));
-      process.kill(pageOnly.browser.pid() as number, "SIGKILL");
-      expect(await running).toMatchObject({ code: "INTERNAL", details: { cause: "browser" } });
-    } finally {
-      await pageOnly.close();
-    }
-  });
-
   it("an aborted job rejects with the caller's reason", async () => {
     const controller = new AbortController();
-    const running = engine.run(transcript("dblSlowPage"), { signal: controller.signal });
+    const running = engine.run(transcriptWork("dblSlowPage"), { signal: controller.signal });
     setTimeout(() => controller.abort(new Error("client went away")), 200);
     await expect(running).rejects.toThrow("client went away");
   });
@@ -388,13 +350,13 @@ describe("the browser", () => {
     try {
       // Every answer 4 s late: longer than a navigation may take.
       double.setLatency(4_000);
-      expect(await failure(strict.run(transcript("dblAsrOnly1")))).toMatchObject({
+      expect(await failureOf(strict.run(transcriptWork("dblAsrOnly1")))).toMatchObject({
         code: "UPSTREAM_TIMEOUT",
       });
       double.setLatency(0);
-      await strict.run(transcript("dblAsrOnly1"));
+      await strict.run(transcriptWork("dblAsrOnly1"));
       expect(strict.browser.launches).toBe(1);
-      await strict.run(transcript("dblAsrOnly1"));
+      await strict.run(transcriptWork("dblAsrOnly1"));
       expect(strict.browser.launches).toBe(2);
     } finally {
       await strict.close();

@@ -1,8 +1,8 @@
-import { ApiError, type Transcript, type TranscriptRequest, type WorkRequest } from "@ytt/shared";
+import { ApiError, type Transcript } from "@ytt/shared";
 import { expectedTranscript, startYoutubeDouble, type YoutubeDouble } from "@ytt/youtube-double";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Engine } from "../../src/extract/index.js";
-import { productionEngine } from "../helpers.js";
+import { failureOf, productionEngine, transcriptWork } from "../helpers.js";
 
 /**
  * The engine's right answer on each behaviour of the 2026 site the double models (issue 11, a–g),
@@ -29,24 +29,9 @@ afterAll(async () => {
 
 beforeEach(() => double.reset());
 
-const transcript = (videoId: string, extra: Partial<TranscriptRequest> = {}): WorkRequest => ({
-  kind: "transcript",
-  request: { videoId, languages: ["en"], kind: "any", fallback: "error", ...extra },
-});
-
-async function failure(run: Promise<unknown>) {
-  try {
-    await run;
-  } catch (error) {
-    if (error instanceof ApiError) return { code: error.code, details: error.details };
-    throw error;
-  }
-  throw new Error("expected the extraction to fail");
-}
-
 describe("a. BotGuard on its own host", () => {
   it("the player fetches the interpreter from www.google.com, mints through GenerateIT, and the engine takes the pot'd answer", async () => {
-    expect(await engine.run(transcript("GJLlxj_dtq8"))).toEqual(
+    expect(await engine.run(transcriptWork("GJLlxj_dtq8"))).toEqual(
       expectedTranscript("GJLlxj_dtq8", { languageCode: "en", kind: "manual" }),
     );
     const stats = double.stats();
@@ -57,7 +42,7 @@ describe("a. BotGuard on its own host", () => {
   });
 
   it("an older player that calls jnn-pa.googleapis.com mints too (that WAA host is allowed)", async () => {
-    expect(await pageOnly.run(transcript("dblOldPlayr"))).toEqual(
+    expect(await pageOnly.run(transcriptWork("dblOldPlayr"))).toEqual(
       expectedTranscript("dblOldPlayr", { languageCode: "en", kind: "manual" }),
     );
     expect(double.stats().generateIt.issued).toBe(1);
@@ -70,13 +55,13 @@ describe("a. BotGuard on its own host", () => {
     "%s: no pot, the player route fails clearly and the app route answers",
     async (_case, switches) => {
       double.setBotguard(switches);
-      expect(await failure(pageOnly.run(transcript("GJLlxj_dtq8")))).toMatchObject({
+      expect(await failureOf(pageOnly.run(transcriptWork("GJLlxj_dtq8")))).toMatchObject({
         code: "INTERNAL",
         details: { routes: [{ route: "player-page", reason: "no pot minted" }] },
       });
       // The engine never asked for the track without the pot it needs.
       expect(double.stats().timedtext).toEqual({});
-      expect(await engine.run(transcript("GJLlxj_dtq8"))).toEqual(
+      expect(await engine.run(transcriptWork("GJLlxj_dtq8"))).toEqual(
         expectedTranscript("GJLlxj_dtq8", { languageCode: "en", kind: "manual" }),
       );
       expect(double.stats().innertube).toEqual({ GJLlxj_dtq8: 1 });
@@ -88,7 +73,7 @@ describe("b. asynchronous pot decoration", () => {
   it("the engine waits for the decorated URL: not one pot-less caption request, even at the slow end", async () => {
     double.setPotDelay(1_400, 1_500);
     for (const kind of ["manual", "asr"] as const) {
-      expect(await pageOnly.run(transcript("GJLlxj_dtq8", { kind }))).toEqual(
+      expect(await pageOnly.run(transcriptWork("GJLlxj_dtq8", { kind }))).toEqual(
         expectedTranscript("GJLlxj_dtq8", { languageCode: "en", kind }),
       );
     }
@@ -99,13 +84,13 @@ describe("b. asynchronous pot decoration", () => {
 
 describe("c. captions on by default", () => {
   it("the default track, which the player loads by itself, the other tracks, and a translation", async () => {
-    expect(await pageOnly.run(transcript("dblCaptsOn1"))).toEqual(
+    expect(await pageOnly.run(transcriptWork("dblCaptsOn1"))).toEqual(
       expectedTranscript("dblCaptsOn1", { languageCode: "en", kind: "manual" }),
     );
-    expect(await pageOnly.run(transcript("dblCaptsOn1", { languages: ["de"] }))).toEqual(
+    expect(await pageOnly.run(transcriptWork("dblCaptsOn1", { languages: ["de"] }))).toEqual(
       expectedTranscript("dblCaptsOn1", { languageCode: "de", kind: "manual" }),
     );
-    expect(await pageOnly.run(transcript("dblCaptsOn1", { translateTo: "fr" }))).toEqual(
+    expect(await pageOnly.run(transcriptWork("dblCaptsOn1", { translateTo: "fr" }))).toEqual(
       expectedTranscript("dblCaptsOn1", { languageCode: "en", kind: "manual", translateTo: "fr" }),
     );
     expect(double.stats().timedtextEmpty).toEqual({});
@@ -120,7 +105,7 @@ describe("d. a dubbed video", () => {
   ] as const)(
     "%s (%s): the engine switches to the audio track that carries it when needed",
     async (languageCode, kind) => {
-      expect(await pageOnly.run(transcript("dblDubbed01", { languages: [languageCode], kind }))).toEqual(
+      expect(await pageOnly.run(transcriptWork("dblDubbed01", { languages: [languageCode], kind }))).toEqual(
         expectedTranscript("dblDubbed01", { languageCode, kind }),
       );
     },
@@ -130,7 +115,7 @@ describe("d. a dubbed video", () => {
 describe("e. WEB and the app clients differ", () => {
   it("translations are chosen against the WEB list (156 languages), not ANDROID's 18", async () => {
     // Polish is on the watch page's list and not in the ANDROID answer's.
-    const result = (await engine.run(transcript("GJLlxj_dtq8", { translateTo: "pl" }))) as Transcript;
+    const result = (await engine.run(transcriptWork("GJLlxj_dtq8", { translateTo: "pl" }))) as Transcript;
     expect(result).toEqual(
       expectedTranscript("GJLlxj_dtq8", { languageCode: "en", kind: "manual", translateTo: "pl" }),
     );
@@ -138,11 +123,11 @@ describe("e. WEB and the app clients differ", () => {
   });
 
   it("app caption URLs with exp=xpe are recognised before any fetch; the WEB player still answers", async () => {
-    expect(await engine.run(transcript("dblAndrXpe1"))).toEqual(
+    expect(await engine.run(transcriptWork("dblAndrXpe1"))).toEqual(
       expectedTranscript("dblAndrXpe1", { languageCode: "en", kind: "manual" }),
     );
     double.setBotguard({ interpreter: "fail" });
-    expect(await failure(engine.run(transcript("dblAndrXpe1")))).toMatchObject({
+    expect(await failureOf(engine.run(transcriptWork("dblAndrXpe1")))).toMatchObject({
       code: "INTERNAL",
       details: {
         routes: [
@@ -156,11 +141,11 @@ describe("e. WEB and the app clients differ", () => {
   });
 
   it("the app clients bot-checked while WEB plays: the WEB answer stands; with WEB broken too, it is a block", async () => {
-    expect(await engine.run(transcript("dblAndrBot1"))).toEqual(
+    expect(await engine.run(transcriptWork("dblAndrBot1"))).toEqual(
       expectedTranscript("dblAndrBot1", { languageCode: "en", kind: "manual" }),
     );
     double.setBotguard({ generateIt: "fail" });
-    expect((await failure(engine.run(transcript("dblAndrBot1")))).code).toBe("BLOCKED_BY_YOUTUBE");
+    expect((await failureOf(engine.run(transcriptWork("dblAndrBot1")))).code).toBe("BLOCKED_BY_YOUTUBE");
   });
 });
 
@@ -169,7 +154,7 @@ describe("f. refusals as YouTube sends them now", () => {
     "%s on a video that has captions: BLOCKED_BY_YOUTUBE (retryable), never a permanent answer",
     async (kind) => {
       double.failNext(3, kind);
-      const outcome = await failure(engine.run(transcript("GJLlxj_dtq8")));
+      const outcome = await failureOf(engine.run(transcriptWork("GJLlxj_dtq8")));
       expect(outcome.code).toBe("BLOCKED_BY_YOUTUBE");
       expect(new ApiError(outcome.code).retryable).toBe(true);
     },
@@ -178,7 +163,7 @@ describe("f. refusals as YouTube sends them now", () => {
 
 describe("g. the weight of the real page", () => {
   it("the page's versioned scripts are fetched, the thumbnail and media hosts never", async () => {
-    await pageOnly.run(transcript("GJLlxj_dtq8"));
+    await pageOnly.run(transcriptWork("GJLlxj_dtq8"));
     const bytes = double.stats().bytesByHost;
     expect(bytes["www.youtube.com"]).toBeGreaterThan(1_000_000);
     expect(bytes["www.google.com"]).toBeGreaterThan(0);

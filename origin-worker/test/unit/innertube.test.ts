@@ -22,7 +22,7 @@ function jobWith(answer: (url: string) => { status: number; body: string }) {
   const requests: { url: string; init: UpstreamRequest }[] = [];
   const job: StrategyJob = {
     work,
-    jobPage: {} as JobPage,
+    jobPage: { browserGone: () => false } as JobPage,
     origin: "https://www.youtube.com",
     locale: "de-AT",
     stepTimeoutMs: 1000,

@@ -81,7 +81,7 @@ const transcriptOf = (request: Partial<TranscriptRequest> = {}): WorkRequest => 
 function jobFor(work: WorkRequest): StrategyJob {
   return {
     work,
-    jobPage: {} as JobPage,
+    jobPage: { browserGone: () => false } as JobPage,
     origin: "https://www.youtube.com",
     locale: "en-US",
     stepTimeoutMs: 1000,
