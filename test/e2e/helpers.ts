@@ -13,6 +13,8 @@ export function useStack(options: StackOptions | (() => Promise<StackOptions>)):
     const resolved = typeof options === "function" ? await options() : options;
     stack = await startStack({
       youtube: "double",
+      // The pot race is the engine tests' subject; here the near end of the delay keeps the suite quick.
+      doublePotDelayMs: [100, 300],
       ...(process.env.STACK_LOGS === "1" ? { log: printLog } : { log: () => {} }),
       ...resolved,
     });

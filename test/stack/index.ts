@@ -19,6 +19,8 @@ export { redisAnswers, startRedisServer } from "./redis.js";
 export interface StackOptions {
   /** Real YouTube (default) or the YouTube double; the CLI reads env YOUTUBE=double. */
   youtube?: "real" | "double";
+  /** The double's pot decoration delay range (default its own, the real player's 200–1500 ms). */
+  doublePotDelayMs?: [number, number];
   /** Worker processes started with the stack (0 = scaled to zero). Default 1. */
   workers?: number;
   /** Where process output goes; default: printed with [edge] [api] [worker] [double] prefixes. */
@@ -145,6 +147,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         await portOrFree(options.ports?.double),
         await portOrFree(options.ports?.doubleControl),
         log,
+        options.doublePotDelayMs,
       );
       started.push(d.process);
       double = new DoubleClient(d.controlUrl);

@@ -47,6 +47,7 @@ export async function startDouble(
   port: number,
   controlPort: number,
   log: LogSink,
+  potDelayMs?: [number, number],
 ): Promise<{ process: ManagedProcess; controlUrl: string; upstreamEnv: Record<string, string> }> {
   // Made (or found) here first, so the double process reads the same files instead of racing us.
   const tls = await ensureDoubleTls();
@@ -54,7 +55,12 @@ export async function startDouble(
     "double",
     DOUBLE_DIR,
     "src/main.ts",
-    { PORT: String(port), CONTROL_PORT: String(controlPort), HOST: "127.0.0.1" },
+    {
+      PORT: String(port),
+      CONTROL_PORT: String(controlPort),
+      HOST: "127.0.0.1",
+      ...(potDelayMs ? { POT_DELAY_MS: potDelayMs.join("-") } : {}),
+    },
     log,
   );
   const controlUrl = `http://127.0.0.1:${controlPort}`;

@@ -29,6 +29,7 @@ const consoleErrors: string[] = [];
 beforeAll(async () => {
   stack = await startStack({
     youtube: "double",
+    doublePotDelayMs: [100, 300],
     // A short wait budget: the origin answers 202 and the page has to poll the job.
     originEnv: { WAIT_BUDGET_MS: "200" },
     edgeVars: { DEMO_KEY_ENABLED: "true", DEMO_KEY: demoKey },

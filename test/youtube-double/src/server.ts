@@ -39,6 +39,11 @@ export interface YoutubeDoubleOptions {
   host?: string;
   /** Where the double's test CA and server certificate live (see tls.ts). */
   tlsDir?: string;
+  /**
+   * The range of the pot decoration delay this double returns to on reset (default 200–1500 ms, as
+   * the real player's). Suites that are not about the race may take its near end to run faster.
+   */
+  potDelayMs?: [number, number];
   /** Where the real captures are; see captures.ts. */
   capturesDir?: string;
   /** Put every video behind the consent interstitial (an EU visitor), not only the catalogue's consent video. */
@@ -272,7 +277,8 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
   };
   let consent: { everywhere: boolean; accepted: AcceptedConsent } = defaultConsent;
   let bgSwitches: BotguardSwitches = { ...DEFAULT_BOTGUARD };
-  let potDelay: [number, number] = [...DEFAULT_POT_DELAY];
+  const defaultPotDelay: [number, number] = options.potDelayMs ?? [...DEFAULT_POT_DELAY];
+  let potDelay: [number, number] = [...defaultPotDelay];
   let forced: {
     remaining: number;
     kind: FailureKind;
@@ -618,8 +624,8 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
       }
       case "/__double/pot-delay":
         double.setPotDelay(
-          Number(q.get("min") ?? DEFAULT_POT_DELAY[0]),
-          Number(q.get("max") ?? DEFAULT_POT_DELAY[1]),
+          Number(q.get("min") ?? defaultPotDelay[0]),
+          Number(q.get("max") ?? defaultPotDelay[1]),
         );
         return json({ ok: true, potDelay });
       default:
@@ -801,7 +807,7 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
       latencyMs = 0;
       consent = defaultConsent;
       bgSwitches = { ...DEFAULT_BOTGUARD };
-      potDelay = [...DEFAULT_POT_DELAY];
+      potDelay = [...defaultPotDelay];
     },
     failNext(count, kind, opts = {}) {
       forced = {
