@@ -10,8 +10,9 @@ process.env.NODE_EXTRA_CA_CERTS = (await ensureDoubleTls()).caFile;
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    // Worker tests spawn real processes with Chromium; the machine has 2 cores shared with others.
-    fileParallelism: false,
+    // Two files at a time: much of an engine test is waiting on the double's pot delays and latency,
+    // and the timeouts the tests rely on leave room for the 2-core machine being busy.
+    maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 90_000,
   },

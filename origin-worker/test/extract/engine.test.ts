@@ -344,12 +344,12 @@ describe("the browser", () => {
 
   it("times out slow pages, and recycles the browser after a number of jobs", async () => {
     const strict = productionEngine(double, {
-      navigationTimeoutMs: 3_000,
+      navigationTimeoutMs: 6_000,
       recycleAfterJobs: 2,
     });
     try {
-      // Every answer 4 s late: longer than a navigation may take.
-      double.setLatency(4_000);
+      // Every answer 7 s late: longer than a navigation may take.
+      double.setLatency(7_000);
       expect(await failureOf(strict.run(transcriptWork("dblAsrOnly1")))).toMatchObject({
         code: "UPSTREAM_TIMEOUT",
       });
