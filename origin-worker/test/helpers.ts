@@ -161,6 +161,12 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
 }
 
 /**
+ * The pot decoration delay for suites whose subject is not the race: the near end of the real
+ * player's range keeps them quick. youtube-2026.test.ts and fidelity.test.ts keep the full range.
+ */
+export const QUICK_POT_DELAY_MS: [number, number] = [100, 300];
+
+/**
  * The engine in its production configuration (https://www.youtube.com, the production allow-list),
  * with YouTube's hostnames resolving to the double: the only way the engine meets the double.
  */

@@ -73,19 +73,18 @@ export type Interstitial = { kind: "consent"; acceptable: boolean } | { kind: "c
  * consent.youtube.com/s and needed its `v=cb.…` version (youtube-transcript-api's capture).
  * Plain substring tests: the page is YouTube's text, and no pattern here may backtrack.
  */
-const CONSENT_SAVE = [
-  'action="https://consent.youtube.com/save"',
-  'action="https://consent.google.com/save"',
-];
+const CONSENT_SAVE = ["consent.youtube.com/save", "consent.google.com/save"];
 const CONSENT_2021 = 'action="https://consent.youtube.com/s"';
 
 /** What stands between us and the watch page, judged from the page's HTML. */
 export function detectInterstitial(html: string): Interstitial | null {
-  if (html.includes("g-recaptcha") || html.includes("/das_captcha") || html.includes("unusual traffic")) {
+  // A watch page whose title or description says "unusual traffic" is still a watch page.
+  const unusualTraffic = html.includes("unusual traffic") && !html.includes("ytInitialPlayerResponse");
+  if (html.includes("g-recaptcha") || html.includes("/das_captcha") || unusualTraffic) {
     return { kind: "captcha" };
   }
   if (CONSENT_SAVE.some((action) => html.includes(action))) {
-    return { kind: "consent", acceptable: html.includes('name="set_eom" value="true"') };
+    return { kind: "consent", acceptable: html.includes("set_eom") };
   }
   if (html.includes(CONSENT_2021))
     return { kind: "consent", acceptable: html.includes('name="v" value="cb.') };

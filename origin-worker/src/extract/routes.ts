@@ -40,6 +40,12 @@ class NoCaptions extends Error {
   }
 }
 
+/**
+ * An app client's refusal (private, unavailable, "watch on the latest version"...): it may say more
+ * about the client than about the video, so only the WEB page's own verdict ends a job.
+ */
+class UnconfirmedRefusal extends RouteFailed {}
+
 /** The WEB page's player response, when a route loaded it and it said the video plays. */
 function playableWebResponse(job: StrategyJob): PlayerResponse | undefined {
   const web = job.shared.webResponse;
@@ -69,13 +75,14 @@ function chooseTrack(own: Tracklist, web: Tracklist | undefined, request: Transc
 async function runRoute(strategy: Strategy, job: StrategyJob): Promise<Result> {
   const { response, initialData } = await strategy.playerResponse(job);
   const web = playableWebResponse(job);
-  const laterRoute = web !== undefined && response !== web;
+  const fromWebPage = response === job.shared.webResponse;
+  const laterRoute = web !== undefined && !fromWebPage;
   const refusal = classifyPlayability(response);
   if (refusal) {
-    // Blocks stay blocks (retryable); any other refusal contradicts the WEB page's "it plays".
-    if (laterRoute && refusal.code !== "BLOCKED_BY_YOUTUBE")
-      throw new RouteFailed(
-        `refused a video the WEB page plays: ${refusal.code} ${refusal.details?.reason ?? ""}`,
+    // Blocks stay blocks (retryable); any other refusal is final only from the WEB page itself.
+    if (!fromWebPage && refusal.code !== "BLOCKED_BY_YOUTUBE")
+      throw new UnconfirmedRefusal(
+        `${web ? "refused a video the WEB page plays" : "refused, unconfirmed by the WEB page"}: ${refusal.code} ${refusal.details?.reason ?? ""}`,
       );
     throw refusal;
   }
@@ -156,18 +163,23 @@ export async function runRoutes(
   }
 
   const skipped: Strategy[] = [];
+  let attempted = 0;
   for (const strategy of strategies) {
     if (health && !health.admit(strategy.name)) {
       report(strategy.name, "skipped");
       skipped.push(strategy);
       continue;
     }
+    attempted++;
     const result = await attempt(strategy);
     if (result) return result;
   }
-  // A route whose breaker is open still gets its turn when no other route answered: a job is never
-  // failed with a route untried, and "no captions" is never concluded without it.
-  for (const strategy of skipped) {
+  // A route whose breaker is open is skipped: a route YouTube broke costs a job nothing. It still
+  // gets its turn when no route was tried at all, and before "no captions" or an app client's
+  // refusal is taken for the video's answer.
+  const needsSkipped =
+    attempted === 0 || captionless.length > 0 || failures.some((f) => f.error instanceof UnconfirmedRefusal);
+  for (const strategy of needsSkipped ? skipped : []) {
     const result = await attempt(strategy);
     if (result) return result;
   }

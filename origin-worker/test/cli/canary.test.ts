@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startYoutubeDouble, type YoutubeDouble } from "@ytt/youtube-double";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { QUICK_POT_DELAY_MS } from "../helpers.js";
 import { doubleEnv, runTool } from "./run-tool.js";
 
 /** The canary against the double in the production configuration, each configured route alone. */
@@ -30,7 +31,7 @@ function row(stdout: string, route: string): string[] {
 }
 
 beforeAll(async () => {
-  double = await startYoutubeDouble();
+  double = await startYoutubeDouble({ potDelayMs: QUICK_POT_DELAY_MS });
 });
 beforeEach(() => double.reset());
 afterAll(async () => {

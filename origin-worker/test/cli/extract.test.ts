@@ -8,6 +8,7 @@ import {
   type YoutubeDouble,
 } from "@ytt/youtube-double";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { QUICK_POT_DELAY_MS } from "../helpers.js";
 import { doubleEnv, runTool } from "./run-tool.js";
 
 /** The extract CLI's contract (README, "Tools for operators"), against the double in the production configuration. */
@@ -18,7 +19,7 @@ const TRAIL_LINE = /^route=[a-z-]+ outcome=[a-z_]+ ms=\d+$/;
 const trail = (stderr: string) => stderr.split("\n").filter((line) => line.startsWith("route="));
 
 beforeAll(async () => {
-  double = await startYoutubeDouble();
+  double = await startYoutubeDouble({ potDelayMs: QUICK_POT_DELAY_MS });
 });
 afterAll(async () => {
   await double?.close();

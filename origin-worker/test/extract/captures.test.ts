@@ -301,7 +301,10 @@ describe("the double's ANDROID innertube answer", () => {
         (
           await double.fetch(`${double.origin}/youtubei/v1/player?prettyPrint=false`, {
             method: "POST",
-            headers: { "content-type": "application/json" },
+            headers: {
+              "content-type": "application/json",
+              "user-agent": "com.google.android.youtube/21.02.35 (Linux; U; Android 11) gzip",
+            },
             body: JSON.stringify({
               context: { client: { clientName: "ANDROID", clientVersion: "21.02.35" } },
               videoId: "GJLlxj_dtq8",

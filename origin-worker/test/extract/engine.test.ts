@@ -11,7 +11,7 @@ import {
 } from "@ytt/youtube-double";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Engine } from "../../src/extract/index.js";
-import { failureOf, productionEngine, transcriptWork } from "../helpers.js";
+import { failureOf, productionEngine, QUICK_POT_DELAY_MS, transcriptWork } from "../helpers.js";
 
 /** The real engine in real Chromium against the YouTube double; one browser for the whole file. */
 
@@ -19,7 +19,7 @@ let double: YoutubeDouble;
 let engine: Engine;
 
 beforeAll(async () => {
-  double = await startYoutubeDouble();
+  double = await startYoutubeDouble({ potDelayMs: QUICK_POT_DELAY_MS });
   engine = productionEngine(double, { navigationTimeoutMs: 5_000, jobTimeoutMs: 20_000 });
 });
 
@@ -28,11 +28,7 @@ afterAll(async () => {
   await double?.close();
 });
 
-beforeEach(() => {
-  double.reset();
-  // The near end of the pot's delay keeps this file quick; youtube-2026.test.ts runs the full range.
-  double.setPotDelay(100, 300);
-});
+beforeEach(() => double.reset());
 
 describe("transcripts through the player", () => {
   it("takes the manual English track of the captured video in exactly one page load and one caption request", async () => {

@@ -16,7 +16,9 @@ let double: YoutubeDouble;
 let engine: Engine;
 
 beforeAll(async () => {
-  double = await startYoutubeDouble();
+  // The late end of the real player's range: the 2025 engine's early request must beat the pot even
+  // on a busy machine.
+  double = await startYoutubeDouble({ potDelayMs: [1_200, 1_500] });
   engine = productionEngine(double, { navigationTimeoutMs: 10_000 });
 });
 

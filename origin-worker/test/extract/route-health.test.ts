@@ -2,7 +2,7 @@ import type { WorkRequest } from "@ytt/shared";
 import { expectedTranscript, startYoutubeDouble, type YoutubeDouble } from "@ytt/youtube-double";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createRouteHealth, type Engine, type RouteOutcome } from "../../src/extract/index.js";
-import { productionEngine } from "../helpers.js";
+import { productionEngine, QUICK_POT_DELAY_MS } from "../helpers.js";
 
 /**
  * Route outcomes and breakers in the real engine (Chromium, the double under YouTube's hostnames,
@@ -14,7 +14,7 @@ let engine: Engine;
 const outcomes: [string, RouteOutcome][] = [];
 
 beforeAll(async () => {
-  double = await startYoutubeDouble();
+  double = await startYoutubeDouble({ potDelayMs: QUICK_POT_DELAY_MS });
   engine = productionEngine(double, {
     navigationTimeoutMs: 5_000,
     jobTimeoutMs: 20_000,

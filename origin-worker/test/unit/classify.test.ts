@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import type { ApiError } from "@ytt/shared";
+import { consentPageHtml } from "@ytt/youtube-double";
 import { describe, expect, it } from "vitest";
-import { classifyPlayability } from "../../src/extract/classify.js";
+import { classifyPlayability, detectInterstitial } from "../../src/extract/classify.js";
 
 /** Refusals YouTube sends in 2025–2026 that are about our session, not the video: retryable blocks. */
 
@@ -75,5 +76,28 @@ describe("video refusals stay definitive", () => {
       "VIDEO_UNAVAILABLE",
     );
     expect(classifyPlayability(json("youtube_age_restricted.innertube.json"))?.code).toBe("AGE_RESTRICTED");
+  });
+});
+
+describe("interstitials told from watch pages", () => {
+  const capture = (name: string) => readFileSync(new URL(name, CAPTURES), "utf8");
+
+  it("today's consent page (consent.youtube.com/save, set_eom) is a consent interstitial that can be answered", () => {
+    const html = consentPageHtml({
+      continueUrl: "https://www.youtube.com/watch?v=GJLlxj_dtq8",
+      gl: "DE",
+      hl: "en",
+    });
+    expect(detectInterstitial(html)).toEqual({ kind: "consent", acceptable: true });
+  });
+
+  it("a watch page whose description says 'unusual traffic' is not a captcha", () => {
+    const page = capture("youtube.html").replace(
+      "<title>",
+      "<title>Why unusual traffic slows your network - ",
+    );
+    expect(page).toContain("unusual traffic");
+    expect(detectInterstitial(page)).toBeNull();
+    expect(detectInterstitial(capture("youtube_too_many_requests.html"))).toEqual({ kind: "captcha" });
   });
 });

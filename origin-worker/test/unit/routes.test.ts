@@ -209,6 +209,36 @@ describe("after the WEB page said the video plays", () => {
   });
 });
 
+describe("without the WEB page's word", () => {
+  it("an app client's refusal is not the video's answer: the job fails retryably", async () => {
+    const { error, outcomes } = await run([
+      webPage(new RouteFailed("watch page answered 502")),
+      android(UNAVAILABLE),
+    ]);
+    expect(error).toMatchObject({ code: "INTERNAL", retryable: true });
+    expect(outcomes).toEqual([
+      ["player-page", "failed"],
+      ["innertube-android", "failed"],
+    ]);
+  });
+
+  it("with the player page's breaker open, an app client's refusal sends the job to the WEB page after all", async () => {
+    const health = createRouteHealth({ failureThreshold: 1, cooldownMs: 60_000 });
+    health.record("player-page", "failed");
+    const { error, outcomes } = await run(
+      [webPage(UNAVAILABLE), android(UNAVAILABLE)],
+      transcriptOf(),
+      health,
+    );
+    expect(error).toMatchObject({ code: "VIDEO_UNAVAILABLE", retryable: false });
+    expect(outcomes).toEqual([
+      ["player-page", "skipped"],
+      ["innertube-android", "failed"],
+      ["player-page", "refused"],
+    ]);
+  });
+});
+
 describe("transient refusals on the first route pass to the next", () => {
   it("the session rate limit ('This content isn’t available, try again later') is a block, and ANDROID gets its turn", async () => {
     const { result, outcomes } = await run([webPage(RATE_LIMITED), android(ANDROID)]);
@@ -247,6 +277,18 @@ describe("routes and their breakers", () => {
     ]);
     // Its success closed the player page's breaker.
     expect(health.admit("player-page")).toBe(true);
+  });
+
+  it("a skipped route stays skipped when the others were blocked or broken: a broken route costs nothing", async () => {
+    const health = createRouteHealth({ failureThreshold: 1, cooldownMs: 60_000 });
+    health.record("player-page", "failed");
+    const web = webPage(WEB);
+    const { error, outcomes } = await run([web, android(BOT_CHECK)], transcriptOf(), health);
+    expect(error).toMatchObject({ code: "BLOCKED_BY_YOUTUBE" });
+    expect(outcomes).toEqual([
+      ["player-page", "skipped"],
+      ["innertube-android", "blocked"],
+    ]);
   });
 
   it("'no captions' is not concluded while an open route is untried", async () => {

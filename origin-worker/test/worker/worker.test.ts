@@ -3,6 +3,7 @@ import { expectedTranscript, startYoutubeDouble, VIDEOS, type YoutubeDouble } fr
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   eventually,
+  QUICK_POT_DELAY_MS,
   type RunningApi,
   signedFetch,
   spawnWorker,
@@ -45,7 +46,7 @@ describe("origin API + worker processes + Chromium against the YouTube double", 
     worker.waitForLog((l) => l.msg === msg && l.jobId === jobId);
 
   beforeAll(async () => {
-    double = await startYoutubeDouble({ port: 0 });
+    double = await startYoutubeDouble({ port: 0, potDelayMs: QUICK_POT_DELAY_MS });
     patient = await startApi({ QUEUE_NAME: queueName, WAIT_BUDGET_MS: "30000" });
     hasty = await startApi({ QUEUE_NAME: queueName, WAIT_BUDGET_MS: "300" });
   });

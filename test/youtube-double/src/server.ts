@@ -441,6 +441,12 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
     return null;
   }
 
+  /** What the apps' User-Agents begin with (yt-dlp `_base.py` INNERTUBE_CLIENTS). */
+  const APP_USER_AGENT_PREFIX: Record<Exclude<Client, "WEB">, string> = {
+    ANDROID: "com.google.android.youtube/",
+    IOS: "com.google.ios.youtube/",
+  };
+
   async function handleTimedtext(res: ServerResponse, url: URL) {
     const videoId = url.searchParams.get("v") ?? "";
     bump(stats.timedtext, videoId);
@@ -458,9 +464,11 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
     if (!family || !(expire * 1000 > Date.now())) return empty(403);
     // exp=xpe and exp=xpv URLs (yt-dlp treats both alike) answer 200 and nothing unless a valid pot,
     // bound to this video, comes with c=WEB (yt-dlp#13075, jdepoix#592, asbplayer PR #978).
-    // App-client URLs with exp=xpe cannot be satisfied: no app pot is minted anywhere.
+    // App-client URLs with exp=xpe cannot be satisfied: no app pot is minted anywhere. On app URLs
+    // exp sits outside sparams (unsigned), so the double decides from the video, not from the URL:
+    // a client that strips the parameter gets nothing more.
     const exp = url.searchParams.get("exp") ?? "";
-    if (/xp[ev]/.test(exp)) {
+    if (/xp[ev]/.test(exp) || (family !== "WEB" && video.androidPotRequired === true)) {
       const ok =
         family === "WEB" &&
         url.searchParams.get("c") === "WEB" &&
@@ -523,8 +531,14 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
       // that names no version at all.
       const major = Number.parseInt(clientVersion.split(".")[0] ?? "", 10);
       if (!(major >= CURRENT_APP_MAJOR)) return answer(outdatedClient(captures));
-      // Harsher than known: an app call that carries a browser's headers is a bot.
-      if (req.headers.origin !== undefined || req.headers["sec-fetch-mode"] !== undefined)
+      // Harsher than known: an app call that carries a browser's headers, or whose User-Agent is not
+      // the app's own, is a bot.
+      const userAgent = req.headers["user-agent"] ?? "";
+      if (
+        req.headers.origin !== undefined ||
+        req.headers["sec-fetch-mode"] !== undefined ||
+        !userAgent.startsWith(APP_USER_AGENT_PREFIX[client])
+      )
         return answer(structuredClone(captures.requestBlocked));
     }
     // The app clients are bot-checked on their own (asbplayer PR #978); captcha videos everywhere.
@@ -598,11 +612,13 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
         double.reset();
         return json({ ok: true });
       case "/__double/fail": {
+        const count = Number(q.get("count") ?? 1);
+        if (!Number.isInteger(count) || count < 0) return send(res, 400, "count must be a whole number");
         const kind = (q.get("kind") ?? "rateLimit") as FailureKind;
         if (!FAILURE_KINDS.includes(kind)) return send(res, 400, `unknown kind ${kind}`);
         const on = (q.get("on") ?? "any") as FailureTarget;
         const retryAfter = q.get("retryAfter");
-        double.failNext(Number(q.get("count") ?? 1), kind, {
+        double.failNext(count, kind, {
           on,
           ...(retryAfter ? { retryAfterSeconds: Number(retryAfter) } : {}),
         });
@@ -622,12 +638,14 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
         double.setBotguard(next);
         return json({ ok: true, botguard: bgSwitches });
       }
-      case "/__double/pot-delay":
-        double.setPotDelay(
-          Number(q.get("min") ?? defaultPotDelay[0]),
-          Number(q.get("max") ?? defaultPotDelay[1]),
-        );
+      case "/__double/pot-delay": {
+        const min = Number(q.get("min") ?? defaultPotDelay[0]);
+        const max = Number(q.get("max") ?? defaultPotDelay[1]);
+        if (!Number.isFinite(min) || !Number.isFinite(max))
+          return send(res, 400, "min and max must be numbers");
+        double.setPotDelay(min, max);
         return json({ ok: true, potDelay });
+      }
       default:
         return send(res, 404, "");
     }

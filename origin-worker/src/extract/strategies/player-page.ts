@@ -1,5 +1,5 @@
 import { ApiError } from "@ytt/shared";
-import type { HTTPResponse, Page } from "puppeteer-core";
+import type { HTTPRequest, HTTPResponse, Page } from "puppeteer-core";
 import { blocked, detectInterstitial, retryAfterSeconds } from "../classify.js";
 import { extractInitialData, extractPlayerResponse, needsPot } from "../parse/player-response.js";
 import type { Selection } from "../select.js";
@@ -95,7 +95,7 @@ async function loadWatchPage(job: StrategyJob) {
  * current, because setting the current track again is a no-op in the real player.
  */
 const PLAYER_SCRIPT = `async (want) => {
-  const deadline = Date.now() + want.timeoutMs;
+  const deadline = want.deadline;
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
   const until = async (limit, probe) => {
     for (;;) {
@@ -159,7 +159,8 @@ interface TrackWanted {
   vssId: string;
   tlang: string | null;
   potRequired: boolean;
-  timeoutMs: number;
+  /** One deadline (epoch ms, the page shares this machine's clock) for both phases in the page. */
+  deadline: number;
   potTimeoutMs: number;
 }
 
@@ -179,7 +180,12 @@ async function drivePlayer(
  * when the track's URL needs a pot (exp=xpe|xpv), one that carried it: a pot-less request made
  * before the decoration answers 200 with nothing and must not be taken.
  */
-function isWantedTimedtext(url: string, videoId: string, selection: Selection): boolean {
+function isWantedTimedtext(
+  url: string,
+  videoId: string,
+  selection: Selection,
+  potRequired: boolean,
+): boolean {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -193,29 +199,56 @@ function isWantedTimedtext(url: string, videoId: string, selection: Selection): 
     q.get("lang") === selection.track.languageCode &&
     (q.get("kind") === "asr") === (selection.track.kind === "asr") &&
     (q.get("tlang") ?? undefined) === selection.translateTo?.languageCode &&
-    (!needsPot(new URL(selection.track.baseUrl)) || Boolean(q.get("pot")))
+    (!potRequired || Boolean(q.get("pot")))
   );
 }
 
 /**
- * Every /api/timedtext answer of a job's page from the moment the watch page is requested: with
- * captions on by default, the player fetches the default track by itself, before the engine asks.
+ * Every /api/timedtext request of a job's page from the moment the watch page is requested, with
+ * its outcome (the response, or null when it failed): with captions on by default, the player
+ * fetches the default track by itself, before the engine asks, and may still be waiting for it.
  */
-const timedtextAnswers = new WeakMap<Page, HTTPResponse[]>();
+interface PlayerCaptionRequest {
+  url: string;
+  settled: Promise<HTTPResponse | null>;
+}
+
+const captionRequests = new WeakMap<Page, PlayerCaptionRequest[]>();
 
 function recordTimedtext(page: Page) {
-  if (timedtextAnswers.has(page)) return;
-  const answers: HTTPResponse[] = [];
-  timedtextAnswers.set(page, answers);
-  page.on("response", (response) => {
-    if (response.url().includes("/api/timedtext")) answers.push(response);
+  if (captionRequests.has(page)) return;
+  const seen: PlayerCaptionRequest[] = [];
+  const settle = new Map<HTTPRequest, (response: HTTPResponse | null) => void>();
+  captionRequests.set(page, seen);
+  page.on("request", (request) => {
+    if (!request.url().includes("/api/timedtext")) return;
+    seen.push({ url: request.url(), settled: new Promise((resolve) => settle.set(request, resolve)) });
+  });
+  page.on("requestfinished", (request) => {
+    settle.get(request)?.(request.response());
+    settle.delete(request);
+  });
+  page.on("requestfailed", (request) => {
+    settle.get(request)?.(null);
+    settle.delete(request);
   });
 }
 
-/** The body of an answer the player already received for the wanted track, if a usable one came. */
-async function earlierAnswer(page: Page, videoId: string, selection: Selection): Promise<string | undefined> {
-  for (const response of timedtextAnswers.get(page) ?? []) {
-    if (!response.ok() || !isWantedTimedtext(response.url(), videoId, selection)) continue;
+/**
+ * The body of an answer the player already asked for the wanted track, waiting (within the step
+ * timeout) for one still in flight: asking again (reload) would be a second caption request.
+ */
+async function earlierAnswer(
+  page: Page,
+  videoId: string,
+  selection: Selection,
+  { potRequired, timeoutMs }: { potRequired: boolean; timeoutMs: number },
+): Promise<string | undefined> {
+  const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), timeoutMs).unref());
+  for (const request of captionRequests.get(page) ?? []) {
+    if (!isWantedTimedtext(request.url, videoId, selection, potRequired)) continue;
+    const response = await Promise.race([request.settled, timeout]);
+    if (!response?.ok()) continue;
     const body = await response.text().catch(() => "");
     if (body.trim()) return body;
   }
@@ -241,19 +274,24 @@ export const playerPage: Strategy = {
       kind: selection.track.kind === "asr" ? "asr" : "",
       vssId: selection.track.vssId,
       tlang: selection.translateTo?.languageCode ?? null,
-      potRequired: needsPot(new URL(selection.track.baseUrl)),
-      timeoutMs: job.stepTimeoutMs,
+      potRequired: needsPot(new URL(selection.track.baseUrl, job.origin)),
+      deadline: Date.now() + job.stepTimeoutMs,
       potTimeoutMs: job.potTimeoutMs,
     };
     const prepared = await drivePlayer(page, want, "prepare");
     if (prepared.outcome !== "ready") throw new RouteFailed(prepared.outcome);
     if (prepared.isCurrent) {
       // Captions on by default: the player may already have fetched this very track, pot and all.
-      const body = await earlierAnswer(page, videoId, selection);
+      const body = await earlierAnswer(page, videoId, selection, {
+        potRequired: want.potRequired,
+        timeoutMs: job.stepTimeoutMs,
+      });
       if (body) return body;
     }
     const answer = page
-      .waitForResponse((r) => isWantedTimedtext(r.url(), videoId, selection), { timeout: job.stepTimeoutMs })
+      .waitForResponse((r) => isWantedTimedtext(r.url(), videoId, selection, want.potRequired), {
+        timeout: job.stepTimeoutMs,
+      })
       .catch((error: unknown) => {
         if (isTimeout(error)) throw new RouteFailed("the player made no caption request in time");
         throw error;

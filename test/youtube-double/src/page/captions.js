@@ -98,10 +98,13 @@
           api.render("");
           return;
         }
+        // As the real player's XNJ (captions.js, research §2.1): by languageCode, then the candidate
+        // whose names match the given track's; kind itself is not looked at.
         const candidates = api.tracksOf().filter((t) => t.languageCode === value.languageCode);
         const track =
-          (value.kind !== undefined && candidates.find((t) => t.kind === (value.kind || ""))) ||
-          candidates[0];
+          candidates.find(
+            (t) => t.languageName === value.languageName && t.displayName === value.displayName,
+          ) || candidates[0];
         if (!track) return;
         const wanted = value.translationLanguage;
         const translationLanguage =
