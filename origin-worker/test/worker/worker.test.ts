@@ -67,6 +67,14 @@ describe("origin API + worker processes + Chromium against the YouTube double", 
     expect(ready.opsPort).toBeTypeOf("number");
   });
 
+  it("warns, once, that the test-only upstream settings send YouTube's hostnames to a double", async () => {
+    const worker = workers[0] ?? (await startWorker());
+    await worker.ready;
+    const warnings = worker.logs.filter((l) => l.level === 40 && String(l.msg).includes("test double"));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ hostRules: double.hostRules, trustedSpki: double.spki });
+  });
+
   it("collapses 100 concurrent identical requests into one extraction, then answers from the result store", async () => {
     double.reset();
     const video = VIDEOS.GJLlxj_dtq8 as (typeof VIDEOS)[string];
