@@ -147,7 +147,8 @@ describe("origin API + worker processes + Chromium against the YouTube double", 
       (l) => l.msg === "YouTube is blocking: queue paused" && l.requestId === "blocked-once",
     );
     expect(paused).toMatchObject({ code: "BLOCKED_BY_YOUTUBE", pauseMs: 500 });
-    expect(worker.logs.some((l) => l.msg === "job completed" && l.requestId === "blocked-once")).toBe(true);
+    // The API may answer before the worker's log line has come through its pipe.
+    await worker.waitForLog((l) => l.msg === "job completed" && l.requestId === "blocked-once", 10_000);
   });
 
   it("gives up on a lasting block with a retryable error it does not cache", async () => {
