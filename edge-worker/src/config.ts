@@ -27,6 +27,13 @@ const ConfigSchema = z
     path: ["DEMO_KEY"],
   });
 
+/** The URL without its trailing slashes (a loop: a `/\/+$/` pattern is quadratic on a long run of them). */
+function withoutTrailingSlashes(url: string): string {
+  let end = url.length;
+  while (end > 0 && url[end - 1] === "/") end--;
+  return url.slice(0, end);
+}
+
 export interface Config {
   originUrl: string;
   signingKey: { id: string; secret: string };
@@ -52,7 +59,7 @@ export function configFrom(env: Env): Config {
   }
   const v = result.data;
   const config: Config = {
-    originUrl: v.ORIGIN_URL.replace(/\/+$/, ""),
+    originUrl: withoutTrailingSlashes(v.ORIGIN_URL),
     signingKey: { id: v.SIGNING_KEY_ID, secret: v.SIGNING_SECRET },
     access:
       v.ACCESS_CLIENT_ID && v.ACCESS_CLIENT_SECRET

@@ -48,17 +48,34 @@ function playerBarChapters(initialData: PlayerResponse): Chapter[] {
   return [];
 }
 
-const TIMESTAMP_LINE = /^\s*(?:(\d{1,2}):)?(\d{1,2}):(\d{2})\s*[-–—:]?\s*(.+?)\s*$/;
+/**
+ * A chapter line: a timestamp at its start, then the title. Only the timestamp is a pattern; the
+ * separator and the title are trimmed by hand, since a `\s*…(.+?)\s*$` pattern backtracks
+ * polynomially on a long run of spaces (a 5,000-character description froze a worker).
+ */
+const TIMESTAMP = /^\s*(?:(\d{1,2}):)?(\d{1,2}):(\d{2})/;
+const SEPARATORS = new Set(["-", "–", "—", ":"]);
+/** Every line terminator a description may hold: LF, CR, and the Unicode line and paragraph separators. */
+const LINE_BREAK = /\r\n|[\n\r\u2028\u2029]/;
+
+function chapterLine(line: string): Chapter | undefined {
+  const m = TIMESTAMP.exec(line);
+  if (!m) return undefined;
+  let title = line.slice(m[0].length).trimStart();
+  if (SEPARATORS.has(title[0] ?? "")) title = title.slice(1).trimStart();
+  title = title.trimEnd();
+  if (!title) return undefined;
+  return { title, startMs: (Number(m[1] ?? 0) * 3600 + Number(m[2]) * 60 + Number(m[3])) * 1000 };
+}
 
 /** YouTube's own rule: at least three timestamps, ascending, the first at 0:00. */
 export function descriptionChapters(description: string): Chapter[] {
   const chapters: Chapter[] = [];
-  for (const line of description.split("\n")) {
-    const m = TIMESTAMP_LINE.exec(line);
-    if (!m) continue;
-    const startMs = (Number(m[1] ?? 0) * 3600 + Number(m[2]) * 60 + Number(m[3])) * 1000;
-    if (chapters.length > 0 && startMs <= (chapters.at(-1)?.startMs ?? 0)) return [];
-    chapters.push({ title: m[4] as string, startMs });
+  for (const line of description.split(LINE_BREAK)) {
+    const chapter = chapterLine(line);
+    if (!chapter) continue;
+    if (chapters.length > 0 && chapter.startMs <= (chapters.at(-1)?.startMs ?? 0)) return [];
+    chapters.push(chapter);
   }
   return chapters.length >= 3 && chapters[0]?.startMs === 0 ? chapters : [];
 }

@@ -36,7 +36,8 @@ export function parseJson3(body: string): Segment[] {
   return segments;
 }
 
-const ATTRIBUTE = /([a-zA-Z_:][-\w:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+/** A name starts only where no name character precedes it, so a long run of them is read once. */
+const ATTRIBUTE = /(?<![-\w:.])([a-zA-Z_:][-\w:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 
 function attributes(source: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -50,7 +51,8 @@ function* elements(xml: string, name: string): Generator<{ attrs: Record<string,
   for (const m of xml.matchAll(pattern)) yield { attrs: attributes(m[1] ?? ""), inner: m[2] ?? "" };
 }
 
-const TAG = /<[^>]*>/g;
+/** `[^<>]`: a run of unclosed `<` is scanned once, not once per `<`. */
+const TAG = /<[^<>]*>/g;
 
 export function parseSrv3(body: string): Segment[] {
   const segments: Segment[] = [];

@@ -13,7 +13,7 @@
     btoa(String.fromCharCode(...u))
       .replace(/\+/g, "-")
       .replace(/\//g, "_")
-      .replace(/=+$/, "");
+      .replace(/={1,2}$/, "");
   const concat = (a, b) => {
     const out = new Uint8Array(a.length + b.length);
     out.set(a);

@@ -58,7 +58,7 @@
     btoa(String.fromCharCode(...u))
       .replace(/\+/g, "-")
       .replace(/\//g, "_")
-      .replace(/=+$/, "");
+      .replace(/={1,2}$/, "");
   const loadScript = (src) =>
     new Promise((resolve, reject) => {
       const s = document.createElement("script");
