@@ -46,6 +46,11 @@ describe("5,000-character adversarial descriptions and titles", () => {
     expect(video.chapters).toEqual([]);
   });
 
+  it("timedtext with 5,000 unclosed elements keeps the closed ones and does not freeze", () => {
+    const body = `<?xml version="1.0" encoding="utf-8" ?><timedtext format="3"><body><p t="0" d="1000">first</p>${'<p t="5">'.repeat(LONG)}</body></timedtext>`;
+    expect(parseTimedtext(body)).toEqual([{ startMs: 0, durationMs: 1000, text: "first" }]);
+  });
+
   it("timedtext with 5,000 unclosed '<' and long attribute names parses without a freeze", () => {
     const body = `<?xml version="1.0" encoding="utf-8" ?><timedtext format="3"><body><p t="0" d="1000" ${"a".repeat(LONG)}>${"<".repeat(LONG)}hi</p></body></timedtext>`;
     expect(() => parseTimedtext(body)).not.toThrow();

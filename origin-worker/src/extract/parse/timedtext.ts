@@ -45,10 +45,35 @@ function attributes(source: string): Record<string, string> {
   return out;
 }
 
-/** Elements `<name attrs>inner</name>` or `<name attrs/>`, not nested in themselves. */
+/**
+ * Elements `<name attrs>inner</name>` or `<name attrs/>`, not nested in themselves. Found by
+ * scanning forward (indexOf), not by a lazy pattern: a body of unclosed elements would make a
+ * pattern search to the end from every one of them.
+ */
 function* elements(xml: string, name: string): Generator<{ attrs: Record<string, string>; inner: string }> {
-  const pattern = new RegExp(`<${name}((?:\\s[^>]*?)?)(?:/>|>([\\s\\S]*?)</${name}>)`, "g");
-  for (const m of xml.matchAll(pattern)) yield { attrs: attributes(m[1] ?? ""), inner: m[2] ?? "" };
+  const open = `<${name}`;
+  const close = `</${name}>`;
+  for (let at = xml.indexOf(open); at >= 0; at = xml.indexOf(open, at)) {
+    const nameEnd = at + open.length;
+    const next = xml[nameEnd] ?? "";
+    // `<pen` is not `<p`: the name must end here.
+    if (next !== ">" && next !== "/" && next.trim() !== "") {
+      at = nameEnd;
+      continue;
+    }
+    const tagEnd = xml.indexOf(">", nameEnd);
+    if (tagEnd < 0) return;
+    if (xml[tagEnd - 1] === "/") {
+      yield { attrs: attributes(xml.slice(nameEnd, tagEnd - 1)), inner: "" };
+      at = tagEnd + 1;
+      continue;
+    }
+    const end = xml.indexOf(close, tagEnd + 1);
+    // Unclosed: no later element of this name can close either.
+    if (end < 0) return;
+    yield { attrs: attributes(xml.slice(nameEnd, tagEnd)), inner: xml.slice(tagEnd + 1, end) };
+    at = end + close.length;
+  }
 }
 
 /** `[^<>]`: a run of unclosed `<` is scanned once, not once per `<`. */
