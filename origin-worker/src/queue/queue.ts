@@ -181,6 +181,12 @@ export class JobQueue {
     const job = await this.queue.getJob(id);
     if (job) {
       const state = await job.getState();
+      // getJob read the job before getState: one that completed in between has no return value in
+      // what was read, but the worker stored its result before completing it.
+      if (state === "completed" && job.returnvalue == null) {
+        const stored = await this.results.get(id);
+        if (stored) return { id, status: stored.ok ? "completed" : "failed", outcome: stored };
+      }
       if (state === "completed")
         return { id, status: "completed", outcome: { ok: true, value: job.returnvalue } };
       if (state === "failed") {
