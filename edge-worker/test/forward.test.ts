@@ -7,7 +7,7 @@ import { call, createKey, errorOf, originRequests, videoId } from "./support/wor
 interface BatchItem {
   status: number;
   cache?: string;
-  body: { error?: { code: string }; job?: { statusUrl: string } };
+  body: { error?: { code: string }; job?: { statusUrl: string }; video?: { videoId: string } };
 }
 
 let key: string;
@@ -238,6 +238,29 @@ describe("batch", () => {
     expect(more).toHaveLength(0);
     const sent = JSON.parse(batch?.body ?? "{}").items.map((i: { video: string }) => i.video);
     expect(sent).toEqual([id, other]);
+  });
+
+  it("streams a batch larger than one window in order, repeating answers from windows before, each asked once", async () => {
+    const ids = Array.from({ length: 8 }, () => videoId("ok"));
+    const none = videoId("nt");
+    const videos = [...ids, none, ids[0], "not a video", ids[6], none, ids[1]] as string[];
+    const res = await call("/v1/batch", {
+      key: await createKey("pro"),
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ items: videos.map((video) => ({ video })) }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Content-Type")).toContain("application/json");
+    expect(res.headers.get("Cache-Control")).toBe("no-store");
+    const { items } = (await res.json()) as { items: BatchItem[] };
+    expect(items.map((i) => i.status)).toEqual([...ids.map(() => 200), 404, 200, 400, 200, 404, 200]);
+    const answered = (i: number) => items[i]?.body.video?.videoId;
+    expect([...ids.keys(), 9, 11, 13].map(answered)).toEqual([...ids, ids[0], ids[6], ids[1]]);
+    const asked = (await originRequests("/v1/batch"))
+      .filter((r) => [...ids, none].some((id) => r.body.includes(id)))
+      .flatMap((r) => JSON.parse(r.body).items.map((i: { video: string }) => i.video));
+    expect(asked.sort()).toEqual([...ids, none].sort());
   });
 
   it("gives every miss ORIGIN_UNAVAILABLE when the origin is down, still answering hits", async () => {

@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute, OpenAPIHono, type RouteConfigToTypedResponse } from "@hono/zod-openapi";
 import {
   ApiError,
   errorBody,
@@ -8,7 +8,9 @@ import {
   toTranscriptRequest,
   type WorkRequest,
 } from "@ytt/shared";
+import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { stream } from "hono/streaming";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.js";
 import type { StoredAnswer } from "../cache/store.js";
@@ -32,6 +34,12 @@ import {
 
 /** 50 items with long URLs fit easily; anything bigger is not a batch request. */
 const MAX_BATCH_BODY_BYTES = 256 * 1024;
+/**
+ * Distinct requests resolved at a time: store lookups, then one origin call for their misses. A
+ * multi-hour transcript is megabytes (JSON text, parsed model, stored copy), so a window of them
+ * must fit a Worker's 128 MB alongside the rest.
+ */
+const RESOLVE_WINDOW = 5;
 
 const batchRoute = createRoute({
   method: "post",
@@ -152,19 +160,81 @@ function itemOf(resolution: Resolution, requestId: string) {
   }
 }
 
+/**
+ * The answer's JSON text piece by piece, items in order. Distinct requests are resolved a window at
+ * a time as the client reads, and an item's text is kept only until the last item that repeats it:
+ * at most a window of transcripts is held, never the whole batch.
+ */
+async function* answerText(ctx: ResolveContext, prepared: Prepared[]): AsyncGenerator<string> {
+  const lastUse = new Map<string, number>();
+  const distinct = new Map<string, WorkRequest>();
+  prepared.forEach((p, i) => {
+    if (!("work" in p)) return;
+    lastUse.set(p.hash, i);
+    if (!distinct.has(p.hash)) distinct.set(p.hash, p.work);
+  });
+  const unresolved = [...distinct];
+  const texts = new Map<string, string>();
+  yield '{"items":[';
+  for (const [i, p] of prepared.entries()) {
+    if (i > 0) yield ",";
+    if ("done" in p) {
+      yield itemText(p.done, ctx.requestId);
+      continue;
+    }
+    // Items come in first-use order, so a request not resolved yet opens the next window.
+    if (!texts.has(p.hash)) {
+      const window = new Map(unresolved.splice(0, RESOLVE_WINDOW));
+      for (const [hash, resolution] of await resolveWindow(ctx, window))
+        texts.set(hash, itemText(resolution, ctx.requestId));
+    }
+    yield texts.get(p.hash) ?? itemText(internalError(), ctx.requestId);
+    if (lastUse.get(p.hash) === i) texts.delete(p.hash);
+  }
+  yield "]}";
+}
+
+function itemText(resolution: Resolution, requestId: string): string {
+  return JSON.stringify(itemOf(resolution, requestId));
+}
+
+function internalError(): Resolution {
+  return { type: "error", error: new ApiError("INTERNAL"), cache: "MISS" };
+}
+
+/** The 200 is on its way once items stream, so a window that fails unexpectedly answers INTERNAL per item. */
+async function resolveWindow(ctx: ResolveContext, window: Map<string, WorkRequest>) {
+  try {
+    return await resolveDistinct(ctx, window);
+  } catch (e) {
+    console.error(JSON.stringify({ level: "error", requestId: ctx.requestId, error: String(e) }));
+    return new Map([...window.keys()].map((hash) => [hash, internalError()]));
+  }
+}
+
+/**
+ * Streams the answer as the client reads it. The body is BatchResultSchema's JSON, written in pieces
+ * rather than by c.json, so the route's typed response is asserted here.
+ */
+function streamed(c: Context<AppEnv>, texts: AsyncGenerator<string>) {
+  c.header("Content-Type", "application/json");
+  c.header("Cache-Control", "no-store");
+  const response = stream(c, async (out) => {
+    for await (const text of texts) {
+      // The client went away: stop asking the origin for answers nobody reads.
+      if (out.aborted) return;
+      await out.write(text);
+    }
+  });
+  return response as unknown as RouteConfigToTypedResponse<typeof batchRoute>;
+}
+
 export const batch = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(
   batchRoute,
   async (c) => {
     const { items } = c.req.valid("json");
     await chargeQuota(c, items.length);
     const ctx = resolveContext(c);
-    const prepared = await Promise.all(items.map(prepare));
-    const distinct = new Map<string, WorkRequest>();
-    for (const p of prepared) if ("work" in p && !distinct.has(p.hash)) distinct.set(p.hash, p.work);
-    const resolved = await resolveDistinct(ctx, distinct);
-    const results = prepared.map((p) =>
-      itemOf("done" in p ? p.done : (resolved.get(p.hash) as Resolution), ctx.requestId),
-    );
-    return c.json({ items: results }, 200, { "Cache-Control": "no-store" });
+    return streamed(c, answerText(ctx, await Promise.all(items.map(prepare))));
   },
 );

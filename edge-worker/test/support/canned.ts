@@ -24,3 +24,20 @@ export function cannedLanguages(videoId: string): LanguageList {
   const { video, track } = cannedTranscript(videoId);
   return { video, tracks: [track], translationLanguages: [{ languageCode: "de", name: "German" }] };
 }
+
+/** About this many bytes of JSON: the transcript of a talk of many hours. */
+export const LARGE_TRANSCRIPT_BYTES = 2 * 1024 * 1024;
+
+/** A multi-hour transcript of about LARGE_TRANSCRIPT_BYTES as JSON, two seconds a segment. */
+export function largeTranscript(videoId: string, languageCode = "en"): Transcript {
+  const base = cannedTranscript(videoId, languageCode);
+  const line = "and then the speaker went on about the quick brown fox that jumps over the lazy dog";
+  const segmentBytes = JSON.stringify({ startMs: 0, durationMs: 2000, text: `${line} 00000` }).length + 1;
+  const count = Math.ceil(LARGE_TRANSCRIPT_BYTES / segmentBytes);
+  const segments = Array.from({ length: count }, (_, i) => ({
+    startMs: i * 2000,
+    durationMs: 2000,
+    text: `${line} ${String(i).padStart(5, "0")}`,
+  }));
+  return { ...base, video: { ...base.video, durationMs: count * 2000 }, segments };
+}

@@ -2,7 +2,8 @@
  * A real HTTP server standing in for the origin behind the tunnel (globalSetup, runs in Node).
  * It verifies every API request with the real shared verifyRequest and answers canned origin
  * responses chosen by the video ID's first two letters:
- *   ok → 200 transcript   jb → 202 job (its poll completes)   nt → 404 TRANSCRIPTS_DISABLED
+ *   ok → 200 transcript   lg → 200 multi-hour transcript of ~2 MB   jb → 202 job (its poll completes)
+ *   nt → 404 TRANSCRIPTS_DISABLED
  *   bk → 503 BLOCKED_BY_YOUTUBE (Retry-After: 30)   sl → answers after 5 s   gb → 200 non-JSON   dn → connection reset
  * GET /__log (unsigned, test-only) returns what it received, for assertions on signing and headers.
  * Used as the tests' globalSetup (default export) and by the benchmark (startOriginStandIn).
@@ -11,7 +12,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { ApiError, type ErrorCode, errorBody, verifyRequest } from "@ytt/shared";
 import type { TestProject } from "vitest/node";
-import { cannedLanguages, cannedTranscript } from "./canned.js";
+import { cannedLanguages, cannedTranscript, largeTranscript } from "./canned.js";
 import { TEST_SIGNING_KEY_ID, TEST_SIGNING_SECRET } from "./constants.js";
 
 export interface LoggedRequest {
@@ -54,6 +55,8 @@ function transcriptAnswer(videoId: string, lang: string, requestId: string): Can
   switch (videoId.slice(0, 2)) {
     case "ok":
       return { status: 200, body: cannedTranscript(videoId, lang) };
+    case "lg":
+      return { status: 200, body: largeTranscript(videoId, lang) };
     case "jb":
       return { status: 202, body: jobBody(videoId, "queued", requestId), headers: { "Retry-After": "3" } };
     case "nt":

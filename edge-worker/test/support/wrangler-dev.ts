@@ -35,6 +35,8 @@ export async function startWranglerDev(options: {
   vars?: Record<string, string>;
   readyPath?: string;
   timeoutMs?: number;
+  /** Extra environment for wrangler and its workerd (e.g. MINIFLARE_WORKERD_V8_FLAGS). */
+  env?: Record<string, string>;
 }): Promise<WranglerDev> {
   const port = await freePort();
   const args = ["exec", "wrangler", "dev", "-c", options.config, "--port", String(port), "--ip", "127.0.0.1"];
@@ -45,7 +47,7 @@ export async function startWranglerDev(options: {
     cwd: PACKAGE_DIR,
     detached: true,
     stdio: ["ignore", "ignore", "pipe"],
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
+    env: { ...process.env, ...options.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
   });
   let stderr = "";
   child.stderr?.on("data", (chunk) => {
