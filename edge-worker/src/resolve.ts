@@ -14,13 +14,13 @@ import {
   writeFailure,
   writeSuccess,
 } from "./cache/store.js";
-import type { Config } from "./config.js";
 import {
   type Answer,
   callOrigin,
   edgeJob,
   interpretAnswer,
   isCacheableFailure,
+  type OriginCall,
   originPath,
 } from "./forward/origin.js";
 
@@ -39,10 +39,8 @@ export type Resolution =
   | { type: "error"; error: ApiError; cache: CacheStatus }
   | { type: "pending"; job: JobBody; retryAfter: number };
 
-export interface ResolveContext {
+export interface ResolveContext extends OriginCall {
   env: Env;
-  config: Config;
-  requestId: string;
   waitUntil(promise: Promise<unknown>): void;
 }
 

@@ -10,7 +10,7 @@
  * Baseline (measured in this run): the transcripts' JSON, one uncompressed copy per request.
  * Run: pnpm --filter @ytt/origin-worker bench:redis
  */
-import type { Transcript, WorkRequest } from "@ytt/shared";
+import type { Caller, Transcript, WorkRequest } from "@ytt/shared";
 import { Redis } from "ioredis";
 import pino from "pino";
 import type { Engine } from "../src/extract/index.js";
@@ -24,15 +24,31 @@ const VIDEOS = Number(process.env.BENCH_VIDEOS ?? 100);
 const SEGMENTS = Number(process.env.BENCH_SEGMENTS ?? 1200);
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
-const WORDS =
-  "the of and to a in is you that it he was for on are as with his they at be this have from".split(" ");
+/** A seeded generator, so every run stores the same bytes. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+/**
+ * 3,000 made-up words of 2 to 9 letters, drawn uniformly: text that compresses no better than
+ * real captions (brotli gets about 3× on it; a small real vocabulary would flatter compression).
+ */
+const VOCABULARY = (() => {
+  const next = random(42);
+  return Array.from({ length: 3000 }, () =>
+    Array.from({ length: 2 + Math.floor(next() * 8) }, () =>
+      String.fromCharCode(97 + Math.floor(next() * 26)),
+    ).join(""),
+  );
+})();
 
 function transcript(videoId: string, languageCode: string): Transcript {
-  let seed = [...(videoId + languageCode)].reduce((s, ch) => s * 31 + ch.charCodeAt(0), 7) >>> 0;
-  const word = () => {
-    seed = (seed * 1103515245 + 12345) >>> 0;
-    return WORDS[seed % WORDS.length];
-  };
+  const next = random([...(videoId + languageCode)].reduce((s, ch) => s * 31 + ch.charCodeAt(0), 7));
+  const word = () => VOCABULARY[Math.floor(next() * VOCABULARY.length)];
   return {
     video: {
       videoId,
@@ -50,6 +66,7 @@ function transcript(videoId: string, languageCode: string): Transcript {
   };
 }
 
+const BENCH_CALLER: Caller = { plan: "pro", keyId: "00000000000be7c4" };
 const videoId = (v: number) => `bench${String(v).padStart(6, "0")}`;
 /** Request i: video i mod VIDEOS; a distinct language list each time, ending in en or de. */
 function request(i: number): WorkRequest {
@@ -63,7 +80,7 @@ function request(i: number): WorkRequest {
 }
 
 const engine: Engine = {
-  run: async (work) => transcript(work.request.videoId, work.request.languages.at(-1) ?? "en"),
+  run: async (work: WorkRequest) => transcript(work.request.videoId, work.request.languages.at(-1) ?? "en"),
 } as unknown as Engine;
 
 async function bytesUnder(redis: Redis, patterns: string[]): Promise<{ keys: number; bytes: number }> {
@@ -89,14 +106,19 @@ const jobs = new JobQueue({
   redisUrl: REDIS_URL,
   queueName,
   attempts: 2,
+  resultRedisUrl: REDIS_URL,
   jobResultTtlSeconds: 3600,
   maxBacklog: REQUESTS + 10,
+  pendingPerCaller: { free: REQUESTS, pro: REQUESTS, demo: REQUESTS },
+  admissionLeaseMs: 3_600_000,
 });
 await jobs.ready();
 const workerRedis = producerConnection(REDIS_URL);
 const worker = createTranscriptWorker({
   redisUrl: REDIS_URL,
   redis: workerRedis,
+  resultRedis: workerRedis,
+  admissionLeaseMs: 3_600_000,
   queueName,
   concurrency: 16,
   attempts: 2,
@@ -114,7 +136,7 @@ const inspect = new Redis(REDIS_URL);
 try {
   const started = performance.now();
   const ids: string[] = [];
-  for (let i = 0; i < REQUESTS; i++) ids.push((await jobs.submit(request(i), `bench-${i}`)).id);
+  for (let i = 0; i < REQUESTS; i++) ids.push((await jobs.submit(request(i), `bench-${i}`, BENCH_CALLER)).id);
   const outcomes = await Promise.all(ids.map((id) => jobs.waitFor(id, 120_000)));
   if (outcomes.some((o) => !o?.ok)) throw new Error("a bench job did not complete");
   const seconds = (performance.now() - started) / 1000;

@@ -1,3 +1,4 @@
+import { type CallerPlan, MIN_SECRET_BYTES, secretLongEnough } from "@ytt/shared";
 import { z } from "zod";
 import { KNOWN_CLIENT_NAMES } from "./extract/innertube/clients.js";
 import { parseHostRules } from "./upstream/host-rules.js";
@@ -12,10 +13,10 @@ const SigningKeysSchema = z
       const at = entry.indexOf(":");
       const id = entry.slice(0, at).trim();
       const secret = entry.slice(at + 1).trim();
-      if (at <= 0 || !id || secret.length < 16) {
+      if (at <= 0 || !id || !secretLongEnough(secret)) {
         ctx.addIssue({
           code: "custom",
-          message: "SIGNING_KEYS entries are keyId:secret, secrets ≥ 16 chars",
+          message: `SIGNING_KEYS entries are keyId:secret, secrets of ${MIN_SECRET_BYTES} bytes or more`,
         });
         return z.NEVER;
       }
@@ -85,28 +86,48 @@ export const EngineConfigSchema = z.object({
 
 export type EngineConfig = z.output<typeof EngineConfigSchema>;
 
-/** The one configuration of the origin, for both entrypoints (API and worker). Read from the environment once. */
-export const ConfigSchema = EngineConfigSchema.extend({
+/** What both origin processes (API and worker) read: where the queue and the result store are. */
+const QueueConfigSchema = z.object({
   REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
-  ORIGIN_HOST: z.string().default("0.0.0.0"),
-  ORIGIN_PORT: z.coerce.number().int().min(0).max(65535).default(8788),
-  OPS_PORT: z.coerce.number().int().min(0).max(65535).default(9090),
-  SIGNING_KEYS: SigningKeysSchema,
-  SIGNATURE_MAX_SKEW_SECONDS: seconds(60),
-  ACCESS_CLIENT_ID: optionalString,
-  ACCESS_CLIENT_SECRET: optionalString,
+  /** The result store's Redis; unset: the queue's. In production its own, with allkeys-lru (k8s/). */
+  RESULT_REDIS_URL: optionalString.pipe(z.string().url().optional()),
   QUEUE_NAME: z
     .string()
     .regex(/^[A-Za-z0-9_-]+$/)
     .default("transcripts"),
+  JOB_ATTEMPTS: z.coerce.number().int().positive().max(10).default(4),
+  /** How long an admitted job holds its backlog and caller places if no worker gives them back. */
+  ADMISSION_LEASE_SECONDS: seconds(3600),
+  ORIGIN_HOST: z.string().default("0.0.0.0"),
+  OPS_PORT: z.coerce.number().int().min(0).max(65535).default(9090),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+/** The origin API's configuration: it verifies the edge's signatures, admits and queues jobs. */
+export const ApiConfigSchema = QueueConfigSchema.extend({
+  ORIGIN_PORT: z.coerce.number().int().min(0).max(65535).default(8788),
+  SIGNING_KEYS: SigningKeysSchema,
+  SIGNATURE_MAX_SKEW_SECONDS: seconds(60),
+  ACCESS_CLIENT_ID: optionalString,
+  ACCESS_CLIENT_SECRET: optionalString,
   WAIT_BUDGET_MS: ms(25_000).refine((v) => v <= 90_000, "must stay under the edge's 100 s origin limit"),
   /** How long a finished job (and so GET /v1/jobs/:id) stays retrievable. */
   JOB_RESULT_TTL_SECONDS: seconds(3600),
+  /** Jobs in flight (queued, running, waiting to retry) for everyone together. */
+  MAX_BACKLOG: z.coerce.number().int().positive().default(1000),
+  /** Jobs in flight one API key may have created, by plan: one caller cannot fill the backlog. */
+  MAX_PENDING_FREE: z.coerce.number().int().positive().default(10),
+  MAX_PENDING_PRO: z.coerce.number().int().positive().default(100),
+  MAX_PENDING_DEMO: z.coerce.number().int().positive().default(20),
+});
+
+export type ApiConfig = z.output<typeof ApiConfigSchema>;
+
+/** The worker's configuration: the engine's and the queue's, and no signing secrets (it verifies nothing). */
+export const WorkerConfigSchema = EngineConfigSchema.extend(QueueConfigSchema.shape).extend({
   RESULT_TTL_SECONDS: seconds(86_400),
   FAILURE_TTL_SECONDS: seconds(3600),
-  MAX_BACKLOG: z.coerce.number().int().positive().default(1000),
   WORKER_CONCURRENCY: z.coerce.number().int().positive().max(16).default(2),
-  JOB_ATTEMPTS: z.coerce.number().int().positive().max(10).default(4),
   RETRY_BASE_DELAY_MS: ms(2000),
   /** How long the whole queue pauses when YouTube answers 429 or a bot check. */
   BLOCKED_PAUSE_MS: ms(30_000),
@@ -114,10 +135,14 @@ export const ConfigSchema = EngineConfigSchema.extend({
   /** A worker holding a job renews its lock; a killed one loses it after this long and the job runs elsewhere. */
   LOCK_DURATION_MS: ms(30_000),
   STALLED_INTERVAL_MS: ms(15_000),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
-export type Config = z.output<typeof ConfigSchema>;
+export type WorkerConfig = z.output<typeof WorkerConfigSchema>;
+
+/** The per-plan bounds of jobs in flight, as the queue takes them. */
+export function pendingPerCaller(config: ApiConfig): Record<CallerPlan, number> {
+  return { free: config.MAX_PENDING_FREE, pro: config.MAX_PENDING_PRO, demo: config.MAX_PENDING_DEMO };
+}
 
 type Env = Record<string, string | undefined>;
 
@@ -143,15 +168,20 @@ function parseEnv<S extends z.ZodType>(schema: S, env: Env): z.output<S> {
   return parsed.data;
 }
 
-/** Parses the environment; a bad value stops the process with every problem listed (secrets are never echoed). */
-export function loadConfig(env: Env = process.env): Config {
-  const config = parseEnv(ConfigSchema, env);
+/** Parses the API's environment; a bad value stops the process with every problem listed (secrets are never echoed). */
+export function loadApiConfig(env: Env = process.env): ApiConfig {
+  const config = parseEnv(ApiConfigSchema, env);
   if (Boolean(config.ACCESS_CLIENT_ID) !== Boolean(config.ACCESS_CLIENT_SECRET)) {
     throw new Error(
       "invalid origin configuration: set both ACCESS_CLIENT_ID and ACCESS_CLIENT_SECRET, or neither",
     );
   }
   return config;
+}
+
+/** The worker's environment: no SIGNING_KEYS. */
+export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
+  return parseEnv(WorkerConfigSchema, env);
 }
 
 /** The engine's part of the environment only (the extract CLI): no SIGNING_KEYS, no Redis. */

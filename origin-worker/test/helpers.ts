@@ -1,14 +1,23 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { ApiError, signRequest, type TranscriptRequest, type WorkRequest } from "@ytt/shared";
+import {
+  ApiError,
+  type Caller,
+  encodeCaller,
+  signRequest,
+  type TranscriptRequest,
+  type WorkRequest,
+} from "@ytt/shared";
 import type { YoutubeDouble } from "@ytt/youtube-double";
 import { startOrigin } from "../src/api/server.js";
-import { type Config, loadConfig } from "../src/config.js";
+import { type ApiConfig, loadApiConfig } from "../src/config.js";
 import { createEngine, type Engine, type EngineOptions } from "../src/extract/index.js";
 import { createLogger } from "../src/observability/logger.js";
 import { type JobQueue, originKeyPrefix } from "../src/queue/queue.js";
 
-export const SIGNING_KEY = { id: "edge-test", secret: "test-secret-0123456789abcdef" };
+export const SIGNING_KEY = { id: "edge-test", secret: "test-secret-0123456789abcdef-0123456789" };
+/** The caller signed requests are made for unless a test says otherwise. */
+export const TEST_CALLER: Caller = { plan: "pro", keyId: "00000000000000aa" };
 const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
 
 /** A queue name no other test file (or engineer on the same Redis) uses. */
@@ -16,15 +25,21 @@ export function uniqueQueueName(label: string): string {
   return `test-${label}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
-export function testConfig(env: Record<string, string>): Config {
-  return loadConfig({ SIGNING_KEYS: `${SIGNING_KEY.id}:${SIGNING_KEY.secret}`, LOG_LEVEL: "silent", ...env });
+export function testConfig(env: Record<string, string>): ApiConfig {
+  return loadApiConfig({
+    SIGNING_KEYS: `${SIGNING_KEY.id}:${SIGNING_KEY.secret}`,
+    LOG_LEVEL: "silent",
+    ...env,
+  });
 }
 
 export interface RunningApi {
   url: string;
   opsUrl: string;
   jobs: JobQueue;
-  config: Config;
+  config: ApiConfig;
+  /** Empties the queue and the origin's own keys (results, admission places, nonces). */
+  reset(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -33,15 +48,21 @@ export async function startApi(env: Record<string, string>): Promise<RunningApi>
   const config = testConfig({ ORIGIN_HOST: "127.0.0.1", ORIGIN_PORT: "0", OPS_PORT: "0", ...env });
   const origin = await startOrigin(config, createLogger(config.LOG_LEVEL, { service: "origin-api-test" }));
   const { jobs } = origin;
+  const reset = async () => {
+    await jobs.queue.obliterate({ force: true });
+    for (const redis of new Set([jobs.redis, jobs.results.redis])) {
+      const keys = await redis.keys(`${originKeyPrefix(config.QUEUE_NAME)}:*`);
+      if (keys.length) await redis.del(...keys);
+    }
+  };
   return {
     url: `http://127.0.0.1:${origin.port}`,
     opsUrl: `http://127.0.0.1:${origin.opsPort}`,
     jobs,
     config,
+    reset,
     async close() {
-      await jobs.queue.obliterate({ force: true });
-      const keys = await jobs.redis.keys(`${originKeyPrefix(config.QUEUE_NAME)}:*`);
-      if (keys.length) await jobs.redis.del(...keys);
+      await reset();
       await origin.close();
     },
   };
@@ -51,13 +72,14 @@ export async function startApi(env: Record<string, string>): Promise<RunningApi>
 export async function signedFetch(
   baseUrl: string,
   pathWithQuery: string,
-  init: { method?: string; body?: string; headers?: Record<string, string> } = {},
+  init: { method?: string; body?: string; headers?: Record<string, string>; caller?: Caller } = {},
 ): Promise<Response> {
   const method = init.method ?? "GET";
   const signature = await signRequest({
     method,
     pathWithQuery,
     key: SIGNING_KEY,
+    caller: encodeCaller(init.caller ?? TEST_CALLER),
     ...(init.body !== undefined ? { body: init.body } : {}),
   });
   return fetch(`${baseUrl}${pathWithQuery}`, {
@@ -89,7 +111,6 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
     cwd: PACKAGE_DIR,
     env: {
       ...process.env,
-      SIGNING_KEYS: `${SIGNING_KEY.id}:${SIGNING_KEY.secret}`,
       OPS_PORT: "0",
       ORIGIN_HOST: "127.0.0.1",
       LOG_LEVEL: "info",

@@ -48,6 +48,12 @@ export const ERRORS = {
   FORBIDDEN: { status: 403, retryable: false, message: "This API key may not be used." },
   RATE_LIMITED: { status: 429, retryable: true, message: "Too many requests. Slow down." },
   QUOTA_EXCEEDED: { status: 429, retryable: true, message: "The daily quota of this API key is used up." },
+  TOO_MANY_PENDING: {
+    status: 429,
+    retryable: true,
+    message: "This API key has too many transcripts being extracted. Wait for some to finish.",
+  },
+  PAYLOAD_TOO_LARGE: { status: 413, retryable: false, message: "The request body is too large." },
   ORIGIN_UNAVAILABLE: {
     status: 503,
     retryable: true,

@@ -1,3 +1,4 @@
+export * from "./caller.js";
 export * from "./errors.js";
 export * from "./render.js";
 export * from "./request.js";

@@ -9,10 +9,11 @@
  *   nonce                  (16..128 chars of base64url alphabet)
  *   sha256(body) hex       (lower case; of the empty string when there is no body)
  *   key id
+ *   caller                 (the edge's "plan:keyId" of the API key behind the request; empty for none)
  * and is sent base64url-encoded without padding (verification also accepts 64 hex digits).
  */
 
-export const SIGNATURE_VERSION = "ytt-hmac-sha256-v1";
+export const SIGNATURE_VERSION = "ytt-hmac-sha256-v2";
 
 export const SIGNATURE_HEADERS = {
   keyId: "x-signature-key-id",
@@ -21,6 +22,12 @@ export const SIGNATURE_HEADERS = {
   contentSha256: "x-content-sha256",
   signature: "x-signature",
 } as const;
+
+/** The signed caller line's header; optional, unlike the others (requests for nobody in particular have none). */
+export const CALLER_HEADER = "x-ytt-caller";
+
+/** Shorter secrets are refused when signing and verifying: an HMAC key should be as long as its hash. */
+export const MIN_SECRET_BYTES = 32;
 
 export const DEFAULT_MAX_SKEW_SECONDS = 60;
 
@@ -38,6 +45,8 @@ export interface SignRequestInput {
   /** Milliseconds since the epoch; defaults to Date.now(). */
   now?: number;
   nonce?: string;
+  /** Who the edge serves this request for (see caller.ts); signed so the origin can trust it. */
+  caller?: string;
 }
 
 export type VerifyFailure =
@@ -49,7 +58,9 @@ export type VerifyFailure =
   | "bad-signature"
   | "replayed";
 
-export type VerifyResult = { ok: true; keyId: string } | { ok: false; reason: VerifyFailure };
+export type VerifyResult =
+  | { ok: true; keyId: string; caller: string | undefined }
+  | { ok: false; reason: VerifyFailure };
 
 export interface VerifyRequestInput {
   method: string;
@@ -70,6 +81,7 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 const SIGNATURE_BASE64URL = /^[A-Za-z0-9_-]{43}$/;
 const SIGNATURE_HEX = /^[0-9a-fA-F]{64}$/;
 const METHOD = /^[A-Za-z]{1,16}$/;
+const CALLER = /^[\w:.-]{1,100}$/;
 
 const encoder = new TextEncoder();
 
@@ -77,7 +89,10 @@ const encoder = new TextEncoder();
 export async function signRequest(input: SignRequestInput): Promise<Record<string, string>> {
   const { key } = input;
   if (!KEY_ID.test(key.id)) throw new TypeError("signing key id must be 1-64 chars of A-Z a-z 0-9 . _ -");
-  if (key.secret.length === 0) throw new TypeError("signing secret must not be empty");
+  if (!secretLongEnough(key.secret))
+    throw new TypeError(`signing secret must be ${MIN_SECRET_BYTES} bytes or more`);
+  if (input.caller !== undefined && !CALLER.test(input.caller))
+    throw new TypeError("caller cannot be signed");
   const nonce = input.nonce ?? base64url(crypto.getRandomValues(new Uint8Array(16)));
   if (!NONCE.test(nonce)) throw new TypeError("nonce must be 16-128 chars of the base64url alphabet");
   const method = canonicalMethod(input.method);
@@ -85,13 +100,18 @@ export async function signRequest(input: SignRequestInput): Promise<Record<strin
   if (method === undefined || path === undefined) throw new TypeError("method or path cannot be signed");
   const timestamp = String(Math.floor((input.now ?? Date.now()) / 1000));
   const contentSha256 = await sha256Hex(input.body ?? "");
-  const mac = await hmac(key.secret, canonicalString(method, path, timestamp, nonce, contentSha256, key.id));
+  const caller = input.caller ?? "";
+  const mac = await hmac(
+    key.secret,
+    canonicalString(method, path, timestamp, nonce, contentSha256, key.id, caller),
+  );
   return {
     [SIGNATURE_HEADERS.keyId]: key.id,
     [SIGNATURE_HEADERS.timestamp]: timestamp,
     [SIGNATURE_HEADERS.nonce]: nonce,
     [SIGNATURE_HEADERS.contentSha256]: contentSha256,
     [SIGNATURE_HEADERS.signature]: base64url(mac),
+    ...(caller ? { [CALLER_HEADER]: caller } : {}),
   };
 }
 
@@ -106,6 +126,7 @@ export async function verifyRequest(input: VerifyRequestInput): Promise<VerifyRe
   const nonce = header(SIGNATURE_HEADERS.nonce);
   const contentSha256 = header(SIGNATURE_HEADERS.contentSha256);
   const signature = header(SIGNATURE_HEADERS.signature);
+  const caller = header(CALLER_HEADER) ?? undefined;
   if (
     keyId === null ||
     timestamp === null ||
@@ -125,14 +146,15 @@ export async function verifyRequest(input: VerifyRequestInput): Promise<VerifyRe
     !SHA256_HEX.test(contentSha256) ||
     mac === undefined ||
     method === undefined ||
-    path === undefined
+    path === undefined ||
+    (caller !== undefined && !CALLER.test(caller))
   ) {
     return failure("malformed");
   }
 
   // typeof guards a lookup like `keys[keyId]` handing back Object.prototype members for ids such as "constructor".
   const secret: unknown = input.secretFor(keyId);
-  if (typeof secret !== "string" || secret === "") return failure("unknown-key");
+  if (typeof secret !== "string" || !secretLongEnough(secret)) return failure("unknown-key");
 
   const maxSkew = input.maxSkewSeconds ?? DEFAULT_MAX_SKEW_SECONDS;
   const nowSeconds = (input.now ?? Date.now()) / 1000;
@@ -140,11 +162,19 @@ export async function verifyRequest(input: VerifyRequestInput): Promise<VerifyRe
 
   if (!timingSafeEqual(await sha256Hex(input.body), contentSha256)) return failure("bad-body-hash");
 
-  const expected = await hmac(secret, canonicalString(method, path, timestamp, nonce, contentSha256, keyId));
+  const expected = await hmac(
+    secret,
+    canonicalString(method, path, timestamp, nonce, contentSha256, keyId, caller ?? ""),
+  );
   if (!timingSafeEqual(expected, mac)) return failure("bad-signature");
 
   if (input.rememberNonce && !(await input.rememberNonce(nonce, 2 * maxSkew))) return failure("replayed");
-  return { ok: true, keyId };
+  return { ok: true, keyId, caller };
+}
+
+/** Whether a signing secret is long enough to be used (MIN_SECRET_BYTES of UTF-8). */
+export function secretLongEnough(secret: string): boolean {
+  return encoder.encode(secret).length >= MIN_SECRET_BYTES;
 }
 
 /** Compares without an early exit, so the time taken does not reveal where inputs differ. Lengths are not secret. */

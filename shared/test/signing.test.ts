@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  CALLER_HEADER,
   SIGNATURE_HEADERS,
   SIGNATURE_VERSION,
   sha256Hex,
@@ -10,7 +11,10 @@ import {
 } from "../src/signing.js";
 
 const NOW = 1_750_000_000_000;
-const KEYS: Record<string, string> = { k1: "first secret", k2: "second secret" };
+const KEYS: Record<string, string> = {
+  k1: "first secret, 32 bytes or longer",
+  k2: "second secret, 32 bytes or longer",
+};
 const secretFor = (id: string) => (Object.hasOwn(KEYS, id) ? KEYS[id] : undefined);
 const PATH = "/v1/transcripts/dQw4w9WgXcQ?lang=en,de&kind=any";
 const BODY = '{"items":[{"video":"dQw4w9WgXcQ"}]}';
@@ -79,6 +83,7 @@ describe("signRequest", () => {
       "abcdefghijklmnop",
       bodyHash,
       "k1",
+      "",
     ].join("\n");
     const signature = headers.get(SIGNATURE_HEADERS.signature) ?? "";
     expect(signature).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -86,6 +91,39 @@ describe("signRequest", () => {
       c.charCodeAt(0),
     );
     expect(hex(bytes)).toBe(await hmacHex(KEYS.k1 ?? "", canonical));
+  });
+
+  it("signs the caller as the last line, and sends it in its own header", async () => {
+    const headers = await signed({ nonce: "abcdefghijklmnop", caller: "free:0123456789abcdef" });
+    expect(headers.get(CALLER_HEADER)).toBe("free:0123456789abcdef");
+    const canonical = [
+      SIGNATURE_VERSION,
+      "POST",
+      PATH,
+      "1750000000",
+      "abcdefghijklmnop",
+      await sha256Hex(BODY),
+      "k1",
+      "free:0123456789abcdef",
+    ].join("\n");
+    const signature = headers.get(SIGNATURE_HEADERS.signature) ?? "";
+    const bytes = Uint8Array.from(atob(`${signature.replaceAll("-", "+").replaceAll("_", "/")}=`), (c) =>
+      c.charCodeAt(0),
+    );
+    expect(hex(bytes)).toBe(await hmacHex(KEYS.k1 ?? "", canonical));
+    expect(await verify(headers)).toEqual({ ok: true, keyId: "k1", caller: "free:0123456789abcdef" });
+  });
+
+  it("refuses secrets shorter than 32 bytes, when signing and when verifying", async () => {
+    await expect(signed({ key: { id: "k1", secret: "a".repeat(31) } })).rejects.toThrow(TypeError);
+    // 11 three-byte characters: 33 bytes, though 11 characters.
+    const multiByte = "€".repeat(11);
+    const headers = await signed({ key: { id: "k1", secret: multiByte } });
+    expect(await verify(headers, { secretFor: () => multiByte })).toEqual({ ok: true, keyId: "k1" });
+    expect(await verify(headers, { secretFor: () => "a".repeat(31) })).toEqual({
+      ok: false,
+      reason: "unknown-key",
+    });
   });
 
   it("uses a fresh random nonce each time", async () => {
@@ -188,15 +226,34 @@ describe("verifyRequest", () => {
         reason: "bad-signature",
       });
     });
+    it("caller, changed, added or removed", async () => {
+      const headers = await signed({ caller: "free:0123456789abcdef" });
+      expect(await verify(withHeader(headers, CALLER_HEADER, "pro:0123456789abcdef"))).toEqual({
+        ok: false,
+        reason: "bad-signature",
+      });
+      expect(await verify(withHeader(headers, CALLER_HEADER, null))).toEqual({
+        ok: false,
+        reason: "bad-signature",
+      });
+      expect(await verify(withHeader(await signed(), CALLER_HEADER, "pro:0123456789abcdef"))).toEqual({
+        ok: false,
+        reason: "bad-signature",
+      });
+      expect(await verify(withHeader(headers, CALLER_HEADER, "free:a b"))).toEqual({
+        ok: false,
+        reason: "malformed",
+      });
+    });
     it("secret", async () => {
-      const headers = await signed({ key: { id: "k1", secret: "guessed secret" } });
+      const headers = await signed({ key: { id: "k1", secret: "guessed secret, also 32 bytes long" } });
       expect(await verify(headers)).toEqual({ ok: false, reason: "bad-signature" });
     });
   });
 
   it("refuses an unknown key id, including prototype member names", async () => {
     for (const id of ["k3", "constructor", "__proto__", "toString"]) {
-      const headers = await signed({ key: { id, secret: "whatever" } });
+      const headers = await signed({ key: { id, secret: "whatever secret, 32 bytes or more" } });
       const lookup = (keyId: string) => (KEYS as Record<string, unknown>)[keyId] as string | undefined;
       expect(await verify(headers, { secretFor: lookup }), id).toEqual({ ok: false, reason: "unknown-key" });
     }

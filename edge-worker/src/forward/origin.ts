@@ -1,7 +1,9 @@
 import {
   ApiError,
+  callerOf,
   ERRORS,
   ErrorBodySchema,
+  encodeCaller,
   isPermanentFailure,
   type JobBody,
   JobBodySchema,
@@ -13,6 +15,7 @@ import {
   type TranscriptRequest,
   TranscriptSchema,
 } from "@ytt/shared";
+import type { Caller } from "../app-env.js";
 import type { Config } from "../config.js";
 import { retryableError } from "../errors.js";
 
@@ -29,6 +32,8 @@ export function originUnavailable(reason: "timeout" | "unreachable" | "bad-respo
 export interface OriginCall {
   config: Config;
   requestId: string;
+  /** The API key behind the request: the origin bounds each key's jobs in flight. */
+  caller: Caller;
 }
 
 export interface RawAnswer {
@@ -42,7 +47,7 @@ export interface RawAnswer {
  * ORIGIN_UNAVAILABLE: clients never see a platform error page.
  */
 export async function callOrigin(
-  { config, requestId }: OriginCall,
+  { config, requestId, caller }: OriginCall,
   method: "GET" | "POST",
   pathWithQuery: string,
   json?: unknown,
@@ -57,6 +62,7 @@ export async function callOrigin(
       pathWithQuery: url.pathname + url.search,
       body,
       key: config.signingKey,
+      caller: encodeCaller(callerOf(caller.plan, caller.keyHash)),
     })),
   };
   if (body !== undefined) headers["Content-Type"] = "application/json";

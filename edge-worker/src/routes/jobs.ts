@@ -28,8 +28,8 @@ const jobRoute = createRoute({
 
 export const jobs = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(jobRoute, async (c) => {
   const { id } = c.req.valid("param");
-  const { config, requestId } = c.var;
-  const raw = await callOrigin({ config, requestId }, "GET", `/v1/jobs/${encodeURIComponent(id)}`);
+  const { config, requestId, caller } = c.var;
+  const raw = await callOrigin({ config, requestId, caller }, "GET", `/v1/jobs/${encodeURIComponent(id)}`);
   if (raw.status !== 200) {
     const answer = interpretAnswer("transcript", raw);
     throw answer.type === "error" ? answer.error : originUnavailable("bad-response");

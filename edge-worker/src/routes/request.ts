@@ -30,6 +30,7 @@ export function resolveContext(c: Context<AppEnv>): ResolveContext {
     env: c.env,
     config: c.var.config,
     requestId: c.var.requestId,
+    caller: c.var.caller,
     waitUntil: (p) => c.executionCtx.waitUntil(p),
   };
 }

@@ -1,6 +1,7 @@
 import {
   ApiError,
   BatchRequestSchema,
+  type Caller,
   errorBody,
   invalidRequest,
   isVideoId,
@@ -24,7 +25,7 @@ export interface ApiDeps {
   jobs: JobQueue;
   metrics: ApiMetrics;
   log: Logger;
-  signature: Omit<SignatureOptions, "redis">;
+  signature: Omit<SignatureOptions, "redis" | "maxBodyBytes">;
   waitBudgetMs: number;
 }
 
@@ -36,6 +37,9 @@ interface Answer {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** The edge sends at most a batch of 50 canonical items: far below this. */
+const MAX_BODY_BYTES = 64 * 1024;
 
 /** Retry-After for a 202 or a full queue: long enough not to hammer, short enough to feel live. */
 const RETRY_AFTER_SECONDS = "5";
@@ -70,9 +74,14 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
 
   /** Queues the work, joins its job, or answers at once (result store hit, queue full). */
-  async function start(work: WorkRequest, requestId: string, priority?: number): Promise<Answer | string> {
+  async function start(
+    work: WorkRequest,
+    requestId: string,
+    caller: Caller,
+    priority?: number,
+  ): Promise<Answer | string> {
     try {
-      const submission = await jobs.submit(work, requestId, priority);
+      const submission = await jobs.submit(work, requestId, caller, priority);
       if (!submission.cached) {
         metrics.cache.inc({ result: "miss" });
         return submission.id;
@@ -98,8 +107,8 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
     };
   }
 
-  const answer = async (work: WorkRequest, requestId: string) =>
-    finish(await start(work, requestId), requestId);
+  const answer = async (work: WorkRequest, c: Context<ApiEnv>) =>
+    finish(await start(work, c.get("requestId"), c.get("caller")), c.get("requestId"));
 
   function transcriptWork(videoId: string, query: Record<string, string>): WorkRequest {
     const parsed = TranscriptQuerySchema.safeParse(query);
@@ -135,16 +144,19 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
     );
   });
 
-  app.use("/v1/*", verifySignature({ ...deps.signature, redis: jobs.redis }));
+  app.use(
+    "/v1/*",
+    ...verifySignature({ ...deps.signature, redis: jobs.redis, maxBodyBytes: MAX_BODY_BYTES }),
+  );
 
   app.get("/v1/transcripts/:videoId/languages", async (c) => {
     const work = languagesWork(checkedVideoId(c.req.param("videoId")));
-    return send(c, await answer(work, c.get("requestId")));
+    return send(c, await answer(work, c));
   });
 
   app.get("/v1/transcripts/:videoId", async (c) => {
     const work = transcriptWork(checkedVideoId(c.req.param("videoId")), c.req.query());
-    return send(c, await answer(work, c.get("requestId")));
+    return send(c, await answer(work, c));
   });
 
   app.post("/v1/batch", async (c) => {
@@ -157,7 +169,7 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
     }
     const parsed = BatchRequestSchema.safeParse(json);
     if (!parsed.success) throw invalidRequest(parsed.error.issues);
-    // Items are queued one after the other (so the backlog bound holds exactly), then awaited together.
+    // Items are admitted one after the other, each taking its own place (a batch costs its items), then awaited together.
     const started: (Answer | string)[] = [];
     for (const { video, ...query } of parsed.data.items) {
       const ref = parseVideoRef(video);
@@ -168,7 +180,8 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
       }
       try {
         const defined = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined));
-        started.push(await start(transcriptWork(ref.videoId, defined), requestId, BATCH_PRIORITY));
+        const work = transcriptWork(ref.videoId, defined);
+        started.push(await start(work, requestId, c.get("caller"), BATCH_PRIORITY));
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
         started.push(errorAnswer(error, requestId));

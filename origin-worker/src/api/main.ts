@@ -1,9 +1,9 @@
-import { loadConfig } from "../config.js";
+import { loadApiConfig } from "../config.js";
 import { createLogger } from "../observability/logger.js";
 import { startOrigin } from "./server.js";
 
 const started = performance.now();
-const config = loadConfig();
+const config = loadApiConfig();
 const log = createLogger(config.LOG_LEVEL, { service: "origin-api", queue: config.QUEUE_NAME });
 const origin = await startOrigin(config, log);
 log.info(

@@ -1,4 +1,4 @@
-import type { Config } from "../config.js";
+import { type ApiConfig, pendingPerCaller } from "../config.js";
 import type { Logger } from "../observability/logger.js";
 import { createApiMetrics } from "../observability/metrics.js";
 import { JobQueue, originKeyPrefix } from "../queue/queue.js";
@@ -14,13 +14,16 @@ export interface RunningOrigin {
 }
 
 /** The origin API and its ops port, wired from the config: what src/api/main.ts runs, and tests too. */
-export async function startOrigin(config: Config, log: Logger): Promise<RunningOrigin> {
+export async function startOrigin(config: ApiConfig, log: Logger): Promise<RunningOrigin> {
   const jobs = new JobQueue({
     redisUrl: config.REDIS_URL,
+    resultRedisUrl: config.RESULT_REDIS_URL ?? config.REDIS_URL,
     queueName: config.QUEUE_NAME,
     attempts: config.JOB_ATTEMPTS,
     jobResultTtlSeconds: config.JOB_RESULT_TTL_SECONDS,
     maxBacklog: config.MAX_BACKLOG,
+    pendingPerCaller: pendingPerCaller(config),
+    admissionLeaseMs: config.ADMISSION_LEASE_SECONDS * 1000,
   });
   await jobs.ready();
   const metrics = createApiMetrics(() => jobs.depth().then(({ depth: _, ...states }) => states));

@@ -1,7 +1,8 @@
-import { ApiError, requestHash, type WorkRequest } from "@ytt/shared";
+import { ApiError, type Caller, type CallerPlan, requestHash, type WorkRequest } from "@ytt/shared";
 import { type Job, Queue, QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
-import { decodeFailure, failureOutcome, type Outcome, type WorkResult } from "./outcome.js";
+import { Admission } from "./admission.js";
+import { decodeFailure, failureOutcome, type Outcome } from "./outcome.js";
 import { ResultStore } from "./results.js";
 
 /** BullMQ's key prefix; every queue key is `ytt:<QUEUE_NAME>:…`. */
@@ -15,7 +16,21 @@ export interface JobData {
   work: WorkRequest;
   /** The edge's X-Request-Id of the request that created the job, logged by the worker. */
   requestId: string;
+  /** Whose request created the job: the worker gives back the caller's place when it ends. */
+  caller: Caller;
 }
+
+/**
+ * What a finished job returns through BullMQ: a marker, not the transcript, which the worker has
+ * put in the result store. BullMQ keeps return values in the job hash and the events stream;
+ * transcripts there would be kept twice more, uncompressed, per request variant.
+ */
+export type JobReturn = { stored: true };
+
+/** Finished jobs kept for GET /v1/jobs/:id (each also bounded by JOB_RESULT_TTL_SECONDS). */
+const FINISHED_JOBS_KEPT = 1000;
+/** BullMQ's events stream (QueueEvents reads it): its default keeps 10,000 entries. */
+const EVENTS_KEPT = 1000;
 
 export type JobStatus = "queued" | "active" | "completed" | "failed";
 
@@ -69,10 +84,16 @@ export async function queueDepth(queue: Queue, redis: Redis): Promise<QueueDepth
 
 export interface JobQueueOptions {
   redisUrl: string;
+  /** The result store's Redis (may evict); the queue's own Redis must not. */
+  resultRedisUrl: string;
   queueName: string;
   attempts: number;
   jobResultTtlSeconds: number;
   maxBacklog: number;
+  /** Jobs in flight one caller may have created, by plan. */
+  pendingPerCaller: Record<CallerPlan, number>;
+  /** How long an admitted job may hold its places without a worker releasing them. */
+  admissionLeaseMs: number;
 }
 
 export interface Submission {
@@ -93,32 +114,45 @@ export interface JobView {
  * waiters, so 100 identical requests cost one subscription, not 100).
  */
 export class JobQueue {
-  readonly queue: Queue<JobData, WorkResult>;
+  readonly queue: Queue<JobData, JobReturn>;
   readonly events: QueueEvents;
   readonly redis: Redis;
   readonly results: ResultStore;
-  private readonly waiters = new Map<string, Set<(outcome: Outcome) => void>>();
+  readonly admission: Admission;
+  private readonly waiters = new Map<string, Set<(outcome: Outcome | undefined) => void>>();
 
   constructor(private readonly options: JobQueueOptions) {
     this.redis = producerConnection(options.redisUrl);
-    this.queue = new Queue<JobData, WorkResult>(options.queueName, {
+    this.queue = new Queue<JobData, JobReturn>(options.queueName, {
       connection: this.redis,
       prefix: BULL_PREFIX,
+      streams: { events: { maxLen: EVENTS_KEPT } },
       defaultJobOptions: {
         attempts: options.attempts,
         backoff: { type: "jittered" },
-        removeOnComplete: { age: options.jobResultTtlSeconds, count: 5000 },
-        removeOnFail: { age: options.jobResultTtlSeconds, count: 5000 },
+        removeOnComplete: { age: options.jobResultTtlSeconds, count: FINISHED_JOBS_KEPT },
+        removeOnFail: { age: options.jobResultTtlSeconds, count: FINISHED_JOBS_KEPT },
       },
     });
     this.events = new QueueEvents(options.queueName, {
       connection: blockingConnection(options.redisUrl),
       prefix: BULL_PREFIX,
     });
-    this.results = new ResultStore(this.redis, originKeyPrefix(options.queueName));
-    this.events.on("completed", ({ jobId, returnvalue }) =>
-      this.settle(jobId, { ok: true, value: returnvalue as unknown as WorkResult }),
+    this.results = new ResultStore(
+      producerConnection(options.resultRedisUrl),
+      originKeyPrefix(options.queueName),
     );
+    this.admission = new Admission(this.redis, {
+      keyPrefix: originKeyPrefix(options.queueName),
+      leaseMs: options.admissionLeaseMs,
+    });
+    // The outcome is in the result store; a waiter woken without one (evicted already) asks view().
+    this.events.on("completed", ({ jobId }) => {
+      this.results.get(jobId).then(
+        (outcome) => this.settle(jobId, outcome),
+        () => this.settle(jobId, undefined),
+      );
+    });
     this.events.on("failed", ({ jobId, failedReason }) =>
       this.settle(jobId, failureOutcome(decodeFailure(failedReason))),
     );
@@ -128,28 +162,41 @@ export class JobQueue {
     await Promise.all([this.queue.waitUntilReady(), this.events.waitUntilReady()]);
   }
 
-  /** Creates the job for a request, or joins the one already there for the same normalised request. */
-  async submit(work: WorkRequest, requestId: string, priority?: number): Promise<Submission> {
+  /**
+   * Creates the job for a request, or joins the one already there for the same normalised request.
+   * A new job must first be admitted (backlog and the caller's jobs in flight, atomically).
+   */
+  async submit(work: WorkRequest, requestId: string, caller: Caller, priority?: number): Promise<Submission> {
     const id = await requestHash(work);
     const cached = await this.results.get(id);
     if (cached) return { id, cached };
 
     const existing = await this.queue.getJob(id);
     const state = existing ? await existing.getState() : "unknown";
-    if (state === "completed" || state === "failed") {
+    const finished = state === "completed" || state === "failed";
+    if (finished) {
       // It may have finished (and stored its outcome) since the store was read above.
       const settled = await this.results.get(id);
       if (settled) return { id, cached: settled };
-      // Finished, yet not in the result store: a retryable failure, or an outcome whose TTL ran out. Run it again.
-      await existing?.remove().catch(() => undefined);
     } else if (state !== "unknown") {
       return { id };
     }
-    const depth = await queueDepth(this.queue, this.redis);
-    if (depth.depth >= this.options.maxBacklog) {
-      throw new ApiError("QUEUE_FULL", { details: { backlog: depth.depth } });
+    const perCaller = this.options.pendingPerCaller[caller.plan];
+    const refusal = await this.admission.admit(id, caller, {
+      maxBacklog: this.options.maxBacklog,
+      perCaller,
+    });
+    if (refusal === "backlog") throw new ApiError("QUEUE_FULL");
+    if (refusal === "caller") throw new ApiError("TOO_MANY_PENDING", { details: { limit: perCaller } });
+    try {
+      // Finished, yet not in the result store: a retryable failure, or an outcome gone (TTL, eviction). Run it again.
+      if (existing && finished) await existing.remove().catch(() => undefined);
+      const options = { jobId: id, ...(priority ? { priority } : {}) };
+      await this.queue.add(work.kind, { work, requestId, caller }, options);
+    } catch (error) {
+      await this.admission.release(id, caller).catch(() => undefined);
+      throw error;
     }
-    await this.queue.add(work.kind, { work, requestId }, { jobId: id, ...(priority ? { priority } : {}) });
     return { id };
   }
 
@@ -159,7 +206,7 @@ export class JobQueue {
     const settled = new Promise<Outcome | undefined>((r) => {
       resolve = r;
     });
-    const waiter = (outcome: Outcome) => resolve(outcome);
+    const waiter = (outcome: Outcome | undefined) => resolve(outcome);
     const set = this.waiters.get(id) ?? new Set();
     this.waiters.set(id, set);
     set.add(waiter);
@@ -176,27 +223,26 @@ export class JobQueue {
     }
   }
 
-  /** The job as GET /v1/jobs/:id shows it; the result store answers once BullMQ has dropped the job. */
+  /** The job as GET /v1/jobs/:id shows it; the result store holds what finished jobs produced. */
   async view(id: string): Promise<JobView | undefined> {
     const job = await this.queue.getJob(id);
-    if (job) {
-      const state = await job.getState();
-      // getJob read the job before getState: one that completed in between has no return value in
-      // what was read, but the worker stored its result before completing it.
-      if (state === "completed" && job.returnvalue == null) {
-        const stored = await this.results.get(id);
-        if (stored) return { id, status: stored.ok ? "completed" : "failed", outcome: stored };
-      }
-      if (state === "completed")
-        return { id, status: "completed", outcome: { ok: true, value: job.returnvalue } };
-      if (state === "failed") {
-        return { id, status: "failed", outcome: failureOutcome(decodeFailure(job.failedReason)) };
-      }
-      if (state !== "unknown") return { id, status: state === "active" ? "active" : "queued" };
+    const state = job ? await job.getState() : "unknown";
+    if (job && state === "failed") {
+      return { id, status: "failed", outcome: failureOutcome(decodeFailure(job.failedReason)) };
+    }
+    if (state !== "completed" && state !== "unknown") {
+      return { id, status: state === "active" ? "active" : "queued" };
     }
     const stored = await this.results.get(id);
     if (stored) return { id, status: stored.ok ? "completed" : "failed", outcome: stored };
-    return undefined;
+    if (!job) return undefined;
+    // Completed, but its result is gone from the (evicting) result store: the request is still owed one.
+    await job.remove().catch(() => undefined);
+    await this.queue.add(job.name, job.data, {
+      jobId: id,
+      ...(job.opts.priority ? { priority: job.opts.priority } : {}),
+    });
+    return { id, status: "queued" };
   }
 
   depth(): Promise<QueueDepth> {
@@ -206,10 +252,10 @@ export class JobQueue {
   async close(): Promise<void> {
     await this.events.close();
     await this.queue.close();
-    await this.redis.quit();
+    await Promise.all([this.redis.quit(), this.results.redis.quit()]);
   }
 
-  private settle(jobId: string, outcome: Outcome): void {
+  private settle(jobId: string, outcome: Outcome | undefined): void {
     for (const waiter of this.waiters.get(jobId) ?? []) waiter(outcome);
   }
 }

@@ -1,23 +1,65 @@
+import { createHash } from "node:crypto";
+import { promisify } from "node:util";
+import { brotliCompress, brotliDecompress, constants } from "node:zlib";
 import type { Redis } from "ioredis";
 import type { Outcome } from "./outcome.js";
 
-/** Where finished outcomes live, by job id (= request hash), so a repeat request is answered without a job. */
+const compress = promisify(brotliCompress);
+const decompress = promisify(brotliDecompress);
+/** Brotli 5: most of quality 11's ratio on caption text at a fraction of its CPU. */
+const BROTLI_QUALITY = 5;
+
+/** What a request's key holds: a failure as is, a success as the address of its (shared) body. */
+type Pointer = Extract<Outcome, { ok: false }> | { ok: true; body: string };
+
+/**
+ * Where finished outcomes live, by job id (= request hash), so a repeat request is answered without
+ * a job. A success body is stored once, compressed and addressed by its SHA-256: every request
+ * variant that resolves to the same track (lang=en, lang=xx,en, …) points at one copy.
+ *
+ * It may live in its own Redis with allkeys-lru (RESULT_REDIS_URL): an evicted pointer or body
+ * reads as a miss, and the request runs again.
+ */
 export class ResultStore {
   constructor(
-    private readonly redis: Redis,
+    readonly redis: Redis,
     private readonly keyPrefix: string,
   ) {}
 
-  private key(id: string): string {
+  private pointerKey(id: string): string {
     return `${this.keyPrefix}:result:${id}`;
   }
 
+  private bodyKey(digest: string): string {
+    return `${this.keyPrefix}:blob:${digest}`;
+  }
+
   async get(id: string): Promise<Outcome | undefined> {
-    const raw = await this.redis.get(this.key(id));
-    return raw ? (JSON.parse(raw) as Outcome) : undefined;
+    const raw = await this.redis.get(this.pointerKey(id));
+    if (!raw) return undefined;
+    const pointer = JSON.parse(raw) as Pointer;
+    if (!pointer.ok) return pointer;
+    const body = await this.redis.getBuffer(this.bodyKey(pointer.body));
+    if (!body) return undefined;
+    return { ok: true, value: JSON.parse((await decompress(body)).toString("utf8")) };
   }
 
   async put(id: string, outcome: Outcome, ttlSeconds: number): Promise<void> {
-    await this.redis.set(this.key(id), JSON.stringify(outcome), "EX", ttlSeconds);
+    if (!outcome.ok) {
+      await this.redis.set(this.pointerKey(id), JSON.stringify(outcome), "EX", ttlSeconds);
+      return;
+    }
+    const json = JSON.stringify(outcome.value);
+    const digest = createHash("sha256").update(json).digest("hex");
+    const body = await compress(json, { params: { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY } });
+    const pointer: Pointer = { ok: true, body: digest };
+    // The body is written with every pointer, so it lives at least as long as the newest one.
+    const replies = await this.redis
+      .multi()
+      .set(this.bodyKey(digest), body, "EX", ttlSeconds)
+      .set(this.pointerKey(id), JSON.stringify(pointer), "EX", ttlSeconds)
+      .exec();
+    const failed = replies?.find(([error]) => error)?.[0];
+    if (failed) throw failed;
   }
 }

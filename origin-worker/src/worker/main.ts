@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { loadConfig } from "../config.js";
+import { loadWorkerConfig } from "../config.js";
 import { createEngineFromConfig, upstreamOverrideWarning } from "../extract/from-config.js";
 import { createLogger } from "../observability/logger.js";
 import { createWorkerMetrics } from "../observability/metrics.js";
@@ -8,7 +8,7 @@ import { listen } from "../serve.js";
 import { createTranscriptWorker } from "./worker.js";
 
 const started = performance.now();
-const config = loadConfig();
+const config = loadWorkerConfig();
 const log = createLogger(config.LOG_LEVEL, {
   service: "origin-worker",
   queue: config.QUEUE_NAME,
@@ -23,6 +23,7 @@ if (upstreamWarning) {
 }
 const metrics = createWorkerMetrics();
 const redis = producerConnection(config.REDIS_URL);
+const resultRedis = config.RESULT_REDIS_URL ? producerConnection(config.RESULT_REDIS_URL) : redis;
 
 const engine = createEngineFromConfig(config, {
   onRouteOutcome: (route, outcome) => metrics.routeOutcomes.inc({ route, outcome }),
@@ -33,6 +34,8 @@ await engine.browser.withPage(async () => undefined);
 const worker = createTranscriptWorker({
   redisUrl: config.REDIS_URL,
   redis,
+  resultRedis,
+  admissionLeaseMs: config.ADMISSION_LEASE_SECONDS * 1000,
   queueName: config.QUEUE_NAME,
   concurrency: config.WORKER_CONCURRENCY,
   attempts: config.JOB_ATTEMPTS,
@@ -89,7 +92,7 @@ async function shutdown(signal: string) {
     await worker.close(true);
   }
   await engine.close();
-  await redis.quit();
+  await Promise.all([redis.quit(), resultRedis !== redis ? resultRedis.quit() : undefined]);
   await opsServer.close();
   log.info({ drained }, "stopped");
   process.exit(0);

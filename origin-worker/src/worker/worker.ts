@@ -4,15 +4,26 @@ import type { Redis } from "ioredis";
 import type { Engine } from "../extract/index.js";
 import type { Logger } from "../observability/logger.js";
 import type { WorkerMetrics } from "../observability/metrics.js";
-import { encodeFailure, failureOutcome, type WorkResult } from "../queue/outcome.js";
-import { BULL_PREFIX, blockingConnection, type JobData, originKeyPrefix } from "../queue/queue.js";
+import { Admission } from "../queue/admission.js";
+import { encodeFailure, failureOutcome } from "../queue/outcome.js";
+import {
+  BULL_PREFIX,
+  blockingConnection,
+  type JobData,
+  type JobReturn,
+  originKeyPrefix,
+} from "../queue/queue.js";
 import { ResultStore } from "../queue/results.js";
 import { retryDelay } from "./retry.js";
 
 export interface TranscriptWorkerOptions {
   redisUrl: string;
-  /** The producer-style client the result store writes through. */
+  /** A producer-style client of the queue's Redis: jobs give back their admission places through it. */
   redis: Redis;
+  /** A producer-style client of the result store's Redis (may be the same server). */
+  resultRedis: Redis;
+  /** Must match the API's: a place is given back with the lease it was taken under. */
+  admissionLeaseMs: number;
   queueName: string;
   concurrency: number;
   attempts: number;
@@ -27,22 +38,35 @@ export interface TranscriptWorkerOptions {
   metrics: WorkerMetrics;
 }
 
-/** Anything the engine throws that is not a catalogue error is treated as a crash: retried. */
+/** Anything the engine throws that is not a catalogue error is treated as a crash: retried (and logged whole). */
 function asApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  return new ApiError("INTERNAL", { details: { cause: error instanceof Error ? error.name : "unknown" } });
+  return new ApiError("INTERNAL", { details: { cause: "crash" } });
 }
 
 /**
- * The BullMQ worker that runs the engine. Outcomes: success → result store (long TTL); a permanent
- * failure → result store (short TTL) and UnrecoverableError, no retry; a retryable one → back-off
- * retry, and when YouTube blocks us the whole queue pauses, not only this job.
+ * The BullMQ worker that runs the engine. Outcomes: success → result store (long TTL), and the job
+ * returns only a marker; a permanent failure → result store (short TTL) and UnrecoverableError, no
+ * retry; a retryable one → back-off retry, and when YouTube blocks us the whole queue pauses, not
+ * only this job. A job that ends for good gives back its admission places.
  */
-export function createTranscriptWorker(options: TranscriptWorkerOptions): Worker<JobData, WorkResult> {
+export function createTranscriptWorker(options: TranscriptWorkerOptions): Worker<JobData, JobReturn> {
   const { engine, log, metrics } = options;
-  const results = new ResultStore(options.redis, originKeyPrefix(options.queueName));
+  const results = new ResultStore(options.resultRedis, originKeyPrefix(options.queueName));
+  const admission = new Admission(options.redis, {
+    keyPrefix: originKeyPrefix(options.queueName),
+    leaseMs: options.admissionLeaseMs,
+  });
+  const release = (job: Job<JobData, JobReturn>) =>
+    admission
+      .release(job.id as string, job.data.caller)
+      .catch((err) => log.warn({ err }, "admission release failed"));
 
-  const processJob = async (job: Job<JobData, WorkResult>, _token?: string, signal?: AbortSignal) => {
+  const processJob = async (
+    job: Job<JobData, JobReturn>,
+    _token?: string,
+    signal?: AbortSignal,
+  ): Promise<JobReturn> => {
     const { work, requestId } = job.data;
     const jobLog = log.child({ requestId, jobId: job.id, attempt: job.attemptsStarted, kind: work.kind });
     const started = performance.now();
@@ -54,7 +78,8 @@ export function createTranscriptWorker(options: TranscriptWorkerOptions): Worker
       metrics.jobs.inc({ outcome: "completed", code: "" });
       await results.put(job.id as string, { ok: true, value }, options.resultTtlSeconds);
       jobLog.info({ ms: Math.round(seconds() * 1000) }, "job completed");
-      return value;
+      await release(job);
+      return { stored: true };
     } catch (thrown) {
       const error = asApiError(thrown);
       metrics.extraction.observe({ kind: work.kind, outcome: "failed" }, seconds());
@@ -63,6 +88,7 @@ export function createTranscriptWorker(options: TranscriptWorkerOptions): Worker
         metrics.jobs.inc({ outcome: "failed", code: error.code });
         await results.put(job.id as string, failureOutcome(error), options.failureTtlSeconds);
         jobLog.info(failureLog, "job failed permanently");
+        await release(job);
         throw new UnrecoverableError(encodeFailure(error));
       }
       if (error.code === "BLOCKED_BY_YOUTUBE" && job.attemptsStarted < options.attempts) {
@@ -75,11 +101,12 @@ export function createTranscriptWorker(options: TranscriptWorkerOptions): Worker
       const last = job.attemptsMade + 1 >= options.attempts;
       metrics.jobs.inc({ outcome: last ? "failed" : "retry", code: error.code });
       jobLog.warn(failureLog, last ? "job failed after its last attempt" : "job attempt failed, will retry");
+      if (last) await release(job);
       throw new Error(encodeFailure(error));
     }
   };
 
-  const worker = new Worker<JobData, WorkResult>(options.queueName, processJob, {
+  const worker = new Worker<JobData, JobReturn>(options.queueName, processJob, {
     connection: blockingConnection(options.redisUrl),
     prefix: BULL_PREFIX,
     concurrency: options.concurrency,

@@ -1,6 +1,15 @@
-import { signRequest } from "@ytt/shared";
+import { encodeCaller, signRequest } from "@ytt/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningApi, SIGNING_KEY, signedFetch, startApi, uniqueQueueName } from "../helpers.js";
+import {
+  type RunningApi,
+  SIGNING_KEY,
+  signedFetch,
+  startApi,
+  TEST_CALLER,
+  uniqueQueueName,
+} from "../helpers.js";
+
+const CALLER = encodeCaller(TEST_CALLER);
 
 const PATH = "/v1/transcripts/dQw4w9WgXcQ?lang=en";
 
@@ -41,6 +50,7 @@ describe("origin API refuses what the edge did not sign", () => {
       method: "GET",
       pathWithQuery: PATH,
       key: SIGNING_KEY,
+      caller: CALLER,
       now: Date.now() - 5 * 60_000,
     });
     await expectRefused(await fetch(`${api.url}${PATH}`, { headers }), "expired");
@@ -51,18 +61,37 @@ describe("origin API refuses what the edge did not sign", () => {
       method: "GET",
       pathWithQuery: PATH,
       key: { id: "other", secret: SIGNING_KEY.secret },
+      caller: CALLER,
     });
     await expectRefused(await fetch(`${api.url}${PATH}`, { headers: unknown }), "unknown-key");
     const wrong = await signRequest({
       method: "GET",
       pathWithQuery: PATH,
-      key: { id: SIGNING_KEY.id, secret: "not-the-secret-at-all" },
+      key: { id: SIGNING_KEY.id, secret: "not-the-secret-at-all-but-as-long" },
+      caller: CALLER,
     });
     await expectRefused(await fetch(`${api.url}${PATH}`, { headers: wrong }), "bad-signature");
   });
 
+  it("refuses a signed request that names no caller, or one it cannot read", async () => {
+    const anonymous = await signRequest({ method: "GET", pathWithQuery: PATH, key: SIGNING_KEY });
+    await expectRefused(await fetch(`${api.url}${PATH}`, { headers: anonymous }), "no-caller");
+    const unreadable = await signRequest({
+      method: "GET",
+      pathWithQuery: PATH,
+      key: SIGNING_KEY,
+      caller: "admin:1",
+    });
+    await expectRefused(await fetch(`${api.url}${PATH}`, { headers: unreadable }), "no-caller");
+  });
+
   it("refuses a tampered query, path or body", async () => {
-    const headers = await signRequest({ method: "GET", pathWithQuery: PATH, key: SIGNING_KEY });
+    const headers = await signRequest({
+      method: "GET",
+      pathWithQuery: PATH,
+      key: SIGNING_KEY,
+      caller: CALLER,
+    });
     await expectRefused(
       await fetch(`${api.url}${PATH.replace("lang=en", "lang=de")}`, { headers }),
       "bad-signature",
@@ -72,7 +101,13 @@ describe("origin API refuses what the edge did not sign", () => {
       "bad-signature",
     );
     const body = JSON.stringify({ items: [{ video: "dQw4w9WgXcQ" }] });
-    const batch = await signRequest({ method: "POST", pathWithQuery: "/v1/batch", body, key: SIGNING_KEY });
+    const batch = await signRequest({
+      method: "POST",
+      pathWithQuery: "/v1/batch",
+      body,
+      key: SIGNING_KEY,
+      caller: CALLER,
+    });
     const tampered = body.replace("dQw4w9WgXcQ", "aaaaaaaaaaa");
     await expectRefused(
       await fetch(`${api.url}/v1/batch`, { method: "POST", headers: batch, body: tampered }),
@@ -81,7 +116,12 @@ describe("origin API refuses what the edge did not sign", () => {
   });
 
   it("accepts a signed request once and refuses its replay", async () => {
-    const headers = await signRequest({ method: "GET", pathWithQuery: PATH, key: SIGNING_KEY });
+    const headers = await signRequest({
+      method: "GET",
+      pathWithQuery: PATH,
+      key: SIGNING_KEY,
+      caller: CALLER,
+    });
     const first = await fetch(`${api.url}${PATH}`, { headers });
     expect(first.status).toBe(202);
     await first.body?.cancel();
@@ -109,6 +149,66 @@ describe("origin API refuses what the edge did not sign", () => {
     expect(unknownJob.status).toBe(404);
     expect(((await unknownJob.json()) as { error: { code: string } }).error.code).toBe("NOT_FOUND");
     expect(await queued()).toBe(0);
+  });
+});
+
+describe("origin API bounds what reading a request can cost", () => {
+  // Its own API (and so its own connection pool): a streamed body the server stops reading leaves
+  // that connection unusable, which must not fail another test's request.
+  let own: RunningApi;
+  beforeAll(async () => {
+    own = await startApi({ QUEUE_NAME: uniqueQueueName("body"), WAIT_BUDGET_MS: "200" });
+  });
+  afterAll(async () => {
+    await own.close();
+  });
+
+  it("checks the headers before the body, and refuses a body over 64 KB with 413 without buffering it", async () => {
+    // Unsigned, with a 5 MB body streamed in chunks: refused on its headers alone.
+    const chunks = (count: number) =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let i = 0; i < count; i++) controller.enqueue(new Uint8Array(64 * 1024).fill(32));
+          controller.close();
+        },
+      });
+    const unsigned = await fetch(`${own.url}/v1/batch`, {
+      method: "POST",
+      body: chunks(80),
+      duplex: "half",
+    } as RequestInit);
+    expect(unsigned.status).toBe(401);
+    expect(((await unsigned.json()) as { error: { details: { reason: string } } }).error.details.reason).toBe(
+      "missing",
+    );
+
+    const tooLarge = async (response: Response) => {
+      expect(response.status).toBe(413);
+      const body = (await response.json()) as {
+        error: { code: string; retryable: boolean };
+        requestId: string;
+      };
+      expect(body.error).toMatchObject({ code: "PAYLOAD_TOO_LARGE", retryable: false });
+      expect(body.requestId).toBeTruthy();
+    };
+    const big = JSON.stringify({ items: [{ video: "dQw4w9WgXcQ", lang: "x".repeat(70_000) }] });
+    await tooLarge(await signedFetch(own.url, "/v1/batch", { method: "POST", body: big }));
+    // Without a Content-Length (chunked), the limit applies while reading.
+    const streamed = await signRequest({
+      method: "POST",
+      pathWithQuery: "/v1/batch",
+      key: SIGNING_KEY,
+      caller: CALLER,
+    });
+    await tooLarge(
+      await fetch(`${own.url}/v1/batch`, {
+        method: "POST",
+        headers: streamed,
+        body: chunks(16),
+        duplex: "half",
+      } as RequestInit),
+    );
+    expect(await own.jobs.queue.getJobCountByTypes("waiting", "prioritized")).toBe(0);
   });
 });
 

@@ -1,7 +1,7 @@
 import { Worker } from "bullmq";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { BULL_PREFIX, blockingConnection, type QueueDepth } from "../../src/queue/queue.js";
-import { type RunningApi, signedFetch, startApi, uniqueQueueName } from "../helpers.js";
+import { type RunningApi, signedFetch, startApi, TEST_CALLER, uniqueQueueName } from "../helpers.js";
 
 const work = (videoId: string) => ({
   work: {
@@ -9,6 +9,7 @@ const work = (videoId: string) => ({
     request: { videoId, languages: ["en"], kind: "any" as const, fallback: "error" as const },
   },
   requestId: "test",
+  caller: TEST_CALLER,
 });
 
 describe("queue depth and backlog (no worker running)", () => {
@@ -20,7 +21,7 @@ describe("queue depth and backlog (no worker running)", () => {
     await api.close();
   });
   beforeEach(async () => {
-    await api.jobs.queue.obliterate({ force: true });
+    await api.reset();
   });
 
   const depth = async () => (await (await fetch(`${api.opsUrl}/queue-depth`)).json()) as QueueDepth;
@@ -80,7 +81,7 @@ describe("queue depth and backlog (no worker running)", () => {
     await again.body?.cancel();
 
     // Batch items are independent: each is queued or refused on its own, prioritized behind single requests.
-    await api.jobs.queue.obliterate({ force: true });
+    await api.reset();
     const batch = await signedFetch(api.url, "/v1/batch", {
       method: "POST",
       body: JSON.stringify({

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import type { WorkRequest } from "@ytt/shared";
 import { describe, expect, it } from "vitest";
 import type { JobPage } from "../../src/browser/browser-host.js";
-import { loadConfig } from "../../src/config.js";
+import { loadEngineConfig } from "../../src/config.js";
 import { INNERTUBE_CLIENTS, innertubeClients } from "../../src/extract/innertube/clients.js";
 import { readTracklist } from "../../src/extract/parse/player-response.js";
 import { innertubeStrategy } from "../../src/extract/strategies/innertube.js";
@@ -133,10 +133,7 @@ describe("innertube routes speak as the app, from Node", () => {
 
 describe("INNERTUBE_CLIENTS", () => {
   const config = (value?: string) =>
-    loadConfig({
-      SIGNING_KEYS: "k1:0123456789abcdef",
-      ...(value === undefined ? {} : { INNERTUBE_CLIENTS: value }),
-    });
+    loadEngineConfig(value === undefined ? {} : { INNERTUBE_CLIENTS: value });
 
   it("is an ordered list of known clients, ANDROID by default, empty for no fallback", () => {
     expect(config().INNERTUBE_CLIENTS).toEqual(["ANDROID"]);

@@ -34,7 +34,7 @@ async function send(
     return await job.fetchUpstream(url, { ...init, signal: AbortSignal.any([job.signal, stepTimeout]) });
   } catch (error) {
     if (job.signal.aborted) throw error;
-    if (stepTimeout.aborted) throw new ApiError("UPSTREAM_TIMEOUT", { details: { step: url.split("?")[0] } });
+    if (stepTimeout.aborted) throw new ApiError("UPSTREAM_TIMEOUT", { details: { step: "innertube" } });
     throw new RouteFailed(`request failed: ${String(error).slice(0, 200)}`);
   }
 }
