@@ -15,6 +15,7 @@ const ConfigSchema = z
     QUOTA_FREE_PER_DAY: z.coerce.number().int().nonnegative(),
     QUOTA_PRO_PER_DAY: z.coerce.number().int().nonnegative(),
     QUOTA_DEMO_PER_DAY: z.coerce.number().int().nonnegative(),
+    QUOTA_DEMO_PER_IP_PER_DAY: z.coerce.number().int().nonnegative(),
     DEMO_KEY_ENABLED: z.enum(["true", "false"]),
     DEMO_KEY: z.string().optional(),
     TRANSCRIPT_FRESH_SECONDS: seconds,
@@ -42,6 +43,8 @@ export interface Config {
   dailyQuota: Record<Plan | "demo", number>;
   /** The shared key the web page may use (plan "demo"), when the operator enables it. */
   demoKey: string | undefined;
+  /** Each client address's daily share of the demo key (an IPv6 address counted by its /64). */
+  demoQuotaPerAddress: number;
   ttl: { freshSeconds: number; swrSeconds: number; keepSeconds: number; failureSeconds: number };
 }
 
@@ -68,6 +71,7 @@ export function configFrom(env: Env): Config {
     originTimeoutMs: v.ORIGIN_TIMEOUT_MS,
     dailyQuota: { free: v.QUOTA_FREE_PER_DAY, pro: v.QUOTA_PRO_PER_DAY, demo: v.QUOTA_DEMO_PER_DAY },
     demoKey: v.DEMO_KEY_ENABLED === "true" ? v.DEMO_KEY : undefined,
+    demoQuotaPerAddress: v.QUOTA_DEMO_PER_IP_PER_DAY,
     ttl: {
       freshSeconds: v.TRANSCRIPT_FRESH_SECONDS,
       swrSeconds: v.TRANSCRIPT_SWR_SECONDS,

@@ -1,9 +1,22 @@
+import { env as bindings } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { generateApiKey } from "../src/auth/keys.js";
-import { awaitFreshLimiterWindow, call, errorOf, randomIp, videoId } from "./support/worker.js";
+import { generateApiKey, hashApiKey } from "../src/auth/keys.js";
+import {
+  awaitFreshLimiterWindow,
+  type CallOptions,
+  call,
+  errorOf,
+  randomIp,
+  randomIpv6Network,
+  videoId,
+  WORKER_ORIGIN,
+} from "./support/worker.js";
 
-// DEMO_LIMITER in wrangler.jsonc: 30 requests per minute per client IP.
+// DEMO_LIMITER in wrangler.jsonc: 30 requests per minute per client address.
 const DEMO_PER_IP = 30;
+
+/** What a browser sends with the page's own fetches: a same-origin GET carries no Origin. */
+const FROM_PAGE = { "Sec-Fetch-Site": "same-origin" };
 
 /** Vars that turn the demo key on; each test its own key, so the shared daily budgets do not mix. */
 function demoEnv(overrides: Record<string, string> = {}) {
@@ -11,45 +24,73 @@ function demoEnv(overrides: Record<string, string> = {}) {
   return { key, env: { DEMO_KEY_ENABLED: "true", DEMO_KEY: key, ...overrides } as Partial<Env> };
 }
 
+/** A transcript request with the demo key, from the page unless `headers` say otherwise. */
+function lookup(options: CallOptions & { key: string }) {
+  return call(`/v1/transcripts/${videoId("ok")}`, { headers: FROM_PAGE, ...options });
+}
+
 describe("demo key", () => {
   it("is neither served nor accepted while DEMO_KEY_ENABLED is false", async () => {
     const { key, env } = demoEnv({ DEMO_KEY_ENABLED: "false" });
-    const served = await call("/demo-key", { env });
+    const served = await call("/demo-key", { env, headers: FROM_PAGE });
     expect(served.status).toBe(404);
     expect((await errorOf(served)).code).toBe("NOT_FOUND");
-    const used = await call(`/v1/transcripts/${videoId("ok")}`, { key, env });
-    expect(used.status).toBe(401);
+    expect((await lookup({ key, env })).status).toBe(401);
   });
 
-  it("is served to the page and accepted as plan demo with its own daily budget", async () => {
+  it("is served to the page and accepted from it as plan demo with its own daily budget", async () => {
     const { key, env } = demoEnv({ QUOTA_DEMO_PER_DAY: "2" });
-    const served = await call("/demo-key", { env });
+    const served = await call("/demo-key", { env, headers: FROM_PAGE });
     expect(served.status).toBe(200);
     expect(served.headers.get("Cache-Control")).toBe("no-store");
     expect(await served.json()).toEqual({ key, plan: "demo", dailyLimit: 2 });
 
-    const first = await call(`/v1/transcripts/${videoId("ok")}`, { key, env });
+    const first = await lookup({ key, env });
     expect(first.status).toBe(200);
     expect(first.headers.get("RateLimit-Limit")).toBe("2");
-    expect((await call(`/v1/transcripts/${videoId("ok")}`, { key, env })).status).toBe(200);
-    const over = await call(`/v1/transcripts/${videoId("ok")}`, { key, env });
+    // A POST from the page carries its Origin instead.
+    expect((await lookup({ key, env, headers: { Origin: WORKER_ORIGIN } })).status).toBe(200);
+    const over = await lookup({ key, env });
     expect(over.status).toBe(429);
-    expect((await errorOf(over)).code).toBe("QUOTA_EXCEEDED");
+    expect(await errorOf(over)).toMatchObject({ code: "QUOTA_EXCEEDED", details: { scope: "key" } });
   });
 
-  it("limits bursts per client IP, not per key, since everyone shares it", async () => {
+  it("gives each address, an IPv6 /64 counted as one, its own daily share of the budget", async () => {
+    const { key, env } = demoEnv({ QUOTA_DEMO_PER_IP_PER_DAY: "3", QUOTA_DEMO_PER_DAY: "10" });
+    const network = randomIpv6Network();
+    const remaining: (string | null)[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await lookup({ key, env, ip: network.address(i) });
+      expect(res.status).toBe(200);
+      remaining.push(res.headers.get("RateLimit-Remaining"));
+    }
+    // The headers show the tighter of the two quotas: the address's own.
+    expect(remaining).toEqual(["2", "1", "0"]);
+    const over = await lookup({ key, env, ip: network.address(3) });
+    expect(over.status).toBe(429);
+    expect(await errorOf(over)).toMatchObject({ code: "QUOTA_EXCEEDED", details: { scope: "ip", limit: 3 } });
+    expect(over.headers.get("RateLimit-Limit")).toBe("3");
+    expect(Number(over.headers.get("Retry-After"))).toBeGreaterThan(0);
+    // The refusal spent nothing of everyone's budget: 7 of 10 are left for other addresses.
+    const other = await lookup({ key, env, ip: randomIp() });
+    expect(other.status).toBe(200);
+    const budget = await bindings.QUOTA.getByName(await hashApiKey(key)).consume(0, 10);
+    expect(budget.remaining).toBe(6);
+  });
+
+  it("limits bursts per client address (an IPv6 /64), not per key, since everyone shares it", async () => {
     const { key, env } = demoEnv();
-    const ip = randomIp();
+    const network = randomIpv6Network();
     await awaitFreshLimiterWindow();
     for (let i = 0; i < DEMO_PER_IP; i++) {
-      expect((await call(`/v1/transcripts/${videoId("ok")}`, { key, env, ip })).status).toBe(200);
+      expect((await lookup({ key, env, ip: network.address(i) })).status).toBe(200);
     }
-    const refused = await call(`/v1/transcripts/${videoId("ok")}`, { key, env, ip });
+    const refused = await lookup({ key, env, ip: network.address(DEMO_PER_IP) });
     expect(refused.status).toBe(429);
     expect(await errorOf(refused)).toMatchObject({ code: "RATE_LIMITED", details: { scope: "key" } });
     expect(Number(refused.headers.get("Retry-After"))).toBeGreaterThan(0);
     // Another visitor with the same demo key is not affected.
-    expect((await call(`/v1/transcripts/${videoId("ok")}`, { key, env, ip: randomIp() })).status).toBe(200);
+    expect((await lookup({ key, env, ip: randomIp() })).status).toBe(200);
   });
 
   it("refuses to start enabled without a well-formed DEMO_KEY", async () => {

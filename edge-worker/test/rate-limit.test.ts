@@ -1,7 +1,15 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { hashApiKey } from "../src/auth/keys.js";
-import { awaitFreshLimiterWindow, call, createKey, errorOf, randomIp, videoId } from "./support/worker.js";
+import {
+  awaitFreshLimiterWindow,
+  call,
+  createKey,
+  errorOf,
+  randomIp,
+  randomIpv6Network,
+  videoId,
+} from "./support/worker.js";
 
 // Limits configured in wrangler.jsonc: BURST_LIMITER 60/min per key, IP_LIMITER 120/min per IP.
 const BURST = 60;
@@ -95,17 +103,32 @@ describe("burst limit (rate-limiting binding, per key)", () => {
 });
 
 describe("per-IP limit (before auth)", () => {
+  const guess = `ytt_live_${"g".repeat(40)}`;
+  const path = "/v1/transcripts/dQw4w9WgXcQ";
+
   it("slows key guessing from one address without touching other addresses", async () => {
     const ip = randomIp();
-    const guess = `ytt_live_${"g".repeat(40)}`;
     await awaitFreshLimiterWindow();
     for (let i = 0; i < PER_IP; i++) {
-      expect((await call("/v1/transcripts/dQw4w9WgXcQ", { key: guess, ip })).status).toBe(401);
+      expect((await call(path, { key: guess, ip })).status).toBe(401);
     }
-    const refused = await call("/v1/transcripts/dQw4w9WgXcQ", { key: guess, ip });
+    const refused = await call(path, { key: guess, ip });
     expect(refused.status).toBe(429);
     expect(refused.headers.get("Retry-After")).toBe("60");
     expect((await errorOf(refused)).code).toBe("RATE_LIMITED");
-    expect((await call("/v1/transcripts/dQw4w9WgXcQ", { key: guess })).status).toBe(401);
+    expect((await call(path, { key: guess })).status).toBe(401);
+  });
+
+  it("counts an IPv6 /64 as one address: rotating through it buys nothing", async () => {
+    const network = randomIpv6Network();
+    await awaitFreshLimiterWindow();
+    for (let i = 0; i < PER_IP; i++) {
+      expect((await call(path, { key: guess, ip: network.address(i) })).status).toBe(401);
+    }
+    const refused = await call(path, { key: guess, ip: network.address(PER_IP) });
+    expect(refused.status).toBe(429);
+    expect(await errorOf(refused)).toMatchObject({ code: "RATE_LIMITED", details: { scope: "ip" } });
+    // Another /64 is someone else.
+    expect((await call(path, { key: guess, ip: randomIpv6Network().address(0) })).status).toBe(401);
   });
 });

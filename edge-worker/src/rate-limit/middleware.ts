@@ -3,18 +3,21 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env.js";
 import { retryableError } from "../errors.js";
 import { setHeaders } from "../headers.js";
+import { addressKey } from "./address.js";
+import type { QuotaState } from "./quota-counter.js";
 
 /** The window of both rate-limiting bindings (wrangler.jsonc `ratelimits[].simple.period`). */
 const LIMITER_PERIOD_SECONDS = 60;
 const DAY_SECONDS = 86_400;
 
-function clientIp(c: Context<AppEnv>): string {
-  return c.req.header("CF-Connecting-IP") ?? "unknown";
+/** The client's address as per-address limits count it (an IPv6 address by its /64). */
+function clientAddress(c: Context<AppEnv>): string {
+  return addressKey(c.req.header("CF-Connecting-IP"));
 }
 
-/** Per client IP, before auth: slows key guessing and anonymous floods. */
+/** Per client address, before auth: slows key guessing and anonymous floods. */
 export const ipLimit = createMiddleware<AppEnv>(async (c, next) => {
-  const { success } = await c.env.IP_LIMITER.limit({ key: clientIp(c) });
+  const { success } = await c.env.IP_LIMITER.limit({ key: clientAddress(c) });
   if (!success) throw retryableError("RATE_LIMITED", LIMITER_PERIOD_SECONDS, { scope: "ip" });
   await next();
 });
@@ -22,10 +25,10 @@ export const ipLimit = createMiddleware<AppEnv>(async (c, next) => {
 /** The burst limit, then `units` of the daily quota, strictly in that order: a burst refusal spends no quota. */
 async function admit(c: Context<AppEnv>, units: number): Promise<void> {
   const { caller } = c.var;
-  // Everyone shares the demo key, so its (tighter) burst limit counts per client IP instead.
+  // Everyone shares the demo key, so its (tighter) burst limit counts per client address instead.
   const { success } =
     caller.plan === "demo"
-      ? await c.env.DEMO_LIMITER.limit({ key: clientIp(c) })
+      ? await c.env.DEMO_LIMITER.limit({ key: clientAddress(c) })
       : await c.env.BURST_LIMITER.limit({ key: caller.keyHash });
   if (!success) throw retryableError("RATE_LIMITED", LIMITER_PERIOD_SECONDS, { scope: "key" });
   await chargeQuota(c, units);
@@ -60,13 +63,30 @@ export function admitted(c: Context<AppEnv>): Promise<void> {
   return admission;
 }
 
-/** Counts units against the caller's daily quota; throws QUOTA_EXCEEDED when they do not all fit. */
-export async function chargeQuota(c: Context<AppEnv>, units: number): Promise<void> {
+/** The exact daily counters a request is charged to, in the order they are charged. */
+function quotasOf(c: Context<AppEnv>): { counter: string; limit: number; scope: "ip" | "key" }[] {
   const { caller, config } = c.var;
-  const counter = c.env.QUOTA.getByName(caller.keyHash);
-  const state = await counter.consume(units, config.dailyQuota[caller.plan]);
-  c.set("quota", state);
-  if (!state.allowed) throw retryableError("QUOTA_EXCEEDED", state.resetSeconds, { limit: state.limit });
+  const key = { counter: caller.keyHash, limit: config.dailyQuota[caller.plan], scope: "key" as const };
+  if (caller.plan !== "demo") return [key];
+  // The shared demo key: each address its own share first, so an address past it spends nothing of everyone's budget.
+  return [{ counter: `demo-ip:${clientAddress(c)}`, limit: config.demoQuotaPerAddress, scope: "ip" }, key];
+}
+
+/**
+ * Counts units against the caller's daily quotas; throws QUOTA_EXCEEDED when they do not all fit.
+ * The RateLimit-* headers show the quota with the least left (the one that refused, on a refusal).
+ */
+export async function chargeQuota(c: Context<AppEnv>, units: number): Promise<void> {
+  let tightest: QuotaState | undefined;
+  for (const { counter, limit, scope } of quotasOf(c)) {
+    const state = await c.env.QUOTA.getByName(counter).consume(units, limit);
+    if (!state.allowed) {
+      c.set("quota", state);
+      throw retryableError("QUOTA_EXCEEDED", state.resetSeconds, { limit: state.limit, scope });
+    }
+    if (!tightest || state.remaining < tightest.remaining) tightest = state;
+    c.set("quota", tightest);
+  }
 }
 
 /** Outermost on /v1: once the quota is known, every answer (errors included) carries the RateLimit-* headers. */

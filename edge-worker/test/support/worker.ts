@@ -13,6 +13,9 @@ export interface CallOptions extends RequestInit {
   env?: Partial<Env>;
 }
 
+/** Where the Worker runs in these tests: its web page's origin. */
+export const WORKER_ORIGIN = "https://edge.test";
+
 /** One request through the real Worker in workerd, waiting for its background work (ctx.waitUntil). */
 export async function call(path: string, options: CallOptions = {}): Promise<Response> {
   const { key, ip, env: overrides, ...init } = options;
@@ -21,7 +24,7 @@ export async function call(path: string, options: CallOptions = {}): Promise<Res
   headers.set("CF-Connecting-IP", ip ?? randomIp());
   const ctx = createExecutionContext();
   const response = await worker.fetch(
-    new Request(`https://edge.test${path}`, { ...init, headers }),
+    new Request(`${WORKER_ORIGIN}${path}`, { ...init, headers }),
     { ...env, ...overrides },
     ctx,
   );
@@ -32,6 +35,12 @@ export async function call(path: string, options: CallOptions = {}): Promise<Res
 export function randomIp(): string {
   const [a = 0, b = 0, c = 0] = crypto.getRandomValues(new Uint8Array(3));
   return `10.${a}.${b}.${c}`;
+}
+
+/** A fresh IPv6 /64 (documentation range); `address(n)` is its n-th address, all counted as one. */
+export function randomIpv6Network(): { address(n: number): string } {
+  const [a = 0, b = 0] = crypto.getRandomValues(new Uint16Array(2));
+  return { address: (n) => `2001:db8:${a.toString(16)}:${b.toString(16)}::${(n + 1).toString(16)}` };
 }
 
 /** A real key stored the way the key CLI stores it. */
