@@ -1,3 +1,4 @@
+import { MIN_SECRET_BYTES, secretLongEnough } from "@ytt/shared";
 import { z } from "zod";
 import { API_KEY_PATTERN, type Plan } from "./auth/keys.js";
 
@@ -8,7 +9,9 @@ const ConfigSchema = z
   .object({
     ORIGIN_URL: z.url({ protocol: /^https?$/ }),
     SIGNING_KEY_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
-    SIGNING_SECRET: z.string().min(16, "SIGNING_SECRET must be at least 16 characters"),
+    SIGNING_SECRET: z
+      .string()
+      .refine(secretLongEnough, `SIGNING_SECRET must be ${MIN_SECRET_BYTES} bytes or more`),
     ACCESS_CLIENT_ID: z.string().optional(),
     ACCESS_CLIENT_SECRET: z.string().optional(),
     ORIGIN_TIMEOUT_MS: z.coerce.number().int().positive(),

@@ -1,19 +1,15 @@
 import {
   ApiError,
   errorBody,
+  isErrorCode,
   type JobBody,
+  JobBodySchema,
   type LanguageList,
   type Transcript,
   type WorkRequest,
 } from "@ytt/shared";
-import {
-  freshness,
-  readAnswer,
-  rememberJob,
-  type StoredAnswer,
-  writeFailure,
-  writeSuccess,
-} from "./cache/store.js";
+import { freshness, readAnswer, type StoredAnswer, writeFailure, writeSuccess } from "./cache/store.js";
+import { issueJobToken } from "./forward/job-token.js";
 import {
   type Answer,
   callOrigin,
@@ -89,9 +85,16 @@ export async function settle(
       const entry = await writeSuccess(kv, ctx.config, hash, work.kind, answer.body);
       return { type: "ok", body: answer.body, freshUntil: entry.freshUntil, cache: "MISS" };
     }
-    case "pending":
-      await rememberJob(kv, answer.job.job.id, { hash, kind: work.kind });
-      return { type: "pending", job: edgeJob(answer.job, ctx.requestId), retryAfter: answer.retryAfter };
+    case "pending": {
+      const jobId = answer.job.job.id;
+      const token = await issueJobToken(ctx.config, ctx.caller, { jobId, kind: work.kind });
+      ctx.waitUntil(storeWhenFinished(ctx, work, hash, jobId));
+      return {
+        type: "pending",
+        job: edgeJob(answer.job, ctx.requestId, token),
+        retryAfter: answer.retryAfter,
+      };
+    }
     case "error":
       if (answer.error.retryable && stale?.outcome === "ok")
         return fromStored(stale, "STALE", "origin-unavailable");
@@ -106,6 +109,34 @@ export async function settle(
         );
       }
       return { type: "error", error: answer.error, cache: "MISS" };
+  }
+}
+
+/**
+ * After a 202: one more call, in the background, that waits at the origin for the job to finish,
+ * then stores its answer in the edge store. Polls only read that store (and the origin while it is
+ * empty): a poll writes nothing to KV. A job that outlasts this wait is stored by the next request.
+ */
+async function storeWhenFinished(ctx: ResolveContext, work: WorkRequest, hash: string, jobId: string) {
+  try {
+    const raw = await callOrigin(ctx, "GET", `/v1/jobs/${encodeURIComponent(jobId)}?wait=1`);
+    const finished = raw.status === 200 ? JobBodySchema.safeParse(raw.body) : undefined;
+    if (!finished?.success) return;
+    const { result, error } = finished.data;
+    if (result) {
+      await settle(
+        ctx,
+        work,
+        hash,
+        interpretAnswer(work.kind, { status: 200, body: result, retryAfter: undefined }),
+        undefined,
+      );
+    } else if (error && isErrorCode(error.code)) {
+      const failure = new ApiError(error.code, { message: error.message, details: error.details });
+      await settle(ctx, work, hash, { type: "error", error: failure }, undefined);
+    }
+  } catch {
+    // Best effort: the next request for it stores it instead.
   }
 }
 

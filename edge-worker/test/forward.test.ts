@@ -1,4 +1,7 @@
+import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
+import { configFrom } from "../src/config.js";
+import { issueJobToken, JOB_TOKEN, readJobToken } from "../src/forward/job-token.js";
 import { cannedLanguages, cannedTranscript } from "./support/canned.js";
 import { TEST_ACCESS } from "./support/constants.js";
 import { call, createKey, errorOf, originRequests, videoId } from "./support/worker.js";
@@ -30,6 +33,8 @@ describe("signed forwarding to the origin", () => {
       path: `/v1/transcripts/${id}?lang=de%2Cen&kind=any&tlang=fr&fallback=error`,
       verified: true,
       requestId: "client-chosen-id-123",
+      // The key behind the request, signed: the origin bounds each key's jobs in flight by it.
+      caller: expect.stringMatching(/^pro:[0-9a-f]{16}$/),
       accessClientId: TEST_ACCESS.clientId,
       accessClientSecret: TEST_ACCESS.clientSecret,
     });
@@ -44,7 +49,7 @@ describe("signed forwarding to the origin", () => {
     const id = videoId("ok");
     const res = await call(`/v1/transcripts/${id}`, {
       key,
-      env: { SIGNING_SECRET: "a-different-secret-0123456789" },
+      env: { SIGNING_SECRET: "a-different-secret-0123456789-abcdefgh" },
     });
     expect(res.status).toBe(503);
     expect((await errorOf(res)).code).toBe("ORIGIN_UNAVAILABLE");
@@ -89,35 +94,123 @@ describe("signed forwarding to the origin", () => {
 });
 
 describe("pending jobs", () => {
-  it("turns an origin 202 into a client 202 with Location and Retry-After, and stores the result when polled", async () => {
+  const TOKEN = /^t\.[0-9a-f]{32}\.[0-9a-z]+\.[\w-]{43}$/;
+  type JobAnswer = { job: { id: string; status: string; statusUrl: string }; result?: unknown };
+
+  it("turns an origin 202 into a client 202 with an unguessable job token, Location and Retry-After", async () => {
     const id = videoId("jb");
     const accepted = await call(`/v1/transcripts/${id}`, { key });
     expect(accepted.status).toBe(202);
-    expect(accepted.headers.get("Location")).toBe(`/v1/jobs/job-${id}`);
     expect(accepted.headers.get("Retry-After")).toBe("3");
     expect(accepted.headers.get("Cache-Control")).toBe("no-store");
-    const job = (await accepted.json()) as { job: { id: string; status: string; statusUrl: string } };
-    expect(job.job).toEqual({ id: `job-${id}`, status: "queued", statusUrl: `/v1/jobs/job-${id}` });
+    const { job } = (await accepted.json()) as JobAnswer;
+    expect(job.id).toMatch(TOKEN);
+    expect(job).toEqual({ id: job.id, status: "queued", statusUrl: `/v1/jobs/${job.id}` });
+    expect(accepted.headers.get("Location")).toBe(job.statusUrl);
+    // The origin's id (the request hash, which anyone can compute) is inside, but is not the token.
+    const [originJob] = (await originRequests(`/v1/transcripts/${id}`)).map((r) => r.path);
+    expect(originJob).toBeDefined();
+    expect(job.id.split(".")[1]).toMatch(/^[0-9a-f]{32}$/);
+  });
 
-    const polled = await call(job.job.statusUrl, { key });
-    expect(polled.status).toBe(200);
-    const done = (await polled.json()) as { job: { status: string }; result: unknown };
-    expect(done.job.status).toBe("completed");
-    expect(done.result).toEqual(cannedTranscript(id));
+  it("serves a finished job from the edge store: polls call no origin and write nothing to KV", async () => {
+    const id = videoId("jb");
+    const accepted = await call(`/v1/transcripts/${id}`, { key });
+    const { job } = (await accepted.json()) as JobAnswer;
+    const jobId = job.id.split(".")[1] as string;
+    // After the 202, one background call waited at the origin for the job and stored its answer.
+    expect((await originRequests(`/v1/jobs/${jobId}`)).map((r) => r.path)).toEqual([
+      `/v1/jobs/${jobId}?wait=1`,
+    ]);
+    const stored = await env.TRANSCRIPTS.get(`answer:${jobId}`);
+    expect(stored).not.toBeNull();
 
-    // The completed result went to the edge store: the next request is a hit, in any format.
+    for (let i = 0; i < 3; i++) {
+      const polled = await call(job.statusUrl, { key });
+      expect(polled.status).toBe(200);
+      const done = (await polled.json()) as JobAnswer;
+      expect(done.job).toEqual({ id: job.id, status: "completed", statusUrl: job.statusUrl });
+      expect(done.result).toEqual(cannedTranscript(id));
+    }
+    expect(await originRequests(`/v1/jobs/${jobId}`)).toHaveLength(1);
+    expect(await env.TRANSCRIPTS.get(`answer:${jobId}`)).toBe(stored);
+
+    // And the request itself is now an edge hit, in any format.
     const after = await call(`/v1/transcripts/${id}?format=text`, { key });
     expect(after.status).toBe(200);
     expect(after.headers.get("X-Cache")).toBe("HIT");
     expect(await originRequests(`/v1/transcripts/${id}`)).toHaveLength(1);
   });
 
-  it("passes an unknown job's 404 through and refuses job ids that are not ids", async () => {
-    const unknown = await call("/v1/jobs/nope-123", { key });
-    expect(unknown.status).toBe(404);
-    expect((await errorOf(unknown)).code).toBe("NOT_FOUND");
-    const hostile = await call(`/v1/jobs/${encodeURIComponent("../../etc/passwd")}`, { key });
-    expect(hostile.status).toBe(400);
+  it("asks the origin while the job is not in the edge store, and stores nothing then either", async () => {
+    const id = videoId("jb");
+    const accepted = await call(`/v1/transcripts/${id}`, { key });
+    const { job } = (await accepted.json()) as JobAnswer;
+    const jobId = job.id.split(".")[1] as string;
+    await env.TRANSCRIPTS.delete(`answer:${jobId}`);
+    const polled = await call(job.statusUrl, { key });
+    expect(((await polled.json()) as JobAnswer).job.status).toBe("completed");
+    expect((await originRequests(`/v1/jobs/${jobId}`)).map((r) => r.path)).toEqual([
+      `/v1/jobs/${jobId}?wait=1`,
+      `/v1/jobs/${jobId}`,
+    ]);
+    expect(await env.TRANSCRIPTS.get(`answer:${jobId}`)).toBeNull();
+  });
+
+  it("belongs to the key that got it: another key, a changed token or a bare job id is a 404", async () => {
+    const accepted = await call(`/v1/transcripts/${videoId("jb")}`, { key });
+    const { job } = (await accepted.json()) as JobAnswer;
+    const other = await createKey("pro");
+    const stranger = await call(job.statusUrl, { key: other });
+    expect(stranger.status).toBe(404);
+    expect((await errorOf(stranger)).code).toBe("NOT_FOUND");
+
+    const mac = job.id.slice(-43);
+    const flipped = `${job.id.slice(0, -43)}${mac[0] === "A" ? "B" : "A"}${mac.slice(1)}`;
+    expect((await call(`/v1/jobs/${flipped}`, { key })).status).toBe(404);
+    // A later expiry cannot be written in: the MAC covers it.
+    const [kind, id, , sig] = job.id.split(".");
+    expect((await call(`/v1/jobs/${kind}.${id}.zzzzzzzz.${sig}`, { key })).status).toBe(404);
+    // The origin's id alone (what the API handed out before tokens) is not a job id here.
+    const bare = await call(`/v1/jobs/${id}`, { key });
+    expect(bare.status).toBe(400);
+    expect((await errorOf(bare)).code).toBe("INVALID_REQUEST");
+  });
+
+  it("refuses job ids that are not tokens", async () => {
+    for (const bad of [
+      "nope-123",
+      encodeURIComponent("../../etc/passwd"),
+      `t.${"a".repeat(32)}.1.${"x".repeat(44)}`,
+    ]) {
+      const answer = await call(`/v1/jobs/${bad}`, { key });
+      expect(answer.status, bad).toBe(400);
+    }
+  });
+});
+
+describe("signing configuration", () => {
+  it("refuses a signing secret under 32 bytes", () => {
+    expect(() => configFrom({ ...env, SIGNING_SECRET: "x".repeat(31) })).toThrow(/SIGNING_SECRET/);
+    expect(configFrom({ ...env, SIGNING_SECRET: "x".repeat(32) }).signingKey.secret).toHaveLength(32);
+  });
+});
+
+describe("job tokens", () => {
+  const caller = { keyHash: "ab".repeat(32), owner: "t", plan: "pro" as const };
+  const config = () => configFrom(env);
+
+  it("read back only for the caller they were issued to, and only until they expire", async () => {
+    const now = Date.UTC(2026, 10, 30);
+    const token = await issueJobToken(config(), caller, { jobId: "0".repeat(32), kind: "languages" }, now);
+    expect(token).toMatch(JOB_TOKEN);
+    expect(await readJobToken(config(), caller, token, now + 3_599_000)).toEqual({
+      jobId: "0".repeat(32),
+      kind: "languages",
+      issuedAt: Math.floor(now / 1000) * 1000,
+    });
+    expect(await readJobToken(config(), caller, token, now + 3_601_000)).toBeUndefined();
+    expect(await readJobToken(config(), { ...caller, keyHash: "cd".repeat(32) }, token, now)).toBeUndefined();
   });
 });
 
@@ -194,7 +287,7 @@ describe("batch", () => {
     expect(items[1]).toMatchObject({ cache: "MISS", body: cannedTranscript(fresh, "de") });
     expect(items[2]?.body.error?.code).toBe("INVALID_VIDEO_REFERENCE");
     expect(items[3]?.body.error?.code).toBe("TRANSCRIPTS_DISABLED");
-    expect(items[4]?.body.job?.statusUrl).toBe(`/v1/jobs/job-${pending}`);
+    expect(items[4]?.body.job?.statusUrl).toMatch(/^\/v1\/jobs\/t\.[0-9a-f]{32}\.[0-9a-z]+\.[\w-]{43}$/);
     expect(items[5]?.body.error?.code).toBe("INVALID_REQUEST");
 
     const batches = (await originRequests("/v1/batch")).filter((r) => r.body.includes(fresh));

@@ -211,7 +211,8 @@ function canonicalPath(pathWithQuery: string): string | undefined {
   }
 }
 
-async function hmac(secret: string, message: string): Promise<Uint8Array> {
+/** HMAC-SHA-256 of a UTF-8 message under a UTF-8 secret. */
+export async function hmac(secret: string, message: string): Promise<Uint8Array> {
   const key = await crypto.subtle.importKey(
     "raw",
     encoder.encode(secret),
@@ -235,7 +236,8 @@ function decodeSignature(value: string): Uint8Array | undefined {
   }
 }
 
-function base64url(bytes: Uint8Array): string {
+/** Base64url without padding (RFC 4648 §5). */
+export function base64url(bytes: Uint8Array): string {
   let binary = "";
   for (const b of bytes) binary += String.fromCharCode(b);
   return btoa(binary)

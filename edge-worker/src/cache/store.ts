@@ -34,7 +34,6 @@ export function freshness(entry: StoredAnswer, now = Date.now()): Freshness {
 }
 
 const answerKey = (hash: string) => `answer:${hash}`;
-const jobKey = (jobId: string) => `job:${jobId}`;
 
 export async function readAnswer(kv: KVNamespace, hash: string): Promise<StoredAnswer | undefined> {
   return (await kv.get<StoredAnswer>(answerKey(hash), "json")) ?? undefined;
@@ -80,20 +79,4 @@ export async function writeFailure(
     freshUntil: now + ttl * 1000,
   };
   await kv.put(answerKey(hash), JSON.stringify(entry), { expirationTtl: ttl });
-}
-
-/** Which stored answer a pending origin job fills in, so polling /v1/jobs/{id} can store the result. */
-export interface PendingJob {
-  hash: string;
-  kind: JobKind;
-}
-
-const JOB_TTL_SECONDS = 3600;
-
-export async function rememberJob(kv: KVNamespace, jobId: string, job: PendingJob): Promise<void> {
-  await kv.put(jobKey(jobId), JSON.stringify(job), { expirationTtl: JOB_TTL_SECONDS });
-}
-
-export async function pendingJob(kv: KVNamespace, jobId: string): Promise<PendingJob | undefined> {
-  return (await kv.get<PendingJob>(jobKey(jobId), "json")) ?? undefined;
 }

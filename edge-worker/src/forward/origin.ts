@@ -154,7 +154,7 @@ export function originQuery(r: TranscriptRequest): Record<string, string> {
   };
 }
 
-/** Rewrites a job body for clients: its status URL is the edge's, not the origin's. */
-export function edgeJob(job: JobBody, requestId: string): JobBody {
-  return { ...job, job: { ...job.job, statusUrl: `/v1/jobs/${encodeURIComponent(job.job.id)}` }, requestId };
+/** Rewrites a job body for clients: the job is named by its token (job-token.ts), polled at the edge. */
+export function edgeJob(job: JobBody, requestId: string, token: string): JobBody {
+  return { ...job, job: { ...job.job, id: token, statusUrl: `/v1/jobs/${token}` }, requestId };
 }

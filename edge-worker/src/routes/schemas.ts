@@ -7,6 +7,7 @@ import {
   TranscriptQuerySchema,
   TranscriptSchema,
 } from "@ytt/shared";
+import { JOB_TOKEN } from "../forward/job-token.js";
 
 /** The same zod schemas validate requests and generate /openapi.json. */
 
@@ -46,7 +47,7 @@ export const LanguagesQuerySchema = z.object({});
 export const JobParamSchema = z.object({
   id: z
     .string()
-    .regex(/^[A-Za-z0-9._:-]{1,128}$/)
+    .regex(JOB_TOKEN, "not a job token")
     .openapi({ param: { name: "id", in: "path" } }),
 });
 

@@ -2,7 +2,8 @@
  * A real HTTP server standing in for the origin behind the tunnel (globalSetup, runs in Node).
  * It verifies every API request with the real shared verifyRequest and answers canned origin
  * responses chosen by the video ID's first two letters:
- *   ok → 200 transcript   lg → 200 multi-hour transcript of ~2 MB   jb → 202 job (its poll completes)
+ *   ok → 200 transcript   lg → 200 multi-hour transcript of ~2 MB
+ *   jb → 202 job named by its request hash, like the origin's (its poll, or ?wait=1, completes)
  *   nt → 404 TRANSCRIPTS_DISABLED
  *   bk → 503 BLOCKED_BY_YOUTUBE (Retry-After: 30)   sl → answers after 5 s   gb → 200 non-JSON   dn → connection reset
  * GET /__log (unsigned, test-only) returns what it received, for assertions on signing and headers.
@@ -10,7 +11,16 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { ApiError, type ErrorCode, errorBody, verifyRequest } from "@ytt/shared";
+import {
+  ApiError,
+  CALLER_HEADER,
+  type ErrorCode,
+  errorBody,
+  requestHash,
+  TranscriptQuerySchema,
+  toTranscriptRequest,
+  verifyRequest,
+} from "@ytt/shared";
 import type { TestProject } from "vitest/node";
 import { cannedLanguages, cannedTranscript, largeTranscript } from "./canned.js";
 import { TEST_SIGNING_KEY_ID, TEST_SIGNING_SECRET } from "./constants.js";
@@ -21,6 +31,8 @@ export interface LoggedRequest {
   verified: boolean;
   reason?: string;
   requestId: string | undefined;
+  /** The signed caller line (plan:keyId) the edge sent. */
+  caller: string | undefined;
   accessClientId: string | undefined;
   accessClientSecret: string | undefined;
   body: string;
@@ -46,19 +58,37 @@ function error(code: ErrorCode, requestId: string): { status: number; body: unkn
   return { status: e.status, body: errorBody(e, requestId) };
 }
 
-function jobBody(videoId: string, status: "queued" | "completed", requestId: string, result?: unknown) {
-  const id = `job-${videoId}`;
+/** Jobs handed out, by id (the request hash), with the video they are for. */
+const jobs = new Map<string, string>();
+
+function jobBody(id: string, status: "queued" | "completed", requestId: string, result?: unknown) {
   return { job: { id, status, statusUrl: `/v1/jobs/${id}` }, ...(result ? { result } : {}), requestId };
 }
 
-function transcriptAnswer(videoId: string, lang: string, requestId: string): Canned {
+async function pendingJob(
+  videoId: string,
+  query: Record<string, string>,
+  requestId: string,
+): Promise<Canned> {
+  const request = toTranscriptRequest(videoId, TranscriptQuerySchema.parse(query));
+  const id = await requestHash({ kind: "transcript", request });
+  jobs.set(id, videoId);
+  return { status: 202, body: jobBody(id, "queued", requestId), headers: { "Retry-After": "3" } };
+}
+
+async function transcriptAnswer(
+  videoId: string,
+  query: Record<string, string>,
+  requestId: string,
+): Promise<Canned> {
+  const lang = (query.lang ?? "en").split(",")[0] ?? "en";
   switch (videoId.slice(0, 2)) {
     case "ok":
       return { status: 200, body: cannedTranscript(videoId, lang) };
     case "lg":
       return { status: 200, body: largeTranscript(videoId, lang) };
     case "jb":
-      return { status: 202, body: jobBody(videoId, "queued", requestId), headers: { "Retry-After": "3" } };
+      return pendingJob(videoId, query, requestId);
     case "nt":
       return error("TRANSCRIPTS_DISABLED", requestId);
     case "bk":
@@ -74,34 +104,32 @@ function transcriptAnswer(videoId: string, lang: string, requestId: string): Can
   }
 }
 
-function route(method: string, url: URL, body: string, requestId: string): Canned {
+async function route(method: string, url: URL, body: string, requestId: string): Promise<Canned> {
   const transcript = url.pathname.match(/^\/v1\/transcripts\/([^/]+)$/);
   if (method === "GET" && transcript?.[1]) {
-    const lang = (url.searchParams.get("lang") ?? "en").split(",")[0] ?? "en";
-    return transcriptAnswer(transcript[1], lang, requestId);
+    return transcriptAnswer(transcript[1], Object.fromEntries(url.searchParams), requestId);
   }
   const languages = url.pathname.match(/^\/v1\/transcripts\/([^/]+)\/languages$/);
   if (method === "GET" && languages?.[1]) {
     const id = languages[1];
     return id.startsWith("ok")
       ? { status: 200, body: cannedLanguages(id) }
-      : transcriptAnswer(id, "en", requestId);
+      : transcriptAnswer(id, {}, requestId);
   }
-  const job = url.pathname.match(/^\/v1\/jobs\/job-(.+)$/);
-  if (method === "GET" && job?.[1]) {
-    return { status: 200, body: jobBody(job[1], "completed", requestId, cannedTranscript(job[1])) };
+  const jobVideo = jobs.get(url.pathname.match(/^\/v1\/jobs\/([0-9a-f]{32})$/)?.[1] ?? "");
+  if (method === "GET" && jobVideo) {
+    const id = url.pathname.slice("/v1/jobs/".length);
+    return { status: 200, body: jobBody(id, "completed", requestId, cannedTranscript(jobVideo)) };
   }
   if (method === "POST" && url.pathname === "/v1/batch") {
-    const { items } = JSON.parse(body) as { items: { video: string; lang?: string }[] };
-    return {
-      status: 200,
-      body: {
-        items: items.map((item) => {
-          const answer = transcriptAnswer(item.video, (item.lang ?? "en").split(",")[0] ?? "en", requestId);
-          return typeof answer === "string" ? error("UPSTREAM_TIMEOUT", requestId) : answer;
-        }),
-      },
-    };
+    const { items } = JSON.parse(body) as { items: ({ video: string } & Record<string, string>)[] };
+    const answers = await Promise.all(
+      items.map(async ({ video, ...query }) => {
+        const answer = await transcriptAnswer(video, query, requestId);
+        return typeof answer === "string" ? error("UPSTREAM_TIMEOUT", requestId) : answer;
+      }),
+    );
+    return { status: 200, body: { items: answers } };
   }
   return error("NOT_FOUND", requestId);
 }
@@ -138,6 +166,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     verified: verdict.ok,
     ...(verdict.ok ? {} : { reason: verdict.reason }),
     requestId: headers.get("x-request-id") ?? undefined,
+    caller: headers.get(CALLER_HEADER) ?? undefined,
     accessClientId: headers.get("cf-access-client-id") ?? undefined,
     accessClientSecret: headers.get("cf-access-client-secret") ?? undefined,
     body,
@@ -145,7 +174,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   // Like the real origin: unsigned or badly signed requests are refused.
   if (!verdict.ok) return send(res, 401, errorBody(new ApiError("UNAUTHORIZED"), requestId));
 
-  const answer = route(req.method ?? "GET", url, body, requestId);
+  const answer = await route(req.method ?? "GET", url, body, requestId);
   if (answer === "reset") return void req.socket.destroy();
   if (answer === "garbage") {
     res.writeHead(200, { "Content-Type": "text/html" });

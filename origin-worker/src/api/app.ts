@@ -196,9 +196,15 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
     return c.json({ items });
   });
 
+  // ?wait=1: the edge, in the background after a 202, waits (up to the budget) for the job to end.
   app.get("/v1/jobs/:id", async (c) => {
     const id = c.req.param("id");
-    const view = JOB_ID.test(id) ? await jobs.view(id) : undefined;
+    if (!JOB_ID.test(id)) throw new ApiError("NOT_FOUND", { message: "No such job, or it has expired." });
+    let view = await jobs.view(id);
+    if (view && !view.outcome && c.req.query("wait") === "1") {
+      await jobs.waitFor(id, waitBudgetMs);
+      view = await jobs.view(id);
+    }
     if (!view) throw new ApiError("NOT_FOUND", { message: "No such job, or it has expired." });
     return c.json(jobBody(view.id, view.status, c.get("requestId"), view.outcome));
   });
