@@ -37,28 +37,27 @@ const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 app.onError(onError);
 app.notFound(notFound);
 app.use("*", requestId);
-app.use(
-  "*",
-  cors({
-    origin: "*",
-    allowMethods: ["GET", "POST", "OPTIONS"],
-    allowHeaders: ["Authorization", "X-API-Key", "Content-Type", "If-None-Match", "X-Request-Id"],
-    exposeHeaders: [
-      "X-Request-Id",
-      "X-Cache",
-      "X-Stale-Reason",
-      "ETag",
-      "Location",
-      "Retry-After",
-      "Warning",
-      "RateLimit-Policy",
-      "RateLimit-Limit",
-      "RateLimit-Remaining",
-      "RateLimit-Reset",
-    ],
-    maxAge: 86_400,
-  }),
-);
+// The API is for any site; /demo-key is for this site's page alone, so it gets no CORS at all.
+const apiCors = cors({
+  origin: "*",
+  allowMethods: ["GET", "POST", "OPTIONS"],
+  allowHeaders: ["Authorization", "X-API-Key", "Content-Type", "If-None-Match", "X-Request-Id"],
+  exposeHeaders: [
+    "X-Request-Id",
+    "X-Cache",
+    "X-Stale-Reason",
+    "ETag",
+    "Location",
+    "Retry-After",
+    "Warning",
+    "RateLimit-Policy",
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+  ],
+  maxAge: 86_400,
+});
+for (const path of ["/v1/*", "/health", "/openapi.json"]) app.use(path, apiCors);
 app.use("*", config);
 // The key lookup only reads; it starts first so its KV round trip overlaps the per-IP limiter.
 app.use("/v1/*", prefetchApiKey);

@@ -55,6 +55,63 @@ describe("demo key", () => {
     expect(await errorOf(over)).toMatchObject({ code: "QUOTA_EXCEEDED", details: { scope: "key" } });
   });
 
+  it("is neither handed out nor accepted anywhere but the page's own origin", async () => {
+    const { key, env } = demoEnv();
+    const elsewhere: [string, Record<string, string>][] = [
+      ["another site", { Origin: "https://other.example" }],
+      ["another site, Origin wins over Sec-Fetch-Site", { Origin: "https://other.example", ...FROM_PAGE }],
+      ["another port", { Origin: "https://edge.test:8443" }],
+      ["plain http", { Origin: "http://edge.test" }],
+      ["a sandboxed frame", { Origin: "null" }],
+      ["a sibling subdomain", { "Sec-Fetch-Site": "same-site" }],
+      ["a cross-site fetch", { "Sec-Fetch-Site": "cross-site" }],
+      ["no browser at all", {}],
+    ];
+    for (const [name, headers] of elsewhere) {
+      const served = await call("/demo-key", { env, headers });
+      expect(served.status, name).toBe(403);
+      expect(await errorOf(served), name).toMatchObject({
+        code: "FORBIDDEN",
+        details: { reason: "demo-key-other-origin" },
+      });
+      expect(served.headers.get("Access-Control-Allow-Origin"), name).toBeNull();
+      const used = await lookup({ key, env, headers });
+      expect(used.status, name).toBe(403);
+      expect(await errorOf(used), name).toMatchObject({
+        code: "FORBIDDEN",
+        details: { reason: "demo-key-other-origin" },
+      });
+    }
+    // Nor may another site read /demo-key through CORS.
+    const preflight = await call("/demo-key", {
+      env,
+      method: "OPTIONS",
+      headers: { Origin: "https://other.example", "Access-Control-Request-Method": "GET" },
+    });
+    expect(preflight.headers.get("Access-Control-Allow-Origin")).toBeNull();
+    // The refusals spent nothing of the shared budget.
+    const budget = await bindings.QUOTA.getByName(await hashApiKey(key)).consume(0, 1000);
+    expect(budget.remaining).toBe(1000);
+  });
+
+  it("does not make batch requests, and the refusal costs nothing", async () => {
+    const { key, env } = demoEnv();
+    const ip = randomIp();
+    const res = await call("/v1/batch", {
+      key,
+      env,
+      ip,
+      method: "POST",
+      headers: { Origin: WORKER_ORIGIN, "Content-Type": "application/json" },
+      body: JSON.stringify({ items: Array.from({ length: 50 }, () => ({ video: videoId("ok") })) }),
+    });
+    expect(res.status).toBe(403);
+    expect(await errorOf(res)).toMatchObject({ code: "FORBIDDEN", details: { reason: "demo-key-route" } });
+    const budget = await bindings.QUOTA.getByName(await hashApiKey(key)).consume(0, 1000);
+    expect(budget.remaining).toBe(1000);
+    expect((await lookup({ key, env, ip })).headers.get("RateLimit-Remaining")).toBe("99");
+  });
+
   it("gives each address, an IPv6 /64 counted as one, its own daily share of the budget", async () => {
     const { key, env } = demoEnv({ QUOTA_DEMO_PER_IP_PER_DAY: "3", QUOTA_DEMO_PER_DAY: "10" });
     const network = randomIpv6Network();

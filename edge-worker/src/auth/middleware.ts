@@ -2,6 +2,7 @@ import { ApiError, timingSafeEqual } from "@ytt/shared";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env.js";
+import { demoKeyElsewhere, fromOwnPage } from "./demo.js";
 import { API_KEY_PATTERN, hashApiKey, KeyRecordSchema } from "./keys.js";
 
 /** Longer values are not keys; they are refused without hashing megabytes. */
@@ -49,12 +50,14 @@ export const prefetchApiKey = createMiddleware<AppEnv>(async (c, next) => {
  * Accepts `Authorization: Bearer <key>` or `X-API-Key: <key>`. Every failure (missing, malformed,
  * unknown, revoked) gets the same 401 body, and every presented key takes the same path (hash,
  * lookup, constant-time compare) so neither the answer nor its timing says which part was wrong.
+ * The shared demo key is accepted only from this site's own page (403 FORBIDDEN elsewhere).
  */
 export const requireApiKey = createMiddleware<AppEnv>(async (c, next) => {
   const found = await (c.get("keyLookup") ?? lookUpKey(c));
   if (!found) throw new ApiError("UNAUTHORIZED");
   const { key, hash, stored, demo } = found;
   if (demo) {
+    if (!fromOwnPage(c.req)) throw demoKeyElsewhere();
     c.set("caller", { keyHash: hash, owner: "demo", plan: "demo" });
     return next();
   }

@@ -13,6 +13,7 @@ import { bodyLimit } from "hono/body-limit";
 import { stream } from "hono/streaming";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.js";
+import { ownKeyOnly } from "../auth/demo.js";
 import type { StoredAnswer } from "../cache/store.js";
 import {
   type Answer,
@@ -53,6 +54,7 @@ const batchRoute = createRoute({
         throw new ApiError("INVALID_REQUEST", { message: "The request body is too large." });
       },
     }),
+    ownKeyOnly,
     keyLimit(0),
   ],
   request: { body: { content: { "application/json": { schema: BatchBodySchema } }, required: true } },
