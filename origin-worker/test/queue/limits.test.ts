@@ -4,6 +4,7 @@ import type { Caller } from "@ytt/shared";
 import { expectedTranscript, startYoutubeDouble, type YoutubeDouble } from "@ytt/youtube-double";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { JobQueue } from "../../src/queue/queue.js";
 import {
   QUICK_POT_DELAY_MS,
   type RunningApi,
@@ -64,6 +65,43 @@ describe("admission: the backlog and each key's jobs in flight (no worker runnin
     expect(neighbour.status).toBe(202);
     await neighbour.body?.cancel();
     expect(await api.jobs.admission.inFlight()).toBe(4);
+  });
+
+  it("keeps no more than 1,000 finished jobs and about 1,000 events, whatever the traffic", async () => {
+    // Its own queue: the tests' reset (obliterate) also drops the meta key the bound is written to.
+    const jobs = new JobQueue({
+      redisUrl: api.config.REDIS_URL,
+      resultRedisUrl: api.config.REDIS_URL,
+      queueName: uniqueQueueName("retention"),
+      attempts: 1,
+      jobResultTtlSeconds: 3600,
+      maxBacklog: 10,
+      pendingPerCaller: { free: 1, pro: 1, demo: 1 },
+      admissionLeaseMs: 60_000,
+    });
+    await jobs.ready();
+    try {
+      expect(jobs.queue.defaultJobOptions).toMatchObject({
+        removeOnComplete: { age: 3600, count: 1000 },
+        removeOnFail: { age: 3600, count: 1000 },
+      });
+      const work = (i: number) => ({
+        work: {
+          kind: "transcript" as const,
+          request: { videoId: video(i), languages: ["en"], kind: "any" as const, fallback: "error" as const },
+        },
+        requestId: "retention",
+        caller: NEIGHBOUR,
+      });
+      await jobs.queue.addBulk(
+        Array.from({ length: 3000 }, (_, i) => ({ name: "transcript", data: work(i) })),
+      );
+      // BullMQ trims approximately (whole stream nodes); its default would keep all 3,000+ events.
+      expect(await jobs.redis.xlen(jobs.queue.keys.events as string)).toBeLessThan(1500);
+    } finally {
+      await jobs.queue.obliterate({ force: true });
+      await jobs.close();
+    }
   });
 
   it("a batch costs its items: each one takes a place, and those past the key's bound are refused", async () => {
