@@ -1,11 +1,11 @@
 // What KEDA would read: the real origin API (started from the prod overlay's configuration) on
 // the real Redis, its ops endpoint fetched at the ScaledObject's URL path, the number taken at
 // the trigger's valueLocation. Jobs move through the states by BullMQ's manual-processing API.
-import type { WorkRequest } from "@ytt/shared";
+import type { Caller, WorkRequest } from "@ytt/shared";
 import { type Job, Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningOrigin, startOrigin } from "../../origin-worker/src/api/server.js";
-import { loadConfig } from "../../origin-worker/src/config.js";
+import { loadApiConfig } from "../../origin-worker/src/config.js";
 import { createLogger } from "../../origin-worker/src/observability/logger.js";
 import {
   BATCH_PRIORITY,
@@ -19,6 +19,7 @@ import { find, generatedConfigMap, render } from "./render.js";
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const RETRY_BASE_MS = 2000;
 const TOKEN = "k8s-queue-depth-test";
+const CALLER: Caller = { plan: "pro", keyId: "00000000000000dd" };
 
 const objects = render("prod");
 const trigger = find(objects, "ScaledObject", "origin-worker", "ytt").spec.triggers.find(
@@ -58,9 +59,9 @@ describe("the value KEDA's trigger reads from the origin", () => {
   beforeAll(async () => {
     // The API's environment exactly as the prod overlay sets it, but local Redis, ports and a private queue.
     const env = generatedConfigMap(objects, "origin-config", "ytt").data ?? {};
-    const config = loadConfig({
+    const config = loadApiConfig({
       ...env,
-      SIGNING_KEYS: "k8s-test:0123456789abcdef0123456789abcdef",
+      SIGNING_KEYS: "k8s-test:0123456789abcdef0123456789abcdef0123456789abcdef",
       REDIS_URL,
       ORIGIN_HOST: "127.0.0.1",
       ORIGIN_PORT: "0",
@@ -101,13 +102,13 @@ describe("the value KEDA's trigger reads from the origin", () => {
     expect(await kedaValue(opsOrigin)).toBe(0);
 
     // Interactive requests wait; batch items are prioritized: all are work for a worker.
-    await origin.jobs.submit(work("aaaaaaaaaaa"), "req-1");
+    await origin.jobs.submit(work("aaaaaaaaaaa"), "req-1", CALLER);
     expect(await kedaValue(opsOrigin)).toBe(1);
-    await origin.jobs.submit(work("bbbbbbbbbbb"), "req-2");
-    await origin.jobs.submit(work("ccccccccccc"), "req-3", BATCH_PRIORITY);
+    await origin.jobs.submit(work("bbbbbbbbbbb"), "req-2", CALLER);
+    await origin.jobs.submit(work("ccccccccccc"), "req-3", CALLER, BATCH_PRIORITY);
     expect(await kedaValue(opsOrigin)).toBe(3);
     // The same request again joins the existing job: no extra depth.
-    await origin.jobs.submit(work("aaaaaaaaaaa"), "req-4");
+    await origin.jobs.submit(work("aaaaaaaaaaa"), "req-4", CALLER);
     expect(await kedaValue(opsOrigin)).toBe(3);
 
     // A worker takes one: it is active, still counted (a long job keeps its pod alive).
