@@ -2,18 +2,20 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
+  ApiConfigSchema,
   CanaryConfigSchema,
-  ConfigSchema,
+  loadApiConfig,
   loadCanaryConfig,
-  loadConfig,
+  loadWorkerConfig,
+  WorkerConfigSchema,
 } from "../../origin-worker/src/config.js";
 import { BULL_PREFIX } from "../../origin-worker/src/queue/queue.js";
 import { MAX_RETRY_DELAY_MS } from "../../origin-worker/src/worker/retry.js";
+import { type RedisServer, redisServers } from "./redis.js";
 import {
   type Container,
   containerPort,
   find,
-  generatedConfigMap,
   K8S_DIR,
   type K8sObject,
   matchesLabels,
@@ -37,19 +39,26 @@ const OPS_ROUTES: Record<string, string[]> = {
   worker: routes("worker/main.ts", "ops"),
 };
 
-const schemaKeys = Object.keys(ConfigSchema.shape);
+type Shape = Record<string, { safeParse(v: unknown): { success: boolean } }>;
+/** Each origin container, the configuration its process loads, and the variables that schema reads. */
+const PROCESSES = {
+  api: { shape: ApiConfigSchema.shape as Shape, load: loadApiConfig },
+  worker: { shape: WorkerConfigSchema.shape as Shape, load: loadWorkerConfig },
+} as const;
+type Process = keyof typeof PROCESSES;
+/** Every variable an origin process reads: the shared origin-config ConfigMap may set any of them. */
+const schemaKeys = [...new Set(Object.values(PROCESSES).flatMap((p) => Object.keys(p.shape)))];
 /** A variable is required when the schema has neither a default nor accepts it missing. */
-const requiredKeys = schemaKeys.filter(
-  (key) =>
-    !(ConfigSchema.shape as Record<string, { safeParse(v: unknown): { success: boolean } }>)[key]?.safeParse(
-      undefined,
-    ).success,
-);
+const requiredKeys = (process: Process) =>
+  Object.entries(PROCESSES[process].shape)
+    .filter(([, schema]) => !schema.safeParse(undefined).success)
+    .map(([key]) => key);
 
-/** Stand-ins for what the Secrets hold, so the manifests' environment can go through the real loadConfig. */
+/** Stand-ins for what the Secrets hold, so the manifests' environment can go through the real loaders. */
 const SECRET_SAMPLES: Record<string, string> = {
-  SIGNING_KEYS: "edge-2026:0123456789abcdef0123456789abcdef",
-  REDIS_URL: "redis://:password@redis.ytt.svc.cluster.local:6379/0",
+  SIGNING_KEYS: "edge-2026:0123456789abcdef0123456789abcdef0123456789abcdef",
+  REDIS_URL: "redis://origin-api:0123456789abcdef@redis.ytt.svc.cluster.local:6379",
+  RESULT_REDIS_URL: "redis://origin-api:0123456789abcdef@redis-cache.ytt.svc.cluster.local:6379",
   ACCESS_CLIENT_ID: "0123456789abcdef.access",
   ACCESS_CLIENT_SECRET: "0123456789abcdef0123456789abcdef",
 };
@@ -92,32 +101,57 @@ describe.each(OVERLAYS)("%s matches the origin's code", (overlay) => {
   const worker = find(objects, "Deployment", "origin-worker", "ytt");
   const apiContainer = api.spec.template.spec.containers[0];
   const workerContainer = worker.spec.template.spec.containers[0];
-  const config = loadConfig(containerEnv(objects, "ytt", workerContainer).env);
+  const apiConfig = loadApiConfig(containerEnv(objects, "ytt", apiContainer).env);
+  const config = loadWorkerConfig(containerEnv(objects, "ytt", workerContainer).env);
 
   it("runs one API container and one worker container, each the process whose routes it probes", () => {
     expect(origin.map((w) => w.containers.map((c: Container) => c.name))).toEqual([["api"], ["worker"]]);
   });
 
-  it("sets only variables the config schema reads, every required one, with values loadConfig accepts", () => {
-    expect(requiredKeys).toContain("SIGNING_KEYS");
+  it("sets only variables the config schemas read, every required one, with values the loaders accept", () => {
+    expect(requiredKeys("api")).toContain("SIGNING_KEYS");
     for (const w of origin) {
       for (const c of w.containers) {
+        const { shape, load } = PROCESSES[c.name as Process];
         const { env, optionalSecrets } = containerEnv(objects, w.namespace, c);
         const unknown = Object.keys(env).filter((k) => !schemaKeys.includes(k));
         expect(unknown, `${c.name} sets variables the origin never reads`).toEqual([]);
-        for (const key of requiredKeys) expect(env, `${c.name} misses ${key}`).toHaveProperty(key);
-        expect(() => loadConfig(env)).not.toThrow();
+        // Secrets go only to the process that reads them.
+        const foreign = (c.env ?? [])
+          .map((e: { name: string }) => e.name)
+          .filter((k: string) => !(k in shape));
+        expect(foreign, `${c.name} gets variables its process never reads`).toEqual([]);
+        for (const key of requiredKeys(c.name)) expect(env, `${c.name} misses ${key}`).toHaveProperty(key);
+        expect(() => load(env)).not.toThrow();
         // An optional Secret may be absent: the origin must start without it too.
         const without = Object.fromEntries(Object.entries(env).filter(([k]) => !optionalSecrets.includes(k)));
-        expect(() => loadConfig(without)).not.toThrow();
+        expect(() => load(without)).not.toThrow();
       }
     }
   });
 
+  it("gives the signing keys to the API only: not to the workers, not to the canary", () => {
+    const names = (c: Container) => (c.env ?? []).map((e: { name: string }) => e.name);
+    expect(names(apiContainer)).toContain("SIGNING_KEYS");
+    expect(names(workerContainer)).not.toContain("SIGNING_KEYS");
+    const canary = find(objects, "CronJob", "origin-canary", "ytt").spec.jobTemplate.spec.template.spec;
+    for (const c of canary.containers) {
+      expect(names(c)).not.toContain("SIGNING_KEYS");
+      // The canary runs the engine alone: no Secret at all, so no Redis either.
+      expect(JSON.stringify(c)).not.toMatch(/secretKeyRef|secretRef|REDIS/);
+    }
+    for (const w of workloads(objects))
+      for (const c of w.containers)
+        expect(c.envFrom ?? [], `${w.object.metadata.name}: whole Secrets as env`).not.toContainEqual(
+          expect.objectContaining({ secretRef: expect.anything() }),
+        );
+  });
+
   it("listens where the Services, probes and ports point", () => {
-    expect(config.ORIGIN_HOST).toBe("0.0.0.0");
-    expect(containerPort([apiContainer], "api")).toBe(config.ORIGIN_PORT);
-    for (const c of [apiContainer, workerContainer]) expect(containerPort([c], "ops")).toBe(config.OPS_PORT);
+    expect(apiConfig.ORIGIN_HOST).toBe("0.0.0.0");
+    expect(containerPort([apiContainer], "api")).toBe(apiConfig.ORIGIN_PORT);
+    expect(containerPort([apiContainer], "ops")).toBe(apiConfig.OPS_PORT);
+    expect(containerPort([workerContainer], "ops")).toBe(config.OPS_PORT);
   });
 
   it("probes only paths the process serves, on its ops port", () => {
@@ -208,7 +242,7 @@ describe.each(OVERLAYS)("%s matches the origin's code", (overlay) => {
     // The Service sends KEDA to the API pods' ops port, where the API serves this path.
     expect(matchesLabels(svc.spec.selector, api.spec.template.metadata.labels)).toBe(true);
     expect(matchesLabels(svc.spec.selector, worker.spec.template.metadata.labels)).toBe(false);
-    expect(containerPort([apiContainer], svcPort.targetPort)).toBe(config.OPS_PORT);
+    expect(containerPort([apiContainer], svcPort.targetPort)).toBe(apiConfig.OPS_PORT);
     expect(OPS_ROUTES.api).toContain(url.pathname);
   });
 
@@ -223,7 +257,7 @@ describe.each(OVERLAYS)("%s matches the origin's code", (overlay) => {
       config.SHUTDOWN_GRACE_MS,
     );
     expect(api.spec.template.spec.terminationGracePeriodSeconds * 1000).toBeGreaterThan(
-      config.WAIT_BUDGET_MS,
+      apiConfig.WAIT_BUDGET_MS,
     );
   });
 
@@ -328,7 +362,7 @@ describe.each(OVERLAYS)("%s matches the origin's code", (overlay) => {
       const svc = find(objects, "Service", svcName as string, namespace);
       const port = svc.spec.ports.find((p: { port: number }) => p.port === Number(url.port));
       expect(matchesLabels(svc.spec.selector, api.spec.template.metadata.labels)).toBe(true);
-      expect(containerPort([apiContainer], port.targetPort)).toBe(config.ORIGIN_PORT);
+      expect(containerPort([apiContainer], port.targetPort)).toBe(apiConfig.ORIGIN_PORT);
 
       const access = rule.originRequest?.access;
       const accessEnv = apiContainer.env.filter((e: { name: string }) => e.name.startsWith("ACCESS_CLIENT_"));
@@ -345,32 +379,123 @@ describe.each(OVERLAYS)("%s matches the origin's code", (overlay) => {
     }
   });
 
-  it("keeps Redis durable and never evicting, behind the password the origin's REDIS_URL carries", () => {
-    const conf = generatedConfigMap(objects, "redis-config", "ytt").data?.["redis.conf"] ?? "";
-    const directive = (name: string) => new RegExp(`^${name} (.+)$`, "m").exec(conf)?.[1];
-    expect(directive("maxmemory-policy")).toBe("noeviction");
-    expect(directive("appendonly")).toBe("yes");
-    const redis = find(objects, "StatefulSet", "redis", "ytt");
-    const c = redis.spec.template.spec.containers[0];
-    expect(c.volumeMounts).toContainEqual({ name: "data", mountPath: directive("dir") });
-    expect(redis.spec.volumeClaimTemplates[0].metadata.name).toBe("data");
-    expect(c.args).toEqual(["/etc/redis/redis.conf", "--requirepass", "$(REDISCLI_AUTH)"]);
-    const password = c.env.find((e: { name: string }) => e.name === "REDISCLI_AUTH").valueFrom.secretKeyRef;
-    for (const oc of [apiContainer, workerContainer]) {
-      const url = oc.env.find((e: { name: string }) => e.name === "REDIS_URL").valueFrom.secretKeyRef;
-      expect(url.name).toBe(password.name);
+  const redis = redisServers(objects);
+  /** Each Redis' users (k8s/redis-acl/, filled as k8s/README.md says). */
+  const ACL_SECRETS: Record<string, string> = { redis: "redis-queue-acl", "redis-cache": "redis-cache-acl" };
+  const queueRedis = redis.redis as RedisServer;
+  const cacheRedis = redis["redis-cache"] as RedisServer;
+  /** redis.conf's maxmemory ("768mb": Redis' mb is MiB) within 75% of the container's memory limit. */
+  const memoryBound = (server: RedisServer) => {
+    const maxmemory = /^(\d+)mb$/.exec(server.directive("maxmemory") ?? "");
+    expect(maxmemory, "maxmemory in mb").not.toBeNull();
+    const limit = quantityBytes(server.container.resources.limits.memory);
+    expect(Number(maxmemory?.[1]) * 2 ** 20).toBeLessThanOrEqual(0.75 * limit);
+    expect(quantityBytes(server.container.resources.requests.memory)).toBe(limit);
+  };
+
+  it("runs two Redis servers: the queue's and the result store's", () => {
+    expect(Object.keys(redis).sort()).toEqual(["redis", "redis-cache"]);
+  });
+
+  it("keeps the queue Redis durable and never evicting, within its memory limit", () => {
+    expect(queueRedis.directive("maxmemory-policy")).toBe("noeviction");
+    expect(queueRedis.directive("appendonly")).toBe("yes");
+    expect(queueRedis.container.volumeMounts).toContainEqual({
+      name: "data",
+      mountPath: queueRedis.directive("dir"),
+    });
+    expect(queueRedis.workload.object.spec.volumeClaimTemplates[0].metadata.name).toBe("data");
+    memoryBound(queueRedis);
+  });
+
+  it("gives the result store its own Redis: least recently used keys evicted under a bound, nothing persisted", () => {
+    expect(cacheRedis.directive("maxmemory-policy")).toBe("allkeys-lru");
+    expect(cacheRedis.directive("appendonly")).toBe("no");
+    expect(cacheRedis.directive("save")).toBe('""');
+    expect(cacheRedis.workload.object.kind).toBe("Deployment");
+    // Nothing to keep: no volume but its config and its users.
+    expect(cacheRedis.workload.podSpec.volumes.map((v: { name: string }) => v.name).sort()).toEqual([
+      "acl",
+      "config",
+    ]);
+    memoryBound(cacheRedis);
+    const svc = find(objects, "Service", "redis-cache", "ytt");
+    expect(matchesLabels(svc.spec.selector, cacheRedis.workload.labels)).toBe(true);
+    expect(
+      matchesLabels(find(objects, "Service", "redis", "ytt").spec.selector, cacheRedis.workload.labels),
+    ).toBe(false);
+  });
+
+  it("loads each Redis' users from an ACL file in its own Secret, no password in its config or arguments", () => {
+    for (const [name, server] of Object.entries(redis)) {
+      expect(server.directive("aclfile"), name).toBe("/etc/redis-acl/users.acl");
+      expect(server.acl, name).toEqual({ secret: ACL_SECRETS[name], key: "users.acl" });
+      const directives = server.conf.split("\n").map((line) => line.trim().split(" ")[0]);
+      for (const forbidden of ["requirepass", "masterauth", "user"])
+        expect(directives, `${name}: ${forbidden} in redis.conf`).not.toContain(forbidden);
+      // The config file alone: nothing else on the command line.
+      expect(server.container.args, name).toEqual(["/etc/redis/redis.conf"]);
+      expect(server.container.command, name).toBeUndefined();
     }
-    // Quantities in redis.conf ("768mb") fit under the container limit.
-    expect(quantityBytes(`${Number.parseInt(directive("maxmemory") ?? "0", 10)}Mi`)).toBeLessThan(
-      quantityBytes(c.resources.limits.memory),
-    );
+  });
+
+  it("puts no password on any command line, probe or plain environment value", () => {
+    for (const w of workloads(objects)) {
+      for (const c of w.containers) {
+        const where = `${w.object.metadata.name}/${c.name}`;
+        const secretBacked = (c.env ?? [])
+          .filter((e: { valueFrom?: { secretKeyRef?: unknown } }) => e.valueFrom?.secretKeyRef)
+          .map((e: { name: string }) => e.name);
+        const lines = [c.command, c.args, c.startupProbe, c.livenessProbe, c.readinessProbe]
+          .flatMap((p) => (Array.isArray(p) ? p : (p?.exec?.command ?? [])))
+          .map(String);
+        for (const arg of lines) {
+          expect(arg, where).not.toMatch(/requirepass|masterauth|^--pass$|^-a$|^--askpass$/);
+          // $(VAR) would put a Secret's value into argv, where `ps` and the pod spec show it.
+          for (const [, name] of arg.matchAll(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g))
+            expect(secretBacked, `${where} expands ${name} into argv`).not.toContain(name);
+        }
+        for (const e of c.env ?? []) {
+          if (e.value !== undefined) expect(e.value, `${where} ${e.name}`).not.toMatch(/\/\/[^/:@]*:[^/@]*@/);
+        }
+      }
+    }
+  });
+
+  it("probes each Redis as its PING-only user, the password read by redis-cli from its ACL Secret", () => {
+    for (const [name, server] of Object.entries(redis)) {
+      const c = server.container;
+      for (const probe of [c.startupProbe, c.livenessProbe, c.readinessProbe])
+        expect(probe.exec.command, name).toEqual(["redis-cli", "-e", "--user", "probe", "ping"]);
+      expect(c.env, name).toEqual([
+        {
+          name: "REDISCLI_AUTH",
+          valueFrom: { secretKeyRef: { name: server.acl?.secret, key: "probe-password" } },
+        },
+      ]);
+    }
+  });
+
+  it("connects each origin process to both Redis through URLs (its users' passwords) from its own Secret", () => {
+    const secrets = new Set<string>();
+    for (const c of [apiContainer, workerContainer]) {
+      for (const name of ["REDIS_URL", "RESULT_REDIS_URL"]) {
+        const e = c.env.find((e: { name: string }) => e.name === name);
+        expect(e, `${c.name} ${name}`).toEqual({
+          name,
+          valueFrom: { secretKeyRef: { name: `origin-${c.name}-redis`, key: name } },
+        });
+      }
+      secrets.add(`origin-${c.name}-redis`);
+    }
+    expect(secrets.size).toBe(2);
   });
 });
 
 describe("the keda-redis-trigger component", () => {
   it("reads the BullMQ lists of the configured queue on the Redis Service", () => {
     const objects = render("dev", ["keda-redis-trigger"]);
-    const config = loadConfig(
+    const config = loadWorkerConfig(
       containerEnv(
         objects,
         "ytt",
@@ -387,12 +512,13 @@ describe("the keda-redis-trigger component", () => {
     for (const t of redisTriggers) {
       expect(t.metadata.address).toBe(`redis.ytt.svc.cluster.local:${svc.spec.ports[0].port}`);
       expect(Number(t.metadata.listLength)).toBe(config.WORKER_CONCURRENCY);
+      // KEDA signs in as its own ACL user (k8s/redis-acl/queue.acl), both from the redis-keda Secret.
+      expect(Object.keys(t.metadata)).not.toContain("password");
       const auth = find(objects, "TriggerAuthentication", t.authenticationRef.name, "ytt");
-      expect(auth.spec.secretTargetRef).toContainEqual({
-        parameter: "password",
-        name: "redis-auth",
-        key: "password",
-      });
+      expect(auth.spec.secretTargetRef).toEqual([
+        { parameter: "username", name: "redis-keda", key: "username" },
+        { parameter: "password", name: "redis-keda", key: "password" },
+      ]);
     }
   });
 });

@@ -91,6 +91,8 @@ const EXPECTED = [
   "pushgateway -> cloudflared:2000/TCP",
   "origin-api -> redis:6379/TCP",
   "origin-worker -> redis:6379/TCP",
+  "origin-api -> redis-cache:6379/TCP",
+  "origin-worker -> redis-cache:6379/TCP",
   "origin-api -> kube-dns:53/UDP",
   "origin-api -> kube-dns:53/TCP",
   "origin-worker -> kube-dns:53/UDP",
@@ -118,17 +120,41 @@ function admittedFlows(objects: K8sObject[]): string[] {
     .sort();
 }
 
+/** Who may reach each Redis at all (any port): the result store only the origin's API and workers. */
+function redisClients(objects: K8sObject[]): Record<string, string[]> {
+  const flows = allFlows(endpoints(objects));
+  const clients = (name: string) =>
+    [
+      ...new Set(flows.filter((f) => f.to.name === name && allowed(objects, f)).map((f) => f.from.name)),
+    ].sort();
+  return { redis: clients("redis"), "redis-cache": clients("redis-cache") };
+}
+
 describe.each(OVERLAYS)("NetworkPolicies of %s", (overlay) => {
   it("admit exactly the flows of the design and deny every other one", () => {
     expect(admittedFlows(render(overlay))).toEqual([...EXPECTED].sort());
   });
+
+  it("let only the origin API and workers reach either Redis", () => {
+    expect(redisClients(render(overlay))).toEqual({
+      redis: ["origin-api", "origin-worker"],
+      "redis-cache": ["origin-api", "origin-worker"],
+    });
+  });
 });
 
 describe("the keda-redis-trigger component", () => {
-  it("adds KEDA → Redis and nothing else", () => {
+  it("adds KEDA → the queue Redis and nothing else", () => {
     expect(admittedFlows(render("dev", ["keda-redis-trigger"]))).toEqual(
       [...EXPECTED, "keda-operator -> redis:6379/TCP"].sort(),
     );
+  });
+
+  it("leaves the cache Redis to the origin API and workers", () => {
+    expect(redisClients(render("dev", ["keda-redis-trigger"]))).toEqual({
+      redis: ["keda-operator", "origin-api", "origin-worker"],
+      "redis-cache": ["origin-api", "origin-worker"],
+    });
   });
 });
 
