@@ -5,6 +5,7 @@ import type { AppEnv } from "./app-env.js";
 import { prefetchApiKey, requireApiKey } from "./auth/middleware.js";
 import { configFrom } from "./config.js";
 import { notFound, onError } from "./errors.js";
+import { apiSecurityHeaders } from "./headers.js";
 import { ipLimit, rateLimitHeaders } from "./rate-limit/middleware.js";
 import { requestId } from "./request-id.js";
 import { batch } from "./routes/batch.js";
@@ -36,7 +37,7 @@ const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 app.onError(onError);
 app.notFound(notFound);
-app.use("*", requestId);
+app.use("*", requestId, apiSecurityHeaders);
 // The API is for any site; /demo-key is for this site's page alone, so it gets no CORS at all.
 const apiCors = cors({
   origin: "*",

@@ -67,6 +67,78 @@ describe("public API surface", () => {
   });
 });
 
+describe("security headers", () => {
+  it("marks every answer as data that is never sniffed, framed or allowed to load anything, errors included", async () => {
+    const ok = videoId("ok");
+    const first = await call(`/v1/transcripts/${ok}?format=srt`, { key });
+    const json = { "Content-Type": "application/json" };
+    const answers: [string, Promise<Response>][] = [
+      ["transcript", Promise.resolve(first)],
+      [
+        "304",
+        call(`/v1/transcripts/${ok}?format=srt`, {
+          key,
+          headers: { "If-None-Match": first.headers.get("ETag") ?? "" },
+        }),
+      ],
+      ["202 job", call(`/v1/transcripts/${videoId("jb")}`, { key })],
+      ["languages", call(`/v1/transcripts/${ok}/languages`, { key })],
+      [
+        "batch",
+        call("/v1/batch", { key, method: "POST", headers: json, body: `{"items":[{"video":"${ok}"}]}` }),
+      ],
+      ["health", call("/health")],
+      ["openapi", call("/openapi.json")],
+      [
+        "preflight",
+        call("/v1/batch", {
+          method: "OPTIONS",
+          headers: { Origin: "https://app.example", "Access-Control-Request-Method": "POST" },
+        }),
+      ],
+      ["401", call(`/v1/transcripts/${ok}`)],
+      ["400", call("/v1/transcripts/dQw4w9WgXcQ?format=xml", { key })],
+      ["404", call("/v2/nothing")],
+      ["origin error", call(`/v1/transcripts/${videoId("nt")}`, { key })],
+      ["429", call(`/v1/transcripts/${ok}`, { key: await createKey(), env: { QUOTA_FREE_PER_DAY: "0" } })],
+      ["500", call("/health", { env: { SIGNING_SECRET: "short" } })],
+      [
+        "demo key",
+        call("/demo-key", {
+          env: { DEMO_KEY_ENABLED: "true", DEMO_KEY: key } as Partial<Env>,
+          headers: { "Sec-Fetch-Site": "same-origin" },
+        }),
+      ],
+    ];
+    const statuses: Record<string, number> = {};
+    for (const [name, answer] of answers) {
+      const res = await answer;
+      statuses[name] = res.status;
+      expect(res.headers.get("X-Content-Type-Options"), name).toBe("nosniff");
+      expect(res.headers.get("Content-Security-Policy"), name).toBe(
+        "default-src 'none'; frame-ancestors 'none'",
+      );
+    }
+    expect(statuses).toEqual({
+      transcript: 200,
+      "304": 304,
+      "202 job": 202,
+      languages: 200,
+      batch: 200,
+      health: 200,
+      openapi: 200,
+      preflight: 204,
+      "401": 401,
+      "400": 400,
+      "404": 404,
+      "origin error": 404,
+      "429": 429,
+      "500": 500,
+      "demo key": 200,
+    });
+  });
+});
+
 describe("hostile input gets 4xx JSON, never 5xx", () => {
   const cases: [string, string, RequestInit?][] = [
     ["10k-char path", `/v1/transcripts/${"a".repeat(10_000)}`],
