@@ -250,7 +250,7 @@ function pickLanguage(code, kind = "any") {
   load();
 }
 
-/** A shareable address: ?v=ID&lang=..&tlang=.. reloads the same transcript. */
+/** A shareable address: ?v=ID&lang=..&tlang=.. opens the page with the same request filled in. */
 function rememberInUrl(videoId) {
   const query = new URLSearchParams({ v: videoId });
   if (langInput.value.trim()) query.set("lang", langInput.value.trim());
@@ -474,15 +474,25 @@ $("forget-key").addEventListener("click", () => {
   keyInput.focus();
 });
 
+/**
+ * A shared address (?v=…&lang=…&tlang=…) only fills the form. Whoever wrote the link must not spend
+ * the visitor's own key, or their share of the demo key, on a video they did not ask for: the
+ * transcript loads when the visitor presses the button (focused, so Enter does it).
+ */
+function prefill(query) {
+  const video = query.get("v");
+  if (!video) return;
+  videoInput.value = video;
+  langInput.value = query.get("lang") ?? "";
+  const tlang = query.get("tlang");
+  if (tlang) tlangSelect.append(new Option(tlang, tlang, true, true));
+  $("submit").focus();
+}
+
 keyInput.value = storedKey();
 showKeyState();
 if (!storedKey()) keySettings.open = true;
-const start = new URLSearchParams(location.search);
+prefill(new URLSearchParams(location.search));
 loadDemoKey().then(() => {
   if (state.demoKey && !storedKey()) keySettings.open = false;
-  if (!start.get("v")) return;
-  videoInput.value = start.get("v");
-  langInput.value = start.get("lang") ?? "";
-  if (start.get("tlang")) tlangSelect.append(new Option(start.get("tlang"), start.get("tlang"), true, true));
-  load();
 });

@@ -24,6 +24,9 @@ let downloads: string;
 const demoKey = generateApiKey("live");
 /** Every URL any page asked for, and every console error (CSP violations land there). */
 const requested: string[] = [];
+/** The paths each page asked for. */
+const pagePaths = new WeakMap<Page, string[]>();
+const requestedBy = (page: Page) => pagePaths.get(page) ?? [];
 const consoleErrors: string[] = [];
 
 beforeAll(async () => {
@@ -67,7 +70,12 @@ async function openPage(
 ): Promise<Page> {
   const page = await browser.newPage();
   await page.setViewport(options.viewport ?? DESKTOP);
-  page.on("request", (r) => requested.push(r.url()));
+  const paths: string[] = [];
+  pagePaths.set(page, paths);
+  page.on("request", (r) => {
+    requested.push(r.url());
+    paths.push(new URL(r.url()).pathname);
+  });
   page.on("console", (m) => {
     if (m.type() === "error") consoleErrors.push(m.text());
   });
@@ -173,6 +181,7 @@ describe("the web page", () => {
 
   it("fits a phone screen: no sideways scrolling, finger-sized controls", async () => {
     const page = await openPage({ key: stack.apiKey, path: `/?v=${SURFACE_GO}`, viewport: PHONE });
+    await page.tap("#submit");
     expect(await settle(page)).toBe("loaded");
     await page.waitForSelector("#language-switch:not([hidden])");
     expect(
@@ -191,6 +200,7 @@ describe("the web page", () => {
 
   it("switches language and translates, keeping the language list", async () => {
     const page = await openPage({ key: stack.apiKey, path: `/?v=${SURFACE_GO}` });
+    await page.keyboard.press("Enter"); // the button is focused
     expect(await settle(page)).toBe("loaded");
     await page.waitForSelector("#language-switch:not([hidden])");
     const [german] = await page.$$("xpath/.//button[contains(., 'German (de)')]");
@@ -213,6 +223,23 @@ describe("the web page", () => {
       ),
     );
     await page.close();
+  });
+
+  it("fills the form from a shared link but spends no key until the button is pressed", async () => {
+    for (const key of [stack.apiKey, undefined]) {
+      const page = await openPage({ key, path: `/?v=${SURFACE_GO}&lang=de&tlang=fr` });
+      // openPage waited for the network to go quiet: the page asked the API nothing.
+      expect(requestedBy(page).filter((p) => p.startsWith("/v1/"))).toEqual([]);
+      expect(await page.$eval("#video", (el) => (el as HTMLInputElement).value)).toBe(SURFACE_GO);
+      expect(await page.$eval("#lang", (el) => (el as HTMLInputElement).value)).toBe("de");
+      expect(await page.$eval("#tlang", (el) => (el as HTMLSelectElement).value)).toBe("fr");
+      expect(await page.$eval("#progress", (el) => (el as HTMLElement).hidden)).toBe(true);
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe("submit");
+      await page.click("#submit");
+      expect(await settle(page)).toBe("loaded");
+      expect(requestedBy(page).filter((p) => p.startsWith("/v1/transcripts/")).length).toBeGreaterThan(0);
+      await page.close();
+    }
   });
 
   it("downloads and copies the API's own renderings, byte for byte", async () => {
