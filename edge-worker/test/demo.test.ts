@@ -150,11 +150,16 @@ describe("demo key", () => {
     expect((await lookup({ key, env, ip: randomIp() })).status).toBe(200);
   });
 
-  it("refuses to start enabled without a well-formed DEMO_KEY", async () => {
-    const res = await call("/health", {
-      env: { DEMO_KEY_ENABLED: "true", DEMO_KEY: "short" } as Partial<Env>,
-    });
-    expect(res.status).toBe(500);
-    expect((await errorOf(res)).code).toBe("INTERNAL");
+  it("refuses to start without a well-formed DEMO_KEY or per-address quota", async () => {
+    const broken: Partial<Env>[] = [
+      { DEMO_KEY_ENABLED: "true", DEMO_KEY: "short" },
+      { QUOTA_DEMO_PER_IP_PER_DAY: "-1" },
+      { QUOTA_DEMO_PER_IP_PER_DAY: "lots" },
+    ];
+    for (const env of broken) {
+      const res = await call("/health", { env });
+      expect(res.status).toBe(500);
+      expect((await errorOf(res)).code).toBe("INTERNAL");
+    }
   });
 });
