@@ -350,10 +350,35 @@ describe("batch", () => {
     expect(items.map((i) => i.status)).toEqual([...ids.map(() => 200), 404, 200, 400, 200, 404, 200]);
     const answered = (i: number) => items[i]?.body.video?.videoId;
     expect([...ids.keys(), 9, 11, 13].map(answered)).toEqual([...ids, ids[0], ids[6], ids[1]]);
-    const asked = (await originRequests("/v1/batch"))
-      .filter((r) => [...ids, none].some((id) => r.body.includes(id)))
-      .flatMap((r) => JSON.parse(r.body).items.map((i: { video: string }) => i.video));
-    expect(asked.sort()).toEqual([...ids, none].sort());
+    const calls = (await originRequests("/v1/batch")).filter((r) =>
+      [...ids, none].some((id) => r.body.includes(id)),
+    );
+    const asked = (r: { body: string }) => JSON.parse(r.body).items.map((i: { video: string }) => i.video);
+    // First one call that queues every miss at once (their extractions run side by side)...
+    expect(calls[0]?.path).toBe("/v1/batch?wait=0");
+    expect(asked(calls[0] as { body: string }).sort()).toEqual([...ids, none].sort());
+    // ...then the answers, a window at a time, each request asked for once.
+    const windows = calls.slice(1);
+    expect(windows.map((r) => r.path)).toEqual(windows.map(() => "/v1/batch"));
+    expect(windows.length).toBeGreaterThan(1);
+    expect(windows.flatMap(asked).sort()).toEqual([...ids, none].sort());
+  });
+
+  it("queues nothing ahead when the misses fit one window", async () => {
+    const cached = Array.from({ length: 6 }, () => videoId("ok"));
+    for (const id of cached) await call(`/v1/transcripts/${id}`, { key });
+    const fresh = Array.from({ length: 3 }, () => videoId("ok"));
+    const res = await call("/v1/batch", {
+      key,
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ items: [...cached, ...fresh].map((video) => ({ video })) }),
+    });
+    expect(((await res.json()) as { items: BatchItem[] }).items.map((i) => i.status)).toEqual(
+      Array(9).fill(200),
+    );
+    const calls = (await originRequests("/v1/batch")).filter((r) => fresh.some((id) => r.body.includes(id)));
+    expect(calls.map((r) => r.path)).toEqual(["/v1/batch"]);
   });
 
   it("gives every miss ORIGIN_UNAVAILABLE when the origin is down, still answering hits", async () => {

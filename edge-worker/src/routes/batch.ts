@@ -14,7 +14,7 @@ import { stream } from "hono/streaming";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.js";
 import { ownKeyOnly } from "../auth/demo.js";
-import type { StoredAnswer } from "../cache/store.js";
+import { freshness, readAnswer, type StoredAnswer } from "../cache/store.js";
 import {
   type Answer,
   callOrigin,
@@ -123,13 +123,43 @@ const OriginBatchSchema = z.object({
   items: z.array(z.object({ status: z.number().int(), body: z.unknown() })),
 });
 
+/** A transcript request as an item of the origin's batch. */
+function originItem(work: WorkRequest) {
+  return { video: work.request.videoId, ...originQuery(work.request) };
+}
+
+/**
+ * Before the windows: one origin call that queues every request the edge store cannot answer, so
+ * their extractions run side by side rather than one window after another. It answers statuses
+ * only (?wait=0); each window then fetches its answers, joining jobs already under way. The
+ * lookups run a window at a time and keep no body.
+ */
+async function queueMisses(ctx: ResolveContext, distinct: Map<string, WorkRequest>): Promise<void> {
+  const misses: WorkRequest[] = [];
+  const requests = [...distinct];
+  for (let i = 0; i < requests.length; i += RESOLVE_WINDOW) {
+    await Promise.all(
+      requests.slice(i, i + RESOLVE_WINDOW).map(async ([hash, work]) => {
+        const stored = await readAnswer(ctx.env.TRANSCRIPTS, hash);
+        if (!stored || freshness(stored) === "stale-if-error") misses.push(work);
+      }),
+    );
+  }
+  // Misses that fit one window are asked for by that window anyway.
+  if (misses.length <= RESOLVE_WINDOW) return;
+  try {
+    await callOrigin(ctx, "POST", "/v1/batch?wait=0", { items: misses.map(originItem) });
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e;
+    // The origin is unavailable: each window asks it again, and answers its own failure.
+  }
+}
+
 /** One origin call for all misses; if it fails as a whole, every miss gets that failure. */
 async function askOrigin(ctx: ResolveContext, misses: Miss[]): Promise<Answer[]> {
   const failAll = (error: ApiError): Answer[] => misses.map(() => ({ type: "error", error }));
   try {
-    const raw = await callOrigin(ctx, "POST", "/v1/batch", {
-      items: misses.map((m) => ({ video: m.work.request.videoId, ...originQuery(m.work.request) })),
-    });
+    const raw = await callOrigin(ctx, "POST", "/v1/batch", { items: misses.map((m) => originItem(m.work)) });
     if (raw.status !== 200) {
       const answer = interpretAnswer("transcript", raw);
       return failAll(answer.type === "error" ? answer.error : originUnavailable("bad-response"));
@@ -178,6 +208,7 @@ async function* answerText(ctx: ResolveContext, prepared: Prepared[]): AsyncGene
   const unresolved = [...distinct];
   const texts = new Map<string, string>();
   yield '{"items":[';
+  await queueMisses(ctx, distinct);
   for (const [i, p] of prepared.entries()) {
     if (i > 0) yield ",";
     if ("done" in p) {

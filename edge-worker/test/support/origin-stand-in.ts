@@ -129,6 +129,10 @@ async function route(method: string, url: URL, body: string, requestId: string):
         return typeof answer === "string" ? error("UPSTREAM_TIMEOUT", requestId) : answer;
       }),
     );
+    // ?wait=0, like the origin: every item queued, statuses only.
+    if (url.searchParams.get("wait") === "0") {
+      return { status: 200, body: { items: answers.map(({ status }) => ({ status })) } };
+    }
     return { status: 200, body: { items: answers } };
   }
   return error("NOT_FOUND", requestId);

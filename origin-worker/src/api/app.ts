@@ -159,6 +159,8 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
     return send(c, await answer(work, c));
   });
 
+  // ?wait=0: queue every item and answer at once with statuses only (the edge then fetches the
+  // answers a few at a time, its memory being small, while every job already runs).
   app.post("/v1/batch", async (c) => {
     const requestId = c.get("requestId");
     let json: unknown;
@@ -186,6 +188,9 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
         if (!(error instanceof ApiError)) throw error;
         started.push(errorAnswer(error, requestId));
       }
+    }
+    if (c.req.query("wait") === "0") {
+      return c.json({ items: started.map((s) => ({ status: typeof s === "string" ? 202 : s.status })) });
     }
     const items = await Promise.all(
       started.map(async (s) => {

@@ -115,6 +115,16 @@ describe("admission: the backlog and each key's jobs in flight (no worker runnin
     expect(items[3]?.body.error.code).toBe("TOO_MANY_PENDING");
   });
 
+  it("queues a whole batch at once with ?wait=0 and answers statuses only", async () => {
+    const r = await signedFetch(api.url, "/v1/batch?wait=0", {
+      method: "POST",
+      caller: NEIGHBOUR,
+      body: JSON.stringify({ items: [video(500), video(501), "nope"].map((v) => ({ video: v })) }),
+    });
+    expect(await r.json()).toEqual({ items: [{ status: 202 }, { status: 202 }, { status: 400 }] });
+    expect(await api.jobs.admission.inFlight()).toBe(2);
+  });
+
   it("the global backlog still bounds everyone together, and says nothing about its size", async () => {
     const callers = Array.from(
       { length: 4 },
