@@ -19,7 +19,7 @@ import type { Engine } from "../../origin-worker/src/extract/index.js";
 import { createLogger } from "../../origin-worker/src/observability/logger.js";
 import { createWorkerMetrics } from "../../origin-worker/src/observability/metrics.js";
 import { producerConnection } from "../../origin-worker/src/queue/queue.js";
-import { createTranscriptWorker } from "../../origin-worker/src/worker/worker.js";
+import { createTranscriptWorker, workerOptionsFrom } from "../../origin-worker/src/worker/worker.js";
 import { aclLines, aclTemplate, aclUsers, globMatches, type RedisServer, redisServers } from "./redis.js";
 import { find, generatedConfigMap, render } from "./render.js";
 
@@ -277,24 +277,15 @@ describe("the Redis users, on real servers", () => {
     const redis = await connect(config.REDIS_URL);
     const resultRedis = await connect(config.RESULT_REDIS_URL ?? "");
     clients.push(redis, resultRedis);
-    worker = createTranscriptWorker({
-      redisUrl: config.REDIS_URL,
-      redis,
-      resultRedis,
-      admissionLeaseMs: config.ADMISSION_LEASE_SECONDS * 1000,
-      queueName: config.QUEUE_NAME,
-      concurrency: config.WORKER_CONCURRENCY,
-      attempts: config.JOB_ATTEMPTS,
-      retryBaseDelayMs: config.RETRY_BASE_DELAY_MS,
-      blockedPauseMs: config.BLOCKED_PAUSE_MS,
-      resultTtlSeconds: config.RESULT_TTL_SECONDS,
-      failureTtlSeconds: config.FAILURE_TTL_SECONDS,
-      lockDurationMs: config.LOCK_DURATION_MS,
-      stalledIntervalMs: config.STALLED_INTERVAL_MS,
-      engine,
-      log: createLogger("silent", { service: "k8s-acl-worker" }),
-      metrics: createWorkerMetrics(),
-    });
+    worker = createTranscriptWorker(
+      workerOptionsFrom(config, {
+        redis,
+        resultRedis,
+        engine,
+        log: createLogger("silent", { service: "k8s-acl-worker" }),
+        metrics: createWorkerMetrics(),
+      }),
+    );
     await worker.waitUntilReady();
   }, 30_000);
 

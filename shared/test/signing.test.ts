@@ -68,34 +68,8 @@ async function hmacHex(secret: string, message: string): Promise<string> {
 }
 
 describe("signRequest", () => {
-  it("signs the documented canonical string", async () => {
-    const headers = await signed({ nonce: "abcdefghijklmnop" });
-    const bodyHash = await sha256Hex(BODY);
-    expect(headers.get(SIGNATURE_HEADERS.keyId)).toBe("k1");
-    expect(headers.get(SIGNATURE_HEADERS.timestamp)).toBe("1750000000");
-    expect(headers.get(SIGNATURE_HEADERS.nonce)).toBe("abcdefghijklmnop");
-    expect(headers.get(SIGNATURE_HEADERS.contentSha256)).toBe(bodyHash);
-    const canonical = [
-      SIGNATURE_VERSION,
-      "POST",
-      PATH,
-      "1750000000",
-      "abcdefghijklmnop",
-      bodyHash,
-      "k1",
-      "",
-    ].join("\n");
-    const signature = headers.get(SIGNATURE_HEADERS.signature) ?? "";
-    expect(signature).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const bytes = Uint8Array.from(atob(`${signature.replaceAll("-", "+").replaceAll("_", "/")}=`), (c) =>
-      c.charCodeAt(0),
-    );
-    expect(hex(bytes)).toBe(await hmacHex(KEYS.k1 ?? "", canonical));
-  });
-
-  it("signs the caller as the last line, and sends it in its own header", async () => {
-    const headers = await signed({ nonce: "abcdefghijklmnop", caller: "free:0123456789abcdef" });
-    expect(headers.get(CALLER_HEADER)).toBe("free:0123456789abcdef");
+  /** The signature header is the HMAC of these canonical lines, nonce "abcdefghijklmnop", caller last. */
+  async function expectSignedOver(headers: Headers, caller: string) {
     const canonical = [
       SIGNATURE_VERSION,
       "POST",
@@ -104,13 +78,30 @@ describe("signRequest", () => {
       "abcdefghijklmnop",
       await sha256Hex(BODY),
       "k1",
-      "free:0123456789abcdef",
+      caller,
     ].join("\n");
     const signature = headers.get(SIGNATURE_HEADERS.signature) ?? "";
+    expect(signature).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const bytes = Uint8Array.from(atob(`${signature.replaceAll("-", "+").replaceAll("_", "/")}=`), (c) =>
       c.charCodeAt(0),
     );
     expect(hex(bytes)).toBe(await hmacHex(KEYS.k1 ?? "", canonical));
+  }
+
+  it("signs the documented canonical string", async () => {
+    const headers = await signed({ nonce: "abcdefghijklmnop" });
+    expect(headers.get(SIGNATURE_HEADERS.keyId)).toBe("k1");
+    expect(headers.get(SIGNATURE_HEADERS.timestamp)).toBe("1750000000");
+    expect(headers.get(SIGNATURE_HEADERS.nonce)).toBe("abcdefghijklmnop");
+    expect(headers.get(SIGNATURE_HEADERS.contentSha256)).toBe(await sha256Hex(BODY));
+    expect(headers.has(CALLER_HEADER)).toBe(false);
+    await expectSignedOver(headers, "");
+  });
+
+  it("signs the caller as the last line, and sends it in its own header", async () => {
+    const headers = await signed({ nonce: "abcdefghijklmnop", caller: "free:0123456789abcdef" });
+    expect(headers.get(CALLER_HEADER)).toBe("free:0123456789abcdef");
+    await expectSignedOver(headers, "free:0123456789abcdef");
     expect(await verify(headers)).toEqual({ ok: true, keyId: "k1", caller: "free:0123456789abcdef" });
   });
 

@@ -5,7 +5,7 @@ import { createLogger } from "../observability/logger.js";
 import { createWorkerMetrics } from "../observability/metrics.js";
 import { producerConnection } from "../queue/queue.js";
 import { listen } from "../serve.js";
-import { createTranscriptWorker } from "./worker.js";
+import { createTranscriptWorker, workerOptionsFrom } from "./worker.js";
 
 const started = performance.now();
 const config = loadWorkerConfig();
@@ -31,24 +31,9 @@ const engine = createEngineFromConfig(config, {
 // One browser per process, launched now (an empty page) so the first job does not pay for it.
 await engine.browser.withPage(async () => undefined);
 
-const worker = createTranscriptWorker({
-  redisUrl: config.REDIS_URL,
-  redis,
-  resultRedis,
-  admissionLeaseMs: config.ADMISSION_LEASE_SECONDS * 1000,
-  queueName: config.QUEUE_NAME,
-  concurrency: config.WORKER_CONCURRENCY,
-  attempts: config.JOB_ATTEMPTS,
-  retryBaseDelayMs: config.RETRY_BASE_DELAY_MS,
-  blockedPauseMs: config.BLOCKED_PAUSE_MS,
-  resultTtlSeconds: config.RESULT_TTL_SECONDS,
-  failureTtlSeconds: config.FAILURE_TTL_SECONDS,
-  lockDurationMs: config.LOCK_DURATION_MS,
-  stalledIntervalMs: config.STALLED_INTERVAL_MS,
-  engine,
-  log,
-  metrics,
-});
+const worker = createTranscriptWorker(
+  workerOptionsFrom(config, { redis, resultRedis, engine, log, metrics }),
+);
 await worker.waitUntilReady();
 
 // Each worker pod has its own ops port: liveness, readiness and its job metrics.

@@ -1,6 +1,7 @@
 import { ApiError } from "@ytt/shared";
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
+import type { WorkerConfig } from "../config.js";
 import type { Engine } from "../extract/index.js";
 import type { Logger } from "../observability/logger.js";
 import type { WorkerMetrics } from "../observability/metrics.js";
@@ -36,6 +37,27 @@ export interface TranscriptWorkerOptions {
   engine: Engine;
   log: Logger;
   metrics: WorkerMetrics;
+}
+
+/** The options src/worker/main.ts builds from its configuration (tests build them the same way). */
+export function workerOptionsFrom(
+  config: WorkerConfig,
+  parts: Pick<TranscriptWorkerOptions, "redis" | "resultRedis" | "engine" | "log" | "metrics">,
+): TranscriptWorkerOptions {
+  return {
+    ...parts,
+    redisUrl: config.REDIS_URL,
+    admissionLeaseMs: config.ADMISSION_LEASE_SECONDS * 1000,
+    queueName: config.QUEUE_NAME,
+    concurrency: config.WORKER_CONCURRENCY,
+    attempts: config.JOB_ATTEMPTS,
+    retryBaseDelayMs: config.RETRY_BASE_DELAY_MS,
+    blockedPauseMs: config.BLOCKED_PAUSE_MS,
+    resultTtlSeconds: config.RESULT_TTL_SECONDS,
+    failureTtlSeconds: config.FAILURE_TTL_SECONDS,
+    lockDurationMs: config.LOCK_DURATION_MS,
+    stalledIntervalMs: config.STALLED_INTERVAL_MS,
+  };
 }
 
 /** Anything the engine throws that is not a catalogue error is treated as a crash: retried (and logged whole). */
