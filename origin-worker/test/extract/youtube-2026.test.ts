@@ -97,6 +97,15 @@ describe("c. captions on by default", () => {
     );
     expect(double.stats().timedtextEmpty).toEqual({});
   });
+
+  it("waits for the player's own request of the default track when its pot comes late, instead of asking twice", async () => {
+    double.setPotDelay(1_400, 1_500);
+    expect(await pageOnly.run(transcriptWork("dblCaptsOn1"))).toEqual(
+      expectedTranscript("dblCaptsOn1", { languageCode: "en", kind: "manual" }),
+    );
+    expect(double.stats().timedtext).toEqual({ dblCaptsOn1: 1 });
+    expect(double.stats().timedtextEmpty).toEqual({});
+  });
 });
 
 describe("d. a dubbed video", () => {
@@ -162,8 +171,10 @@ describe("f. refusals as YouTube sends them now", () => {
 });
 
 describe("g. the weight of the real page", () => {
-  it("the page's versioned scripts are fetched, the thumbnail and media hosts never", async () => {
-    await pageOnly.run(transcriptWork("GJLlxj_dtq8"));
+  it("a worker's first job fetches the page's versioned scripts, the thumbnail and media hosts never", async () => {
+    // A fresh engine: later jobs of a worker take the scripts from its static cache (static-cache.test.ts).
+    const fresh = productionEngine(double, { navigationTimeoutMs: 5_000, innertubeClients: [] });
+    await fresh.run(transcriptWork("GJLlxj_dtq8")).finally(() => fresh.close());
     const bytes = double.stats().bytesByHost;
     expect(bytes["www.youtube.com"]).toBeGreaterThan(1_000_000);
     expect(bytes["www.google.com"]).toBeGreaterThan(0);

@@ -235,24 +235,40 @@ function recordTimedtext(page: Page) {
 }
 
 /**
- * The body of an answer the player already asked for the wanted track, waiting (within the step
- * timeout) for one still in flight: asking again (reload) would be a second caption request.
+ * The body of the answer to the player's own request for the wanted track, the current one. That
+ * request may not be seen yet even though the player made the track current: the page's answer
+ * (isCurrent) and the paused request's CDP event reach us in either order, more so on a busy
+ * machine (seen once in CI as a second, engine-made request). So a request is awaited up to
+ * `appearMs`, and one in flight up to `timeoutMs`: asking again (reload) would be a second
+ * caption request.
  */
 async function earlierAnswer(
   page: Page,
   videoId: string,
   selection: Selection,
-  { potRequired, timeoutMs }: { potRequired: boolean; timeoutMs: number },
+  { potRequired, appearMs, timeoutMs }: { potRequired: boolean; appearMs: number; timeoutMs: number },
 ): Promise<string | undefined> {
   const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), timeoutMs).unref());
-  for (const request of captionRequests.get(page) ?? []) {
+  const seen = captionRequests.get(page) ?? [];
+  const appearBy = Date.now() + appearMs;
+  for (let next = 0; ; next++) {
+    const request = seen[next];
+    if (!request) {
+      const left = appearBy - Date.now();
+      if (left <= 0) return undefined;
+      // recordTimedtext's listener, registered first, has pushed the new request when this resolves.
+      await page
+        .waitForRequest((r) => r.url().includes("/api/timedtext"), { timeout: left })
+        .catch(() => undefined);
+      next--;
+      continue;
+    }
     if (!isWantedTimedtext(request.url, videoId, selection, potRequired)) continue;
     const response = await Promise.race([request.settled, timeout]);
     if (!response?.ok()) continue;
     const body = await response.text().catch(() => "");
     if (body.trim()) return body;
   }
-  return undefined;
 }
 
 export const playerPage: Strategy = {
@@ -284,6 +300,7 @@ export const playerPage: Strategy = {
       // Captions on by default: the player may already have fetched this very track, pot and all.
       const body = await earlierAnswer(page, videoId, selection, {
         potRequired: want.potRequired,
+        appearMs: job.potTimeoutMs,
         timeoutMs: job.stepTimeoutMs,
       });
       if (body) return body;
