@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
 import { type CallerPlan, MIN_SECRET_BYTES, secretLongEnough } from "@ytt/shared";
 import { z } from "zod";
+import { DEFAULT_STATIC_CACHE_MAX_BYTES } from "./browser/static-cache.js";
 import { KNOWN_CLIENT_NAMES } from "./extract/innertube/clients.js";
 import { parseHostRules } from "./upstream/host-rules.js";
 
@@ -54,7 +56,15 @@ const seconds = ms;
 export const EngineConfigSchema = z.object({
   YOUTUBE_ORIGIN: z.string().url().default("https://www.youtube.com"),
   CHROMIUM_PATH: optionalString,
-  BROWSER_PROXY: optionalString,
+  /**
+   * The proxy pool: comma-separated http://user:pass@host:port, https://…, socks5://… (one job, one
+   * proxy), or PROXY_URLS_FILE, one per line; neither: straight out. Checked here, never echoed.
+   */
+  PROXY_URLS: optionalString,
+  PROXY_URLS_FILE: optionalString,
+  /** A refused, unreachable or blocked proxy sits out this long, doubled per strike in a row, up to the max. */
+  PROXY_QUARANTINE_BASE_MS: ms(60_000),
+  PROXY_QUARANTINE_MAX_MS: ms(1_800_000),
   BROWSER_USER_AGENT: optionalString,
   BROWSER_LOCALE: z.string().default("en-US"),
   NAVIGATION_TIMEOUT_MS: ms(20_000),
@@ -62,6 +72,8 @@ export const EngineConfigSchema = z.object({
   POT_TIMEOUT_MS: ms(5_000),
   JOB_TIMEOUT_MS: ms(45_000),
   BROWSER_RECYCLE_AFTER_JOBS: z.coerce.number().int().positive().default(200),
+  /** Bytes of YouTube's versioned static files a worker keeps for its later jobs; 0 turns the cache off. */
+  STATIC_CACHE_MAX_BYTES: z.coerce.number().int().min(0).default(DEFAULT_STATIC_CACHE_MAX_BYTES),
   /**
    * Test-only: Chromium --host-resolver-rules syntax (e.g. "MAP * 127.0.0.1:8443") for the browser and
    * every request the worker makes itself, so that the real hostnames reach the YouTube double.
@@ -85,6 +97,36 @@ export const EngineConfigSchema = z.object({
 });
 
 export type EngineConfig = z.output<typeof EngineConfigSchema>;
+
+const PROXY_PROTOCOLS = ["http:", "https:", "socks4:", "socks5:", "socks5h:"];
+
+/**
+ * The proxy pool's URLs, from PROXY_URLS or PROXY_URLS_FILE (blank lines and # comments skipped).
+ * A bad entry is named by its position only: the URL holds a password.
+ */
+export function proxyUrls(config: Pick<EngineConfig, "PROXY_URLS" | "PROXY_URLS_FILE">): string[] {
+  if (config.PROXY_URLS && config.PROXY_URLS_FILE) {
+    throw new Error("invalid origin configuration: set PROXY_URLS or PROXY_URLS_FILE, not both");
+  }
+  const entries = config.PROXY_URLS_FILE
+    ? readFileSync(config.PROXY_URLS_FILE, "utf8")
+        .split("\n")
+        .map((line) => line.trim())
+        .filter((line) => line && !line.startsWith("#"))
+    : (config.PROXY_URLS ?? "")
+        .split(",")
+        .map((entry) => entry.trim())
+        .filter(Boolean);
+  entries.forEach((entry, i) => {
+    const url = URL.canParse(entry) ? new URL(entry) : undefined;
+    if (!url || !PROXY_PROTOCOLS.includes(url.protocol) || !url.hostname || !url.port) {
+      throw new Error(
+        `invalid origin configuration: proxy ${i + 1} is not a proxy URL (${PROXY_PROTOCOLS.join(" ")} with host and port)`,
+      );
+    }
+  });
+  return entries;
+}
 
 /** What both origin processes (API and worker) read: where the queue and the result store are. */
 const QueueConfigSchema = z.object({
@@ -181,14 +223,20 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
 
 /** The worker's environment: no SIGNING_KEYS. */
 export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
-  return parseEnv(WorkerConfigSchema, env);
+  return withCheckedProxies(parseEnv(WorkerConfigSchema, env));
+}
+
+/** The proxy list is checked at start-up with the rest, though a file may hold it. */
+function withCheckedProxies<C extends EngineConfig>(config: C): C {
+  proxyUrls(config);
+  return config;
 }
 
 /** The engine's part of the environment only (the extract CLI): no SIGNING_KEYS, no Redis. */
 export function loadEngineConfig(env: Env = process.env): EngineConfig {
-  return parseEnv(EngineConfigSchema, env);
+  return withCheckedProxies(parseEnv(EngineConfigSchema, env));
 }
 
 export function loadCanaryConfig(env: Env = process.env): CanaryConfig {
-  return parseEnv(CanaryConfigSchema, env);
+  return withCheckedProxies(parseEnv(CanaryConfigSchema, env));
 }

@@ -191,7 +191,10 @@ export const QUICK_POT_DELAY_MS: [number, number] = [100, 300];
  * The engine in its production configuration (https://www.youtube.com, the production allow-list),
  * with YouTube's hostnames resolving to the double: the only way the engine meets the double.
  */
-export function productionEngine(double: YoutubeDouble, options: EngineOptions = {}): Engine {
+export function productionEngine(
+  double: Pick<YoutubeDouble, "hostRules" | "spki">,
+  options: EngineOptions = {},
+): Engine {
   return createEngine({
     youtubeOrigin: "https://www.youtube.com",
     upstream: { hostRules: double.hostRules, trustedSpki: double.spki },

@@ -3,17 +3,19 @@ import puppeteer, { type Browser, type HTTPRequest, type Page } from "puppeteer-
 import { chromiumArgs, findChromium, type UpstreamOverride } from "./chromium.js";
 import { consentCookie } from "./consent.js";
 import { createRequestFilter, type RequestFilter } from "./request-filter.js";
+import { StaticCache } from "./static-cache.js";
 
 export interface BrowserHostOptions {
   youtubeOrigin: string;
   chromiumPath?: string | undefined;
-  proxy?: string | undefined;
   userAgent?: string | undefined;
   upstream?: UpstreamOverride | undefined;
   locale: string;
   navigationTimeoutMs: number;
   /** Start a fresh browser after this many jobs (long-lived Chromium grows). */
   recycleAfterJobs: number;
+  /** Bound of the versioned static files kept for later jobs (see static-cache.ts); 0: none kept. */
+  staticCacheMaxBytes: number;
 }
 
 /** What a job's page refused to fetch: kept to tell a redirect off-origin (e.g. google.com/sorry) from other failures. */
@@ -38,6 +40,8 @@ interface Instance {
  */
 export class BrowserHost {
   readonly filter: RequestFilter;
+  /** Outlives relaunches and recycles: one per worker process. */
+  readonly staticCache: StaticCache;
   private readonly executablePath: string;
   private current: Instance | null = null;
   private launching: Promise<Instance> | null = null;
@@ -47,6 +51,7 @@ export class BrowserHost {
 
   constructor(private readonly options: BrowserHostOptions) {
     this.filter = createRequestFilter(options.youtubeOrigin);
+    this.staticCache = new StaticCache(options.staticCacheMaxBytes, options.youtubeOrigin);
     this.executablePath = findChromium(options.chromiumPath);
   }
 
@@ -64,7 +69,6 @@ export class BrowserHost {
       pipe: true,
       args: chromiumArgs({
         locale: this.options.locale,
-        proxy: this.options.proxy,
         upstream: this.options.upstream,
       }),
       defaultViewport: { width: 1280, height: 720 },
@@ -102,8 +106,15 @@ export class BrowserHost {
     if (instance.retiring && instance.active === 0) instance.browser.close().catch(() => {});
   }
 
-  /** Runs `job` on a fresh page in its own browser context; the context is gone when this settles. */
-  async withPage<T>(job: (jobPage: JobPage) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  /**
+   * Runs `job` on a fresh page in its own browser context, going out through `proxyServer` when
+   * given (the job's proxy: a context's proxy is its own); the context is gone when this settles.
+   */
+  async withPage<T>(
+    job: (jobPage: JobPage) => Promise<T>,
+    signal?: AbortSignal,
+    proxyServer?: string,
+  ): Promise<T> {
     let instance: Instance;
     try {
       instance = await this.acquire();
@@ -119,10 +130,12 @@ export class BrowserHost {
       instance.retiring = true;
       if (this.current === instance) this.current = null;
     }
-    const context = await instance.browser.createBrowserContext().catch((error: unknown) => {
-      this.release(instance);
-      throw new ApiError("INTERNAL", { details: { cause: "browser", reason: String(error) } });
-    });
+    const context = await instance.browser
+      .createBrowserContext({ proxyServer: proxyServer ?? "direct://" })
+      .catch((error: unknown) => {
+        this.release(instance);
+        throw new ApiError("INTERNAL", { details: { cause: "browser", reason: String(error) } });
+      });
     const closeContext = () => context.close().catch(() => {});
     signal?.addEventListener("abort", closeContext, { once: true });
     try {
@@ -160,12 +173,14 @@ export class BrowserHost {
       if (request.isInterceptResolutionHandled()) return;
       const verdict = this.filter.verdict(request.url(), request.resourceType());
       if (verdict === "allow") {
+        if (this.staticCache.serve(request)) return;
         request.continue().catch(() => {});
         return;
       }
       if (verdict === "refuse" && request.isNavigationRequest()) refusedNavigations.push(request.url());
       request.abort(verdict === "refuse" ? "accessdenied" : "blockedbyclient").catch(() => {});
     });
+    page.on("requestfinished", (request: HTTPRequest) => void this.staticCache.keep(request));
   }
 
   async close(): Promise<void> {

@@ -33,14 +33,22 @@ export interface UpstreamOverride {
   trustedSpki?: string | undefined;
 }
 
+/** A proxy nothing listens on (port 9, discard, is never served on loopback here). */
+const NOWHERE = "http://127.0.0.1:9";
+
+/** Where the jobs' local proxy forwarders listen (egress/forwarder.ts), kept out of host rules. */
+const FORWARDERS_EXCLUDED = "EXCLUDE 127.0.0.1";
+
 export interface ChromiumFlagsOptions {
   locale: string;
-  proxy?: string | undefined;
   upstream?: UpstreamOverride | undefined;
 }
 
-/** Flags every launch uses (the developer guide's list), plus locale, proxy and the test-only upstream override. */
-export function chromiumArgs({ locale, proxy, upstream }: ChromiumFlagsOptions): string[] {
+/**
+ * Flags every launch uses (the developer guide's list), plus locale and the test-only upstream
+ * override. No --proxy-server: each job's browser context gets its own proxy (egress/).
+ */
+export function chromiumArgs({ locale, upstream }: ChromiumFlagsOptions): string[] {
   return [
     "--headless",
     "--no-sandbox",
@@ -54,8 +62,11 @@ export function chromiumArgs({ locale, proxy, upstream }: ChromiumFlagsOptions):
     "--mute-audio",
     "--disable-features=Translate,MediaRouter,OptimizationHints",
     `--lang=${locale}`,
-    ...(proxy ? [`--proxy-server=${proxy}`] : []),
-    ...(upstream?.hostRules ? [`--host-resolver-rules=${upstream.hostRules}`] : []),
+    // The browser's own requests (account checks, update pings) go nowhere: only jobs' contexts,
+    // each with its proxy or "direct://" (browser-host.ts), reach the network.
+    `--proxy-server=${NOWHERE}`,
+    // The jobs' proxy forwarders listen on 127.0.0.1: a rule like "MAP * …" must not send them to the double.
+    ...(upstream?.hostRules ? [`--host-resolver-rules=${upstream.hostRules}, ${FORWARDERS_EXCLUDED}`] : []),
     ...(upstream?.trustedSpki ? [`--ignore-certificate-errors-spki-list=${upstream.trustedSpki}`] : []),
   ];
 }

@@ -1,6 +1,8 @@
 import { ApiError, type LanguageList, type Transcript, type WorkRequest } from "@ytt/shared";
 import { BrowserHost } from "../browser/browser-host.js";
 import type { UpstreamOverride } from "../browser/chromium.js";
+import { DEFAULT_STATIC_CACHE_MAX_BYTES } from "../browser/static-cache.js";
+import type { Egress, ProxyPool } from "../egress/pool.js";
 import { createUpstreamFetch } from "../upstream/fetch.js";
 import { innertubeClients } from "./innertube/clients.js";
 import type { RouteHealth, RouteOutcome } from "./route-health.js";
@@ -14,8 +16,8 @@ export interface EngineOptions {
   youtubeOrigin?: string;
   /** Found automatically when absent (/usr/bin/chromium, chromium-browser, google-chrome). */
   chromiumPath?: string | undefined;
-  /** Outbound proxy for the browser (--proxy-server), e.g. http://proxy:3128. */
-  proxy?: string | undefined;
+  /** The proxies jobs go out through (PROXY_URLS), one per job; absent: straight out. */
+  proxies?: ProxyPool | undefined;
   userAgent?: string | undefined;
   /** Test-only: where YouTube's hostnames resolve and which extra server key is trusted (the double). */
   upstream?: UpstreamOverride | undefined;
@@ -32,6 +34,8 @@ export interface EngineOptions {
   /** A whole job, every route included. */
   jobTimeoutMs?: number;
   recycleAfterJobs?: number;
+  /** Bytes of YouTube's versioned static files kept for later jobs (STATIC_CACHE_MAX_BYTES); 0: none. */
+  staticCacheMaxBytes?: number;
   /** The innertube fallback clients, in order (INNERTUBE_CLIENTS); default ANDROID, empty: none. */
   innertubeClients?: readonly string[];
   /** Routes in the order they are tried; the default is the player page, then one per innertube client. */
@@ -52,6 +56,35 @@ export interface Engine {
   close(): Promise<void>;
   /** The browser host, for memory accounting and tests of relaunch/recycle. */
   readonly browser: BrowserHost;
+  readonly proxies: ProxyPool | undefined;
+}
+
+/**
+ * What a job's failure says of its proxy. A block is the exit's; a definitive answer (private, no
+ * captions...) means the proxy worked; any other failure asks the proxy itself (a CONNECT through
+ * it): refused credentials or no way through become the job's error, INTERNAL "proxy".
+ */
+async function blameEgress(
+  proxies: ProxyPool,
+  egress: Egress,
+  origin: string,
+  error: unknown,
+): Promise<unknown> {
+  if (error instanceof ApiError && error.code === "BLOCKED_BY_YOUTUBE") {
+    proxies.report(egress.id, "blocked");
+    return error;
+  }
+  if (error instanceof ApiError && !error.retryable) {
+    proxies.report(egress.id, "ok");
+    return error;
+  }
+  const health = await proxies.probe(egress, new URL(origin).hostname, 443);
+  if (health === "ok") {
+    proxies.report(egress.id, "failed");
+    return error;
+  }
+  proxies.report(egress.id, health);
+  return new ApiError("INTERNAL", { details: { cause: "proxy", proxy: egress.id, reason: health } });
 }
 
 /** The routes in the order they are tried: the player page first (it has the pot), then the app clients. */
@@ -66,20 +99,41 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const navigationTimeoutMs = options.navigationTimeoutMs ?? 20_000;
   const jobTimeoutMs = options.jobTimeoutMs ?? 60_000;
   const strategies = options.strategies ?? configuredRoutes(options.innertubeClients);
-  const fetchUpstream = createUpstreamFetch(options.upstream?.hostRules);
+  const direct = createUpstreamFetch(options.upstream?.hostRules);
+  const { proxies } = options;
   const browser = new BrowserHost({
     youtubeOrigin: origin,
     chromiumPath: options.chromiumPath,
-    proxy: options.proxy,
     userAgent: options.userAgent,
     upstream: options.upstream,
     locale,
     navigationTimeoutMs,
     recycleAfterJobs: options.recycleAfterJobs ?? 100,
+    staticCacheMaxBytes: options.staticCacheMaxBytes ?? DEFAULT_STATIC_CACHE_MAX_BYTES,
   });
 
-  async function run(work: WorkRequest, { signal }: RunOptions = {}): Promise<Transcript | LanguageList> {
-    signal?.throwIfAborted();
+  /** A job through one proxy (every request of it), or straight out without a pool. */
+  async function run(work: WorkRequest, runOptions: RunOptions = {}): Promise<Transcript | LanguageList> {
+    runOptions.signal?.throwIfAborted();
+    if (!proxies) return attempt(work, runOptions, undefined);
+    const egress = await proxies.acquire();
+    try {
+      const result = await attempt(work, runOptions, egress);
+      proxies.report(egress.id, "ok");
+      return result;
+    } catch (error) {
+      throw await blameEgress(proxies, egress, origin, error);
+    }
+  }
+
+  async function attempt(
+    work: WorkRequest,
+    { signal }: RunOptions,
+    egress: Egress | undefined,
+  ): Promise<Transcript | LanguageList> {
+    const fetchUpstream = egress
+      ? createUpstreamFetch(options.upstream?.hostRules, egress.proxyServer)
+      : direct;
     const deadline = AbortSignal.timeout(jobTimeoutMs);
     const jobSignal = signal ? AbortSignal.any([signal, deadline]) : deadline;
     const aborted = new Promise<never>((_, reject) => {
@@ -93,24 +147,28 @@ export function createEngine(options: EngineOptions = {}): Engine {
       else jobSignal.addEventListener("abort", onAbort, { once: true });
     });
     aborted.catch(() => {});
-    const extraction = browser.withPage(async (jobPage) => {
-      const job: StrategyJob = {
-        work,
-        jobPage,
-        origin,
-        locale,
-        stepTimeoutMs: navigationTimeoutMs,
-        potTimeoutMs: options.potTimeoutMs ?? 5_000,
-        fetchUpstream,
-        signal: jobSignal,
-        shared: {},
-      };
-      return runRoutes(strategies, job, {
-        health: options.routeHealth,
-        onOutcome: options.onRouteOutcome,
-        signal: jobSignal,
-      });
-    }, jobSignal);
+    const extraction = browser.withPage(
+      async (jobPage) => {
+        const job: StrategyJob = {
+          work,
+          jobPage,
+          origin,
+          locale,
+          stepTimeoutMs: navigationTimeoutMs,
+          potTimeoutMs: options.potTimeoutMs ?? 5_000,
+          fetchUpstream,
+          signal: jobSignal,
+          shared: {},
+        };
+        return runRoutes(strategies, job, {
+          health: options.routeHealth,
+          onOutcome: options.onRouteOutcome,
+          signal: jobSignal,
+        });
+      },
+      jobSignal,
+      egress?.proxyServer,
+    );
     return Promise.race([extraction, aborted]).catch((error: unknown) => {
       if (deadline.aborted)
         throw new ApiError("UPSTREAM_TIMEOUT", { details: { step: "job", timeoutMs: jobTimeoutMs } });
@@ -122,5 +180,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
     });
   }
 
-  return { run, close: () => browser.close(), browser };
+  const close = async () => {
+    await Promise.all([browser.close(), proxies?.close()]);
+  };
+  return { run, close, browser, proxies };
 }

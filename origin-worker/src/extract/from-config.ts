@@ -1,19 +1,33 @@
-import type { EngineConfig } from "../config.js";
+import { type EngineConfig, proxyUrls } from "../config.js";
+import { ProxyPool } from "../egress/pool.js";
 import { createEngine, type Engine, type EngineOptions } from "./engine.js";
 import { createRouteHealth } from "./route-health.js";
 
-/** What the configuration does not say: who hears of route outcomes and, for the canary, which routes run. */
-export type EngineFromConfigOptions = Pick<EngineOptions, "onRouteOutcome" | "strategies">;
+/** What the configuration does not say: who hears of route and proxy outcomes and, for the canary, which routes run. */
+export type EngineFromConfigOptions = Pick<EngineOptions, "onRouteOutcome" | "strategies"> & {
+  onProxyOutcome?: ConstructorParameters<typeof ProxyPool>[1]["onOutcome"];
+};
 
 /**
  * The engine exactly as the worker runs it, from the environment's settings. The worker, the extract
  * CLI and the canary all build it here, so an operator's tool never drifts from what production does.
  */
-export function createEngineFromConfig(config: EngineConfig, options: EngineFromConfigOptions = {}): Engine {
+export function createEngineFromConfig(
+  config: EngineConfig,
+  { onProxyOutcome, ...options }: EngineFromConfigOptions = {},
+): Engine {
+  const upstreams = proxyUrls(config);
+  const proxies = upstreams.length
+    ? new ProxyPool(upstreams, {
+        quarantineBaseMs: config.PROXY_QUARANTINE_BASE_MS,
+        quarantineMaxMs: config.PROXY_QUARANTINE_MAX_MS,
+        ...(onProxyOutcome ? { onOutcome: onProxyOutcome } : {}),
+      })
+    : undefined;
   return createEngine({
     youtubeOrigin: config.YOUTUBE_ORIGIN,
     ...(config.CHROMIUM_PATH ? { chromiumPath: config.CHROMIUM_PATH } : {}),
-    ...(config.BROWSER_PROXY ? { proxy: config.BROWSER_PROXY } : {}),
+    proxies,
     ...(config.BROWSER_USER_AGENT ? { userAgent: config.BROWSER_USER_AGENT } : {}),
     upstream: { hostRules: config.UPSTREAM_HOST_RULES, trustedSpki: config.UPSTREAM_TRUSTED_SPKI },
     locale: config.BROWSER_LOCALE,
@@ -21,6 +35,7 @@ export function createEngineFromConfig(config: EngineConfig, options: EngineFrom
     potTimeoutMs: config.POT_TIMEOUT_MS,
     jobTimeoutMs: config.JOB_TIMEOUT_MS,
     recycleAfterJobs: config.BROWSER_RECYCLE_AFTER_JOBS,
+    staticCacheMaxBytes: config.STATIC_CACHE_MAX_BYTES,
     innertubeClients: config.INNERTUBE_CLIENTS,
     routeHealth: createRouteHealth({
       failureThreshold: config.ROUTE_FAILURE_THRESHOLD,

@@ -52,6 +52,12 @@ export function createWorkerMetrics() {
     labelNames: ["route", "outcome"] as const,
     registers: [registry],
   });
-  return { registry, jobs, extraction, routeOutcomes };
+  const proxyOutcomes = new Counter({
+    name: "ytt_proxy_outcomes_total",
+    help: "Jobs by proxy (p1, p2… in PROXY_URLS order) and outcome (ok, blocked, auth_failed, unreachable, failed)",
+    labelNames: ["proxy", "outcome"] as const,
+    registers: [registry],
+  });
+  return { registry, jobs, extraction, routeOutcomes, proxyOutcomes };
 }
 export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;

@@ -18,6 +18,8 @@ export interface JobData {
   requestId: string;
   /** Whose request created the job: the worker gives back the caller's place when it ends. */
   caller: Caller;
+  /** Exits (proxies) YouTube refused for this job so far: each sent it back, free, for another. */
+  exitsRefused?: number;
 }
 
 /**

@@ -1,6 +1,8 @@
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
+import { connect as tlsConnect } from "node:tls";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
+import { openTunnel } from "../egress/tunnel.js";
 import { type HostRules, parseHostRules, resolveHost } from "./host-rules.js";
 
 /**
@@ -8,7 +10,8 @@ import { type HostRules, parseHostRules, resolveHost } from "./host-rules.js";
  * that must not look like a browser's. Honours UPSTREAM_HOST_RULES like Chromium does, keeping the
  * original Host header and TLS server name, so that under the test-only rules the YouTube double
  * answers as www.youtube.com. Certificates are always verified: the double's CA is trusted through
- * NODE_EXTRA_CA_CERTS, never by switching verification off.
+ * NODE_EXTRA_CA_CERTS, never by switching verification off. Through a job's proxy (its local
+ * forwarder), every request is a CONNECT tunnel to the URL's own host: the proxy resolves it.
  */
 
 export interface UpstreamRequest {
@@ -42,21 +45,34 @@ function decoded(response: IncomingMessage): NodeJS.ReadableStream {
   }
 }
 
-/** `hostRules` in Chromium's --host-resolver-rules syntax; absent: plain DNS. */
-export function createUpstreamFetch(hostRules?: string): UpstreamFetch {
+/**
+ * `hostRules` in Chromium's --host-resolver-rules syntax (absent: plain DNS); `proxyServer`: the
+ * job's local forwarder (absent: direct).
+ */
+export function createUpstreamFetch(hostRules?: string, proxyServer?: string): UpstreamFetch {
   const rules: HostRules = parseHostRules(hostRules ?? "");
-  return (url, init = {}) => {
+  return async (url, init = {}) => {
     const target = new URL(url);
     const secure = target.protocol === "https:";
     if (!secure && target.protocol !== "http:") throw new Error(`not an http(s) URL: ${url}`);
     const port = Number(target.port) || (secure ? 443 : 80);
     const connectTo = resolveHost(rules, { host: target.hostname, port });
+    const tunnel = proxyServer
+      ? await openTunnel(proxyServer, target.hostname, port, init.signal)
+      : undefined;
     const send = secure ? httpsRequest : httpRequest;
     return new Promise<UpstreamResponse>((resolve, reject) => {
       const request = send(
         {
           host: connectTo.host,
           port: connectTo.port,
+          // No agent: Node then opens the connection with createConnection, inside the tunnel.
+          ...(tunnel
+            ? {
+                createConnection: () =>
+                  secure ? tlsConnect({ socket: tunnel, servername: target.hostname }) : tunnel,
+              }
+            : {}),
           path: `${target.pathname}${target.search}`,
           method: init.method ?? "GET",
           // Host is the URL's, not the mapped address: the server (YouTube, or the double) routes by it.

@@ -27,7 +27,9 @@ const resultRedis = config.RESULT_REDIS_URL ? producerConnection(config.RESULT_R
 
 const engine = createEngineFromConfig(config, {
   onRouteOutcome: (route, outcome) => metrics.routeOutcomes.inc({ route, outcome }),
+  onProxyOutcome: (proxy, outcome) => metrics.proxyOutcomes.inc({ proxy, outcome }),
 });
+if (engine.proxies) log.info({ proxies: engine.proxies.describe() }, "jobs go out through a proxy pool");
 // One browser per process, launched now (an empty page) so the first job does not pay for it.
 await engine.browser.withPage(async () => undefined);
 

@@ -1,7 +1,8 @@
 import { ApiError } from "@ytt/shared";
-import { type Job, UnrecoverableError, Worker } from "bullmq";
+import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { WorkerConfig } from "../config.js";
+import { NoEgress } from "../egress/pool.js";
 import type { Engine } from "../extract/index.js";
 import type { Logger } from "../observability/logger.js";
 import type { WorkerMetrics } from "../observability/metrics.js";
@@ -69,8 +70,10 @@ function asApiError(error: unknown): ApiError {
 /**
  * The BullMQ worker that runs the engine. Outcomes: success → result store (long TTL), and the job
  * returns only a marker; a permanent failure → result store (short TTL) and UnrecoverableError, no
- * retry; a retryable one → back-off retry, and when YouTube blocks us the whole queue pauses, not
- * only this job. A job that ends for good gives back its admission places.
+ * retry; a retryable one → back-off retry. When YouTube blocks us: without proxies the whole queue
+ * pauses (every job would meet the same wall); with a pool only that exit is quarantined (by the
+ * engine) and the job goes straight back for another. With every proxy quarantined, jobs wait
+ * (delayed) without spending attempts. A job that ends for good gives back its admission places.
  */
 export function createTranscriptWorker(options: TranscriptWorkerOptions): Worker<JobData, JobReturn> {
   const { engine, log, metrics } = options;
@@ -86,7 +89,7 @@ export function createTranscriptWorker(options: TranscriptWorkerOptions): Worker
 
   const processJob = async (
     job: Job<JobData, JobReturn>,
-    _token?: string,
+    token?: string,
     signal?: AbortSignal,
   ): Promise<JobReturn> => {
     const { work, requestId } = job.data;
@@ -103,6 +106,14 @@ export function createTranscriptWorker(options: TranscriptWorkerOptions): Worker
       await release(job);
       return { stored: true };
     } catch (thrown) {
+      if (thrown instanceof NoEgress) {
+        jobLog.warn(
+          { retryAt: new Date(thrown.retryAt).toISOString() },
+          "every proxy is quarantined: job waits",
+        );
+        await job.moveToDelayed(thrown.retryAt, token);
+        throw new DelayedError();
+      }
       const error = asApiError(thrown);
       metrics.extraction.observe({ kind: work.kind, outcome: "failed" }, seconds());
       const failureLog = { code: error.code, ms: Math.round(seconds() * 1000), err: thrown };
@@ -113,7 +124,17 @@ export function createTranscriptWorker(options: TranscriptWorkerOptions): Worker
         await release(job);
         throw new UnrecoverableError(encodeFailure(error));
       }
-      if (error.code === "BLOCKED_BY_YOUTUBE" && job.attemptsStarted < options.attempts) {
+      const pool = engine.proxies;
+      // A block puts the job back for another exit, free, as many times as there are proxies; then it costs attempts.
+      const exitsRefused = job.data.exitsRefused ?? 0;
+      if (error.code === "BLOCKED_BY_YOUTUBE" && pool && exitsRefused < pool.size) {
+        metrics.jobs.inc({ outcome: "rate_limited", code: error.code });
+        jobLog.warn(failureLog, "YouTube refused this exit: job goes back for another proxy");
+        await job.updateData({ ...job.data, exitsRefused: exitsRefused + 1 });
+        await job.moveToDelayed(Date.now(), token);
+        throw new DelayedError();
+      }
+      if (error.code === "BLOCKED_BY_YOUTUBE" && !pool && job.attemptsStarted < options.attempts) {
         // Every job would meet the same wall: hold the whole queue, and put this job back untouched.
         metrics.jobs.inc({ outcome: "rate_limited", code: error.code });
         jobLog.warn({ ...failureLog, pauseMs: options.blockedPauseMs }, "YouTube is blocking: queue paused");

@@ -12,6 +12,7 @@ const host = new BrowserHost({
   locale: "en-US",
   navigationTimeoutMs: 10_000,
   recycleAfterJobs: 100,
+  staticCacheMaxBytes: 0,
   ...(process.env.CHROMIUM_PATH ? { chromiumPath: process.env.CHROMIUM_PATH } : {}),
 });
 await host.withPage(async ({ page }) => {

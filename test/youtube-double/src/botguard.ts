@@ -57,8 +57,11 @@ export class Botguard {
     for (const [k, v] of map) if (expiry(v) < now) map.delete(k);
   }
 
-  /** A fresh challenge for one page load. */
-  challenge(): BgChallenge {
+  /**
+   * A fresh challenge for one page load; with `interpreterFails`, naming an interpreter (a hash) never
+   * served before, so that a worker that kept the working one cannot mint either.
+   */
+  challenge(interpreterFails = false): BgChallenge {
     const program = randomBytes(4096).toString("base64");
     Botguard.prune(this.programs, (p) => p.expiry);
     const digest = createHash("sha256").update(program).digest().subarray(0, 16);
@@ -66,11 +69,12 @@ export class Botguard {
       expiry: Date.now() + PROGRAM_TTL_MS,
       mac: this.mac(`bg:${program}`),
     });
+    const hash = interpreterFails ? b64url(randomBytes(32)) : this.hash;
     return {
       interpreterUrl: {
-        privateDoNotAccessOrElseTrustedResourceUrlWrappedValue: `//www.google.com${this.interpreterPath}`,
+        privateDoNotAccessOrElseTrustedResourceUrlWrappedValue: `//www.google.com/js/th/${hash}.js`,
       },
-      interpreterHash: this.hash,
+      interpreterHash: hash,
       program,
       globalName: GLOBAL_NAME,
       clientExperimentsStateBlob: "[null,null,null,null,null,[[102195078,40]],[40],[],[]]",

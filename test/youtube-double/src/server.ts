@@ -78,9 +78,10 @@ export const FAILURE_KINDS: readonly FailureKind[] = [
 ];
 
 /**
- * BotGuard switches: the interpreter script at www.google.com/js/th/ answers 500, GenerateIT
- * refuses (403), and which WAA host the pages' player calls (www.youtube.com/api/jnn/v1, or
- * jnn-pa.googleapis.com for an older player build; a catalogue video can also ask for jnn-pa).
+ * BotGuard switches: the interpreter fails (the page names a new interpreter, one no worker has kept,
+ * and www.google.com/js/th/ answers 500), GenerateIT refuses (403), and which WAA host the pages'
+ * player calls (www.youtube.com/api/jnn/v1, or jnn-pa.googleapis.com for an older player build; a
+ * catalogue video can also ask for jnn-pa).
  */
 export interface BotguardSwitches {
   interpreter: "ok" | "fail";
@@ -93,6 +94,14 @@ export interface DoubleStats {
   requests: number;
   /** Response body bytes per host (compressed as sent), so bytes per job can be measured. */
   bytesByHost: Record<string, number>;
+  /** Requests per host and path, query left out (`www.youtube.com/s/player/…/base.js`). */
+  requestsByPath: Record<string, number>;
+  /** Response body bytes per host and path (compressed as sent). */
+  bytesByPath: Record<string, number>;
+  /** Requests per client address (IPv4-mapped IPv6 written as IPv4): which exit a proxy used. */
+  requestsByAddress: Record<string, number>;
+  /** Headers of the last watch-page request that say who the client is (User-Agent, client hints, language). */
+  lastWatchHeaders: Record<string, string>;
   /** Watch page loads per video id (consent redirects not counted). */
   watchPages: Record<string, number>;
   /** `/api/timedtext` requests per video id, empty answers included. */
@@ -146,12 +155,19 @@ export interface YoutubeDouble {
   ): void;
   /** Extra latency on every answer, on top of a video's own. */
   setLatency(ms: number): void;
+  /** Headers added to (or replacing those of) every versioned static file's answer, e.g. a Set-Cookie. */
+  setStaticHeaders(headers: Record<string, string>): void;
   /** Who meets the consent interstitial (every video, or the catalogue's consent video) and what gets past it. */
   setConsent(consent: { everywhere: boolean; accepted: AcceptedConsent }): void;
   /** BotGuard switches (see BotguardSwitches); unspecified ones keep their value. */
   setBotguard(switches: Partial<BotguardSwitches>): void;
   /** How long after the tracklist appears the player decorates the tracks with a pot (default 200–1500 ms). */
   setPotDelay(minMs: number, maxMs: number): void;
+  /**
+   * Client addresses treated as YouTube treats a flagged exit (a datacenter range, a burnt proxy):
+   * every watch page is the bot check, every innertube call the "request blocked" answer.
+   */
+  setRefusedAddresses(addresses: readonly string[]): void;
   close(): Promise<void>;
 }
 
@@ -213,6 +229,10 @@ function emptyStats(): DoubleStats {
   return {
     requests: 0,
     bytesByHost: {},
+    requestsByPath: {},
+    bytesByPath: {},
+    requestsByAddress: {},
+    lastWatchHeaders: {},
     watchPages: {},
     timedtext: {},
     timedtextServed: {},
@@ -233,6 +253,9 @@ const DEFAULT_POT_DELAY: [number, number] = [200, 1500];
 const bump = (counter: Record<string, number>, key: string, by = 1) => {
   counter[key] = (counter[key] ?? 0) + by;
 };
+
+/** Media hosts are counted together. */
+const statsHost = (host: string) => (host.endsWith(".googlevideo.com") ? "*.googlevideo.com" : host);
 
 /** JSON inlined in a <script>: `</script>` and friends must not end the element early. */
 const inlineJson = (value: unknown) =>
@@ -271,6 +294,11 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
   const urlKey = randomBytes(32);
   let stats = emptyStats();
   let latencyMs = 0;
+  let staticHeaders: Record<string, string> = {};
+  let refusedAddresses = new Set<string>();
+  /** The client's address as written in the stats, an IPv4-mapped IPv6 one as IPv4. */
+  const clientAddress = (req: IncomingMessage) => (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
+  const refused = (req: IncomingMessage) => refusedAddresses.has(clientAddress(req));
   const defaultConsent = {
     everywhere: options.consentEverywhere ?? false,
     accepted: "any-decision" as const,
@@ -286,8 +314,9 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
     retryAfterSeconds?: number;
   } | null = null;
   let origin = "";
-  /** Which host each response is for, so its body bytes are counted against it. */
+  /** Which host and path each response is for, so its body bytes are counted against them. */
   const hostOf = new WeakMap<ServerResponse, string>();
+  const pathOf = new WeakMap<ServerResponse, string>();
 
   // The capture's ytcfg is large and the same for every page: serialise it once.
   const ytcfg = { ...captures.webYtcfg };
@@ -311,7 +340,9 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
 
   const count = (res: ServerResponse, bytes: number) => {
     const host = hostOf.get(res);
-    if (host) bump(stats.bytesByHost, host.endsWith(".googlevideo.com") ? "*.googlevideo.com" : host, bytes);
+    if (host) bump(stats.bytesByHost, statsHost(host), bytes);
+    const path = pathOf.get(res);
+    if (path) bump(stats.bytesByPath, path, bytes);
   };
 
   const send = (
@@ -333,6 +364,7 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
       "cache-control": "public, max-age=31536000, immutable",
       vary: "Accept-Encoding",
       ...(encoding ? { "content-encoding": encoding } : {}),
+      ...staticHeaders,
     });
   };
 
@@ -363,7 +395,7 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
     const attestation = {
       responseContext: {},
       challenge: randomBytes(24).toString("base64url"),
-      bgChallenge: botguard.challenge(),
+      bgChallenge: botguard.challenge(bgSwitches.interpreter === "fail"),
     };
     const ytcfgLocal = {
       EVENT_ID: ctx.ei,
@@ -416,8 +448,14 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
       return;
     }
     bump(stats.watchPages, videoId);
+    stats.lastWatchHeaders = Object.fromEntries(
+      Object.entries(req.headers).filter(
+        (entry): entry is [string, string] =>
+          typeof entry[1] === "string" && /^(user-agent|accept-language|sec-ch-ua.*)$/.test(entry[0]),
+      ),
+    );
     if (video.delayMs) await sleep(video.delayMs);
-    const failure = takeForcedFailure("watch");
+    const failure = refused(req) ? { kind: "botCheck" as const } : takeForcedFailure("watch");
     if (failure?.kind === "rateLimit") return tooManyRequests(res, failure.retryAfterSeconds);
     if (video.playability === "captcha") return tooManyRequests(res);
     const html = watchPage(withFailure(video, failure?.kind), pageContext(), failure?.kind === "botCheck");
@@ -514,6 +552,9 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
     }
     const client: Client = clientName;
     bump(stats.innertube, videoId);
+    if (refused(req)) {
+      return send(res, 200, JSON.stringify(structuredClone(captures.requestBlocked)), JSON_UTF8);
+    }
     const failure = takeForcedFailure("innertube");
     if (failure?.kind === "rateLimit") {
       return send(res, 429, googleError(429, "RESOURCE_EXHAUSTED", "Too many requests"), {
@@ -688,9 +729,10 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
 
   /** www.google.com: the BotGuard interpreter under /js/th/; nothing else (a /sorry page would be a block). */
   function routeGoogle(req: IncomingMessage, res: ServerResponse, url: URL) {
-    if (req.method === "GET" && url.pathname === botguard.interpreterPath) {
+    const failing = bgSwitches.interpreter === "fail" && url.pathname.startsWith("/js/th/");
+    if (req.method === "GET" && (failing || url.pathname === botguard.interpreterPath)) {
       stats.interpreterLoads++;
-      if (bgSwitches.interpreter === "fail") return send(res, 500, "<html><body>Server Error</body></html>");
+      if (failing) return send(res, 500, "<html><body>Server Error</body></html>");
       return sendAsset(req, res, botguard.interpreter);
     }
     send(res, 404, "<html><body>404 Not Found</body></html>");
@@ -726,9 +768,12 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
   /** Every impersonated host on one TLS port, told apart by the Host header as a CDN does. */
   async function route(req: IncomingMessage, res: ServerResponse) {
     stats.requests++;
+    bump(stats.requestsByAddress, clientAddress(req));
     const host = (req.headers.host ?? "").replace(/:\d+$/, "").toLowerCase();
     hostOf.set(res, host);
     const url = new URL(req.url ?? "/", `https://${host || "www.youtube.com"}`);
+    pathOf.set(res, `${statsHost(host)}${url.pathname}`);
+    bump(stats.requestsByPath, `${statsHost(host)}${url.pathname}`);
     if (latencyMs) await sleep(latencyMs);
     switch (host) {
       case "www.youtube.com":
@@ -823,9 +868,11 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
       stats = emptyStats();
       forced = null;
       latencyMs = 0;
+      staticHeaders = {};
       consent = defaultConsent;
       bgSwitches = { ...DEFAULT_BOTGUARD };
       potDelay = [...defaultPotDelay];
+      refusedAddresses = new Set();
     },
     failNext(count, kind, opts = {}) {
       forced = {
@@ -838,11 +885,17 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
     setLatency(ms) {
       latencyMs = Math.max(0, ms);
     },
+    setStaticHeaders(headers) {
+      staticHeaders = { ...headers };
+    },
     setConsent(next) {
       consent = { ...next };
     },
     setBotguard(next) {
       bgSwitches = { ...bgSwitches, ...next };
+    },
+    setRefusedAddresses(addresses) {
+      refusedAddresses = new Set(addresses);
     },
     setPotDelay(minMs, maxMs) {
       const min = Math.max(0, minMs);
