@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { type CallerPlan, MIN_SECRET_BYTES, secretLongEnough } from "@ytt/shared";
 import { z } from "zod";
 import { DEFAULT_STATIC_CACHE_MAX_BYTES } from "./browser/static-cache.js";
+import { isChromeUserAgent } from "./browser/user-agent.js";
 import { KNOWN_CLIENT_NAMES } from "./extract/innertube/clients.js";
 import { parseHostRules } from "./upstream/host-rules.js";
 
@@ -65,7 +66,11 @@ export const EngineConfigSchema = z.object({
   /** A refused, unreachable or blocked proxy sits out this long, doubled per strike in a row, up to the max. */
   PROXY_QUARANTINE_BASE_MS: ms(60_000),
   PROXY_QUARANTINE_MAX_MS: ms(1_800_000),
-  BROWSER_USER_AGENT: optionalString,
+  /** A Chrome User-Agent (the browser is Chromium; its client hints are made to agree with it). */
+  BROWSER_USER_AGENT: optionalString.refine(
+    (v) => v === undefined || isChromeUserAgent(v),
+    "must be a Chrome User-Agent (with Chrome/<version>)",
+  ),
   BROWSER_LOCALE: z.string().default("en-US"),
   NAVIGATION_TIMEOUT_MS: ms(20_000),
   /** How long the player route waits for the pot on the track's URL before the next route goes. */

@@ -4,6 +4,7 @@ import { chromiumArgs, findChromium, type UpstreamOverride } from "./chromium.js
 import { consentCookie } from "./consent.js";
 import { createRequestFilter, type RequestFilter } from "./request-filter.js";
 import { StaticCache } from "./static-cache.js";
+import { type BrowserIdentity, browserIdentity } from "./user-agent.js";
 
 export interface BrowserHostOptions {
   youtubeOrigin: string;
@@ -28,6 +29,8 @@ export interface JobPage {
 
 interface Instance {
   browser: Browser;
+  /** What its pages say they are (user-agent.ts). */
+  identity: BrowserIdentity;
   jobs: number;
   active: number;
   retiring: boolean;
@@ -78,7 +81,8 @@ export class BrowserHost {
       handleSIGHUP: false,
     });
     this.launches++;
-    const instance: Instance = { browser, jobs: 0, active: 0, retiring: false };
+    const identity = browserIdentity(this.options.userAgent ?? (await browser.userAgent()));
+    const instance: Instance = { browser, identity, jobs: 0, active: 0, retiring: false };
     browser.once("disconnected", () => {
       if (this.current === instance) this.current = null;
     });
@@ -146,7 +150,7 @@ export class BrowserHost {
         refusedNavigations: [],
         browserGone: () => !instance.browser.connected,
       };
-      await this.preparePage(jobPage);
+      await this.preparePage(jobPage, instance.identity);
       return await job(jobPage);
     } catch (error) {
       if (!instance.browser.connected) {
@@ -162,11 +166,11 @@ export class BrowserHost {
     }
   }
 
-  private async preparePage({ page, refusedNavigations }: JobPage) {
-    const { userAgent, locale, navigationTimeoutMs } = this.options;
+  private async preparePage({ page, refusedNavigations }: JobPage, identity: BrowserIdentity) {
+    const { locale, navigationTimeoutMs } = this.options;
     page.setDefaultNavigationTimeout(navigationTimeoutMs);
     page.setDefaultTimeout(navigationTimeoutMs);
-    if (userAgent) await page.setUserAgent({ userAgent });
+    await page.setUserAgent(identity);
     await page.setExtraHTTPHeaders({ "accept-language": `${locale},${locale.split("-")[0]};q=0.9` });
     await page.setRequestInterception(true);
     page.on("request", (request: HTTPRequest) => {
