@@ -61,6 +61,8 @@ const SECRET_SAMPLES: Record<string, string> = {
   RESULT_REDIS_URL: "redis://origin-api:0123456789abcdef@redis-cache.ytt.svc.cluster.local:6379",
   ACCESS_CLIENT_ID: "0123456789abcdef.access",
   ACCESS_CLIENT_SECRET: "0123456789abcdef0123456789abcdef",
+  PROXY_URLS:
+    "http://user:0123456789abcdef@proxy.example.net:8000,socks5://user:0123456789abcdef@proxy.example.net:1080",
 };
 
 function quantityBytes(q: string): number {
@@ -130,16 +132,27 @@ describe.each(OVERLAYS)("%s matches the origin's code", (overlay) => {
     }
   });
 
-  it("gives the signing keys to the API only: not to the workers, not to the canary", () => {
+  const proxiesEnv = {
+    name: "PROXY_URLS",
+    valueFrom: { secretKeyRef: { name: "origin-proxies", key: "PROXY_URLS", optional: true } },
+  };
+
+  it("gives the signing keys to the API only, and the proxies to the workers and the canary only", () => {
     const names = (c: Container) => (c.env ?? []).map((e: { name: string }) => e.name);
     expect(names(apiContainer)).toContain("SIGNING_KEYS");
     expect(names(workerContainer)).not.toContain("SIGNING_KEYS");
     const canary = find(objects, "CronJob", "origin-canary", "ytt").spec.jobTemplate.spec.template.spec;
     for (const c of canary.containers) {
       expect(names(c)).not.toContain("SIGNING_KEYS");
-      // The canary runs the engine alone: no Secret at all, so no Redis either.
-      expect(JSON.stringify(c)).not.toMatch(/secretKeyRef|secretRef|REDIS/);
+      // The canary runs the engine alone: no Redis, and no Secret but the proxies the workers go out through.
+      expect(JSON.stringify(c)).not.toMatch(/secretRef|REDIS/);
+      const secrets = (c.env ?? []).filter(
+        (e: { valueFrom?: { secretKeyRef?: unknown } }) => e.valueFrom?.secretKeyRef,
+      );
+      expect(secrets).toEqual([proxiesEnv]);
     }
+    expect(workerContainer.env).toContainEqual(proxiesEnv);
+    expect(apiContainer.env ?? []).not.toContainEqual(expect.objectContaining({ name: "PROXY_URLS" }));
     for (const w of workloads(objects))
       for (const c of w.containers)
         expect(c.envFrom ?? [], `${w.object.metadata.name}: whole Secrets as env`).not.toContainEqual(
