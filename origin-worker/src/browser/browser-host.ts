@@ -1,6 +1,6 @@
 import { ApiError } from "@ytt/shared";
 import puppeteer, { type Browser, type HTTPRequest, type Page } from "puppeteer-core";
-import { chromiumArgs, findChromium, type UpstreamOverride } from "./chromium.js";
+import { chromiumArgs, DIRECT, findChromium, type UpstreamOverride } from "./chromium.js";
 import { consentCookie } from "./consent.js";
 import { createRequestFilter, type RequestFilter } from "./request-filter.js";
 import { StaticCache } from "./static-cache.js";
@@ -135,7 +135,7 @@ export class BrowserHost {
       if (this.current === instance) this.current = null;
     }
     const context = await instance.browser
-      .createBrowserContext({ proxyServer: proxyServer ?? "direct://" })
+      .createBrowserContext({ proxyServer: proxyServer ?? DIRECT })
       .catch((error: unknown) => {
         this.release(instance);
         throw new ApiError("INTERNAL", { details: { cause: "browser", reason: String(error) } });

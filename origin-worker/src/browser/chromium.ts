@@ -36,6 +36,9 @@ export interface UpstreamOverride {
 /** A proxy nothing listens on (port 9, discard, is never served on loopback here). */
 const NOWHERE = "http://127.0.0.1:9";
 
+/** The proxy setting of a job's browser context that goes straight out (no proxy pool). */
+export const DIRECT = "direct://";
+
 /** Where the jobs' local proxy forwarders listen (egress/forwarder.ts), kept out of host rules. */
 const FORWARDERS_EXCLUDED = "EXCLUDE 127.0.0.1";
 

@@ -1,7 +1,7 @@
 import { startYoutubeDouble, type YoutubeDouble } from "@ytt/youtube-double";
 import puppeteer, { type Browser, type HTTPResponse, type Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromiumArgs, findChromium } from "../../src/browser/chromium.js";
+import { chromiumArgs, DIRECT, findChromium } from "../../src/browser/chromium.js";
 import { consentCookie } from "../../src/browser/consent.js";
 import type { Engine } from "../../src/extract/index.js";
 import { productionEngine } from "../helpers.js";
@@ -83,7 +83,7 @@ describe("the 2025 engine against the 2026 double", () => {
           upstream: { hostRules: double.hostRules, trustedSpki: double.spki },
         }),
       });
-      const context = await browser.createBrowserContext();
+      const context = await browser.createBrowserContext({ proxyServer: DIRECT });
       await context.setCookie(consentCookie("https://www.youtube.com"));
       const page = await context.newPage();
       const refused: string[] = [];
