@@ -279,8 +279,10 @@ describe.each(OVERLAYS)("%s matches the origin's code", (overlay) => {
     const shm = spec.volumes.find((v: { name: string }) => v.name === "dshm");
     expect(shm.emptyDir.medium).toBe("Memory");
     expect(workerContainer.volumeMounts).toContainEqual({ name: "dshm", mountPath: "/dev/shm" });
-    // limit ≥ 1.2 × (node 120 MiB + browser base 200 MiB + 250 MiB per concurrent job), as documented.
-    const needed = 1.2 * (120 + 200 + 250 * config.WORKER_CONCURRENCY) * 2 ** 20;
+    // limit ≥ 1.2 × (node 120 MiB + the static cache's bound + browser base 200 MiB + 250 MiB per
+    // concurrent job), as documented.
+    const needed =
+      1.2 * ((120 + 200 + 250 * config.WORKER_CONCURRENCY) * 2 ** 20 + config.STATIC_CACHE_MAX_BYTES);
     expect(quantityBytes(workerContainer.resources.limits.memory)).toBeGreaterThanOrEqual(needed);
     expect(quantityBytes(workerContainer.resources.requests.memory)).toBe(
       quantityBytes(workerContainer.resources.limits.memory),
@@ -325,7 +327,7 @@ describe.each(OVERLAYS)("%s matches the origin's code", (overlay) => {
     );
     // One job at a time: the worker's formula with a concurrency of one, and Chromium's /dev/shm.
     expect(quantityBytes(c.resources.limits.memory)).toBeGreaterThanOrEqual(
-      1.2 * (120 + 200 + 250) * 2 ** 20,
+      1.2 * ((120 + 200 + 250) * 2 ** 20 + canaryConfig.STATIC_CACHE_MAX_BYTES),
     );
     expect(c.volumeMounts).toContainEqual({ name: "dshm", mountPath: "/dev/shm" });
   });
