@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import {
   ApiConfigSchema,
@@ -262,6 +263,16 @@ describe.each(OVERLAYS)("%s matches the origin's code", (overlay) => {
   it("never scales the API to zero", () => {
     expect(api.spec.replicas).toBeGreaterThanOrEqual(1);
     expect(objects.some((o) => o.kind === "HorizontalPodAutoscaler")).toBe(false);
+  });
+
+  it("answers the edge before it gives up: WAIT_BUDGET_MS below the edge's ORIGIN_TIMEOUT_MS", () => {
+    // wrangler.jsonc is JSON with comments, which TypeScript's tsconfig reader parses.
+    const file = join(K8S_DIR, "..", "edge-worker", "wrangler.jsonc");
+    const { config: wrangler, error } = ts.parseConfigFileTextToJson(file, readFileSync(file, "utf8"));
+    expect(error).toBeUndefined();
+    const edgeTimeoutMs = Number(wrangler.vars.ORIGIN_TIMEOUT_MS);
+    // Past the budget the origin answers 202: that answer, and its trip back, must beat the edge's timeout.
+    expect(apiConfig.WAIT_BUDGET_MS + 2_000).toBeLessThanOrEqual(edgeTimeoutMs);
   });
 
   it("gives jobs time to finish: grace period > SHUTDOWN_GRACE_MS ≥ JOB_TIMEOUT_MS, API grace > WAIT_BUDGET_MS", () => {

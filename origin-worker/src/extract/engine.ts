@@ -1,7 +1,7 @@
 import { ApiError, type LanguageList, type Transcript, type WorkRequest } from "@ytt/shared";
 import { BrowserHost } from "../browser/browser-host.js";
 import type { UpstreamOverride } from "../browser/chromium.js";
-import { DEFAULT_STATIC_CACHE_MAX_BYTES } from "../browser/static-cache.js";
+import { EngineConfigSchema } from "../config.js";
 import type { Egress, ProxyPool } from "../egress/pool.js";
 import { createUpstreamFetch } from "../upstream/fetch.js";
 import { innertubeClients } from "./innertube/clients.js";
@@ -88,17 +88,22 @@ async function blameEgress(
 }
 
 /** The routes in the order they are tried: the player page first (it has the pot), then the app clients. */
-export const configuredRoutes = (clients: readonly string[] = ["ANDROID"]): Strategy[] => [
+export const configuredRoutes = (clients: readonly string[]): Strategy[] => [
   playerPage,
   ...innertubeClients(clients).map(innertubeStrategy),
 ];
 
+/** What an option left out means: the configuration's defaults (config.ts owns them, the README lists them). */
+const DEFAULTS = EngineConfigSchema.parse({});
+
 export function createEngine(options: EngineOptions = {}): Engine {
-  const origin = new URL(options.youtubeOrigin ?? "https://www.youtube.com").origin;
-  const locale = options.locale ?? "en-US";
-  const navigationTimeoutMs = options.navigationTimeoutMs ?? 20_000;
-  const jobTimeoutMs = options.jobTimeoutMs ?? 60_000;
-  const strategies = options.strategies ?? configuredRoutes(options.innertubeClients);
+  const origin = new URL(options.youtubeOrigin ?? DEFAULTS.YOUTUBE_ORIGIN).origin;
+  const locale = options.locale ?? DEFAULTS.BROWSER_LOCALE;
+  const navigationTimeoutMs = options.navigationTimeoutMs ?? DEFAULTS.NAVIGATION_TIMEOUT_MS;
+  const jobTimeoutMs = options.jobTimeoutMs ?? DEFAULTS.JOB_TIMEOUT_MS;
+  const potTimeoutMs = options.potTimeoutMs ?? DEFAULTS.POT_TIMEOUT_MS;
+  const strategies =
+    options.strategies ?? configuredRoutes(options.innertubeClients ?? DEFAULTS.INNERTUBE_CLIENTS);
   const direct = createUpstreamFetch(options.upstream?.hostRules);
   const { proxies } = options;
   const browser = new BrowserHost({
@@ -108,8 +113,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
     upstream: options.upstream,
     locale,
     navigationTimeoutMs,
-    recycleAfterJobs: options.recycleAfterJobs ?? 100,
-    staticCacheMaxBytes: options.staticCacheMaxBytes ?? DEFAULT_STATIC_CACHE_MAX_BYTES,
+    recycleAfterJobs: options.recycleAfterJobs ?? DEFAULTS.BROWSER_RECYCLE_AFTER_JOBS,
+    staticCacheMaxBytes: options.staticCacheMaxBytes ?? DEFAULTS.STATIC_CACHE_MAX_BYTES,
   });
 
   /** A job through one proxy (every request of it), or straight out without a pool. */
@@ -155,7 +160,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
           origin,
           locale,
           stepTimeoutMs: navigationTimeoutMs,
-          potTimeoutMs: options.potTimeoutMs ?? 5_000,
+          potTimeoutMs,
           fetchUpstream,
           signal: jobSignal,
           shared: {},
