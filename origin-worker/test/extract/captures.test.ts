@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
 import type { ApiError } from "@ytt/shared";
-import { startYoutubeDouble } from "@ytt/youtube-double";
+import { readCapture, startYoutubeDouble } from "@ytt/youtube-double";
 import { describe, expect, it } from "vitest";
 import { createRequestFilter } from "../../src/browser/request-filter.js";
 import { classifyPlayability, detectInterstitial, retryAfterSeconds } from "../../src/extract/classify.js";
@@ -13,8 +12,7 @@ import {
 import { parseFormat1, parseJson3, parseSrv3, parseTimedtext } from "../../src/extract/parse/timedtext.js";
 
 /** The real captures, in the read-only data folder beside the repository. */
-const CAPTURES = new URL("../../../../shared/fixtures/youtube-captures/", import.meta.url);
-const capture = (name: string) => readFileSync(new URL(name, CAPTURES), "utf8");
+const capture = (name: string) => readCapture(name);
 const json = (name: string) => JSON.parse(capture(name));
 
 function errorOf(value: ApiError | null) {

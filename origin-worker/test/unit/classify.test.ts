@@ -1,13 +1,11 @@
-import { readFileSync } from "node:fs";
 import type { ApiError } from "@ytt/shared";
-import { consentPageHtml } from "@ytt/youtube-double";
+import { consentPageHtml, readCapture } from "@ytt/youtube-double";
 import { describe, expect, it } from "vitest";
 import { classifyPlayability, detectInterstitial } from "../../src/extract/classify.js";
 
 /** Refusals YouTube sends in 2025–2026 that are about our session, not the video: retryable blocks. */
 
-const CAPTURES = new URL("../../../../shared/fixtures/youtube-captures/", import.meta.url);
-const json = (name: string) => JSON.parse(readFileSync(new URL(name, CAPTURES), "utf8"));
+const json = (name: string) => JSON.parse(readCapture(name));
 
 const verdict = (error: ApiError | null) =>
   error && { code: error.code, retryable: error.retryable, details: error.details };
@@ -80,7 +78,7 @@ describe("video refusals stay definitive", () => {
 });
 
 describe("interstitials told from watch pages", () => {
-  const capture = (name: string) => readFileSync(new URL(name, CAPTURES), "utf8");
+  const capture = (name: string) => readCapture(name);
 
   it("today's consent page (consent.youtube.com/save, set_eom) is a consent interstitial that can be answered", () => {
     const html = consentPageHtml({

@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
 import type { WorkRequest } from "@ytt/shared";
+import { readCapture } from "@ytt/youtube-double";
 import { describe, expect, it } from "vitest";
 import type { JobPage } from "../../src/browser/browser-host.js";
 import { loadEngineConfig } from "../../src/config.js";
@@ -9,8 +9,7 @@ import { innertubeStrategy } from "../../src/extract/strategies/innertube.js";
 import { RouteFailed, type StrategyJob } from "../../src/extract/strategies/strategy.js";
 import type { UpstreamRequest } from "../../src/upstream/fetch.js";
 
-const CAPTURES = new URL("../../../../shared/fixtures/youtube-captures/", import.meta.url);
-const json = (name: string) => JSON.parse(readFileSync(new URL(name, CAPTURES), "utf8"));
+const json = (name: string) => JSON.parse(readCapture(name));
 
 const work: WorkRequest = {
   kind: "transcript",

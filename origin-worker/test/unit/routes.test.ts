@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
 import { ApiError, type Transcript, type TranscriptRequest, type WorkRequest } from "@ytt/shared";
+import { readCapture } from "@ytt/youtube-double";
 import { describe, expect, it } from "vitest";
 import type { JobPage } from "../../src/browser/browser-host.js";
 import { extractPlayerResponse, type PlayerResponse } from "../../src/extract/parse/player-response.js";
@@ -14,8 +14,7 @@ import { RouteFailed, type Strategy, type StrategyJob } from "../../src/extract/
  * ANDROID player responses (18), bot checks, unavailable videos, responses without captions.
  */
 
-const CAPTURES = new URL("../../../../shared/fixtures/youtube-captures/", import.meta.url);
-const capture = (name: string) => readFileSync(new URL(name, CAPTURES), "utf8");
+const capture = (name: string) => readCapture(name);
 const json = (name: string): PlayerResponse => JSON.parse(capture(name));
 
 const WEB = extractPlayerResponse(capture("youtube.html"));

@@ -10,6 +10,11 @@ export const DEFAULT_CAPTURES_DIR = fileURLToPath(
   new URL("../../../../shared/fixtures/youtube-captures/", import.meta.url),
 );
 
+/** One capture file's text, from YT_CAPTURES_DIR or the default place: how every test reads them. */
+export function readCapture(name: string, dir = process.env.YT_CAPTURES_DIR ?? DEFAULT_CAPTURES_DIR): string {
+  return readFileSync(`${dir.endsWith("/") ? dir : `${dir}/`}${name}`, "utf8");
+}
+
 // biome-ignore lint/suspicious/noExplicitAny: the captures are YouTube's untyped JSON, cloned and edited field by field.
 export type Json = any;
 

@@ -8,6 +8,7 @@ export {
   playerPath,
   WAA_URLS,
 } from "./assets.js";
+export { readCapture } from "./captures.js";
 export {
   type CatalogueAudioTrack,
   type CatalogueTrack,
