@@ -1,17 +1,17 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import ts from "typescript";
-import { describe, expect, it } from "vitest";
 import {
   ApiConfigSchema,
+  BULL_PREFIX,
   CanaryConfigSchema,
   loadApiConfig,
   loadCanaryConfig,
   loadWorkerConfig,
+  MAX_RETRY_DELAY_MS,
   WorkerConfigSchema,
-} from "../../origin-worker/src/config.js";
-import { BULL_PREFIX } from "../../origin-worker/src/queue/queue.js";
-import { MAX_RETRY_DELAY_MS } from "../../origin-worker/src/worker/retry.js";
+} from "@ytt/origin-worker";
+import ts from "typescript";
+import { describe, expect, it } from "vitest";
 import { type RedisServer, redisServers } from "./redis.js";
 import {
   type Container,

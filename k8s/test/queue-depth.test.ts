@@ -1,19 +1,21 @@
 // What KEDA would read: the real origin API (started from the prod overlay's configuration) on
 // the real Redis, its ops endpoint fetched at the ScaledObject's URL path, the number taken at
 // the trigger's valueLocation. Jobs move through the states by BullMQ's manual-processing API.
-import type { Caller, WorkRequest } from "@ytt/shared";
-import { type Job, Worker } from "bullmq";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningOrigin, startOrigin } from "../../origin-worker/src/api/server.js";
-import { loadApiConfig } from "../../origin-worker/src/config.js";
-import { createLogger } from "../../origin-worker/src/observability/logger.js";
+
 import {
   BATCH_PRIORITY,
   BULL_PREFIX,
   blockingConnection,
+  createLogger,
+  loadApiConfig,
   originKeyPrefix,
-} from "../../origin-worker/src/queue/queue.js";
-import { retryDelay } from "../../origin-worker/src/worker/retry.js";
+  type RunningOrigin,
+  retryDelay,
+  startOrigin,
+} from "@ytt/origin-worker";
+import type { Caller, WorkRequest } from "@ytt/shared";
+import { type Job, Worker } from "bullmq";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { find, generatedConfigMap, render } from "./render.js";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";

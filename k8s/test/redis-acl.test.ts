@@ -10,16 +10,21 @@ import { createServer, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import {
+  createLogger,
+  createTranscriptWorker,
+  createWorkerMetrics,
+  type Engine,
+  loadApiConfig,
+  loadWorkerConfig,
+  producerConnection,
+  type RunningOrigin,
+  startOrigin,
+  workerOptionsFrom,
+} from "@ytt/origin-worker";
 import { ApiError, encodeCaller, signRequest, type Transcript, type WorkRequest } from "@ytt/shared";
 import type { Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningOrigin, startOrigin } from "../../origin-worker/src/api/server.js";
-import { loadApiConfig, loadWorkerConfig } from "../../origin-worker/src/config.js";
-import type { Engine } from "../../origin-worker/src/extract/index.js";
-import { createLogger } from "../../origin-worker/src/observability/logger.js";
-import { createWorkerMetrics } from "../../origin-worker/src/observability/metrics.js";
-import { producerConnection } from "../../origin-worker/src/queue/queue.js";
-import { createTranscriptWorker, workerOptionsFrom } from "../../origin-worker/src/worker/worker.js";
 import { aclLines, aclTemplate, aclUsers, globMatches, type RedisServer, redisServers } from "./redis.js";
 import { find, generatedConfigMap, render } from "./render.js";
 

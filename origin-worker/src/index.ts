@@ -1,5 +1,33 @@
-/** For the local stack and e2e tests: the origin's parts, to run in-process or inspect. */
+/**
+ * What the other packages use of the origin (the k8s checks, the local stack, the benches): its
+ * processes' parts, to run in-process or inspect, and its configuration schemas. They import it
+ * from here, never from a path inside src/.
+ */
 export { createApiApp, createOpsApp } from "./api/app.js";
-export { type ApiConfig, loadApiConfig, loadWorkerConfig, type WorkerConfig } from "./config.js";
-export { JobQueue, type QueueDepth, queueDepth } from "./queue/queue.js";
-export { createTranscriptWorker } from "./worker/worker.js";
+export { type RunningOrigin, startOrigin } from "./api/server.js";
+export { chromiumArgs, DIRECT, findChromium } from "./browser/chromium.js";
+export {
+  type ApiConfig,
+  ApiConfigSchema,
+  CanaryConfigSchema,
+  loadApiConfig,
+  loadCanaryConfig,
+  loadWorkerConfig,
+  type WorkerConfig,
+  WorkerConfigSchema,
+} from "./config.js";
+export { createEngine, type Engine } from "./extract/index.js";
+export { createLogger } from "./observability/logger.js";
+export { createWorkerMetrics } from "./observability/metrics.js";
+export {
+  BATCH_PRIORITY,
+  BULL_PREFIX,
+  blockingConnection,
+  JobQueue,
+  originKeyPrefix,
+  producerConnection,
+  type QueueDepth,
+  queueDepth,
+} from "./queue/queue.js";
+export { MAX_RETRY_DELAY_MS, retryDelay } from "./worker/retry.js";
+export { createTranscriptWorker, workerOptionsFrom } from "./worker/worker.js";
