@@ -7,6 +7,8 @@ export interface EdgeOptions {
   port: number;
   originUrl: string;
   signingKey: { id: string; secret: string };
+  /** The web page's shared demo key, turned on so the page works without a key typed in. */
+  demoKey: string;
   /** Local KV, Durable Object and rate-limiter state (wrangler --persist-to). */
   persistDir: string;
   /** Where the per-run secrets file is written (mode 0600). */
@@ -20,23 +22,27 @@ export interface EdgeOptions {
 
 /**
  * The edge-worker's own wrangler.jsonc in wrangler's dev server (workerd), local bindings only.
- * Secrets go in a per-run env file, never argv or logs; plain vars override wrangler.jsonc.
+ * Secrets go in a per-run env file, never argv or logs; plain vars override wrangler.jsonc. The
+ * demo key is on, as the web page needs it to work at once for whoever opens it.
  */
 export async function startEdge(options: EdgeOptions): Promise<ManagedProcess> {
   const secretsFile = join(options.runDir, "edge.env");
   writeFileSync(
     secretsFile,
-    `SIGNING_SECRET=${options.signingKey.secret}\nACCESS_CLIENT_ID=\nACCESS_CLIENT_SECRET=\n`,
-    {
-      mode: 0o600,
-    },
+    `SIGNING_SECRET=${options.signingKey.secret}\nDEMO_KEY=${options.demoKey}\nACCESS_CLIENT_ID=\nACCESS_CLIENT_SECRET=\n`,
+    { mode: 0o600 },
   );
   const edgeOptions = {
     config: join(EDGE_DIR, "wrangler.jsonc"),
     port: options.port,
     persistDir: options.persistDir,
     secretsFile,
-    vars: { ORIGIN_URL: options.originUrl, SIGNING_KEY_ID: options.signingKey.id, ...options.vars },
+    vars: {
+      ORIGIN_URL: options.originUrl,
+      SIGNING_KEY_ID: options.signingKey.id,
+      DEMO_KEY_ENABLED: "true",
+      ...options.vars,
+    },
     watch: options.watch,
   };
   const edge = new ManagedProcess({

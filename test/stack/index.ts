@@ -3,6 +3,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { Redis } from "ioredis";
+import { generateApiKey } from "../../edge-worker/src/auth/keys.js";
 import { DoubleClient } from "./double-client.js";
 import { startEdge } from "./edge.js";
 import { type KeySpec, seedApiKeys } from "./keys.js";
@@ -155,8 +156,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }
     const youtubeOrigin = "https://www.youtube.com";
 
-    // A fresh signing secret per run, shared by edge and origin only through their configs.
+    // A fresh signing secret per run, shared by edge and origin only through their configs, and a
+    // fresh demo key for the web page.
     const signingKey = { id: "stack", secret: randomBytes(32).toString("base64url") };
+    const demoKey = generateApiKey("live");
     const originEnv: Record<string, string> = {
       REDIS_URL: redis.url,
       ORIGIN_HOST: "127.0.0.1",
@@ -188,6 +191,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         port: edgePort,
         originUrl,
         signingKey,
+        demoKey,
         persistDir,
         runDir,
         vars: options.edgeVars,

@@ -61,6 +61,8 @@ const video = youtube === "double" ? "GJLlxj_dtq8" : "jNQXAC9IVRw";
 console.log(`
   yt-transcript-headless is running (YouTube: ${youtube === "double" ? `the double, as ${stack.youtubeOrigin} (control ${stack.double?.controlUrl})` : "youtube.com"})
 
+  web page  ${stack.edgeUrl}/   (works at once: the shared demo key is on)
+  API docs  ${stack.edgeUrl}/docs
   edge      ${stack.edgeUrl}
   origin    ${stack.originUrl}  (signed requests only; ops ${stack.opsUrl})
   redis     ${stack.redisUrl}   queue ${stack.queueName}
