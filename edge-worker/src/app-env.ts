@@ -1,5 +1,6 @@
+import type { ApiError } from "@ytt/shared";
+import type { TimingVariables } from "hono/timing";
 import type { Plan } from "./auth/keys.js";
-import type { KeyLookup } from "./auth/middleware.js";
 import type { Config } from "./config.js";
 import type { QuotaState } from "./rate-limit/quota-counter.js";
 
@@ -11,18 +12,19 @@ export interface Caller {
   plan: Plan | "demo";
 }
 
+/** What the presented key turned out to be: a caller, or the refusal requireApiKey answers with. */
+export type Identity = { caller: Caller } | { refusal: ApiError };
+
 /** Hono's typed context for this Worker. */
 export interface AppEnv {
   Bindings: Env;
-  Variables: {
+  Variables: TimingVariables & {
     requestId: string;
     config: Config;
-    /** The API key lookup started before the per-IP limiter (auth/middleware.ts). */
-    keyLookup: Promise<KeyLookup>;
+    /** Read before the per-IP limiter (auth/middleware.ts identifyKey). */
+    identity: Identity;
     caller: Caller;
-    /** Burst limit then quota for this request, started before the handler runs (rate-limit/middleware.ts). */
-    admission: Promise<void>;
-    /** The caller's daily quota after this request was counted; drives the RateLimit-* headers. */
+    /** The caller's daily quota once this request was counted; drives the RateLimit-* headers. */
     quota: QuotaState;
   };
 }

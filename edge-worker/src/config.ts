@@ -25,6 +25,8 @@ const ConfigSchema = z
     TRANSCRIPT_SWR_SECONDS: seconds,
     TRANSCRIPT_KEEP_SECONDS: seconds,
     FAILURE_TTL_SECONDS: seconds.min(60, "KV expirations are at least 60 seconds"),
+    KEY_CACHE_SECONDS: z.coerce.number().int().nonnegative(),
+    SERVER_TIMING: z.enum(["true", "false"]),
   })
   .refine((v) => v.DEMO_KEY_ENABLED === "false" || (v.DEMO_KEY && API_KEY_PATTERN.test(v.DEMO_KEY)), {
     message: "DEMO_KEY_ENABLED needs a DEMO_KEY shaped like an API key",
@@ -49,6 +51,10 @@ export interface Config {
   /** Each client address's daily share of the demo key (an IPv6 address counted by its /64). */
   demoQuotaPerAddress: number;
   ttl: { freshSeconds: number; swrSeconds: number; keepSeconds: number; failureSeconds: number };
+  /** How long the isolate remembers a key record, or that a key is unknown (0: not at all). */
+  keyCacheSeconds: number;
+  /** Whether answers carry Server-Timing (binding calls timed; the bench reads it). */
+  serverTiming: boolean;
 }
 
 const parsed = new WeakMap<Env, Config>();
@@ -81,6 +87,8 @@ export function configFrom(env: Env): Config {
       keepSeconds: v.TRANSCRIPT_KEEP_SECONDS,
       failureSeconds: v.FAILURE_TTL_SECONDS,
     },
+    keyCacheSeconds: v.KEY_CACHE_SECONDS,
+    serverTiming: v.SERVER_TIMING === "true",
   };
   parsed.set(env, config);
   return config;

@@ -1,8 +1,9 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
+import { timing } from "hono/timing";
 import type { AppEnv } from "./app-env.js";
-import { prefetchApiKey, requireApiKey } from "./auth/middleware.js";
+import { identifyKey, requireApiKey } from "./auth/middleware.js";
 import { configFrom } from "./config.js";
 import { notFound, onError } from "./errors.js";
 import { apiSecurityHeaders } from "./headers.js";
@@ -59,11 +60,11 @@ const apiCors = cors({
   maxAge: 86_400,
 });
 for (const path of ["/v1/*", "/health", "/openapi.json"]) app.use(path, apiCors);
-app.use("*", config);
-// The key lookup only reads; it starts first so its KV round trip overlaps the per-IP limiter.
-app.use("/v1/*", prefetchApiKey);
+app.use("*", config, timing({ enabled: (c) => c.var.config.serverTiming }));
+// The key is read first so that callers with their own valid key skip the per-IP limiter.
+app.use("/v1/*", rateLimitHeaders, identifyKey);
 app.use("*", ipLimit);
-app.use("/v1/*", rateLimitHeaders, requireApiKey);
+app.use("/v1/*", requireApiKey);
 
 app.openapi(healthRoute, (c) => c.json({ status: "ok" as const }, 200, { "Cache-Control": "no-store" }));
 app.route("/", transcripts);

@@ -55,10 +55,19 @@ export async function lookup(ctx: ResolveContext, work: WorkRequest, hash: strin
   return { miss: stored };
 }
 
-/** The whole path for one request: edge store, else the origin (falling back to a stale copy). */
-export async function resolve(ctx: ResolveContext, work: WorkRequest, hash: string): Promise<Resolution> {
+/**
+ * The whole path for one request: edge store, else the origin (falling back to a stale copy).
+ * `beforeOrigin` runs (and may refuse) only when the origin is asked: the quota is spent there.
+ */
+export async function resolve(
+  ctx: ResolveContext,
+  work: WorkRequest,
+  hash: string,
+  beforeOrigin: () => Promise<void>,
+): Promise<Resolution> {
   const found = await lookup(ctx, work, hash);
   if ("hit" in found) return found.hit;
+  await beforeOrigin();
   return settle(ctx, work, hash, await askOrigin(ctx, work), found.miss);
 }
 

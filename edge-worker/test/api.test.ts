@@ -100,7 +100,13 @@ describe("security headers", () => {
       ["400", call("/v1/transcripts/dQw4w9WgXcQ?format=xml", { key })],
       ["404", call("/v2/nothing")],
       ["origin error", call(`/v1/transcripts/${videoId("nt")}`, { key })],
-      ["429", call(`/v1/transcripts/${ok}`, { key: await createKey(), env: { QUOTA_FREE_PER_DAY: "0" } })],
+      [
+        "429",
+        call(`/v1/transcripts/${videoId("ok")}`, {
+          key: await createKey(),
+          env: { QUOTA_FREE_PER_DAY: "0" },
+        }),
+      ],
       ["500", call("/health", { env: { SIGNING_SECRET: "short" } })],
       [
         "demo key",

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { hashApiKey } from "../src/auth/keys.js";
+import { generateApiKey, hashApiKey, newKeyRecord } from "../src/auth/keys.js";
 import { call, createKey, errorOf, videoId } from "./support/worker.js";
 
 async function rejection(response: Response) {
@@ -66,14 +66,29 @@ describe("auth", () => {
     expect((await call(`/v1/transcripts/${videoId("ok")}`, { key })).status).toBe(401);
   });
 
-  it("stops working once revoked", async () => {
+  it("stops working once revoked, within the isolate's KEY_CACHE_SECONDS", async () => {
     const key = await createKey();
     const path = `/v1/transcripts/${videoId("ok")}`;
-    expect((await call(path, { key })).status).toBe(200);
+    const cacheOneSecond = { KEY_CACHE_SECONDS: "1" };
+    expect((await call(path, { key, env: cacheOneSecond })).status).toBe(200);
     const hash = await hashApiKey(key);
     const record = JSON.parse((await env.API_KEYS.get(hash)) ?? "{}");
     await env.API_KEYS.put(hash, JSON.stringify({ ...record, status: "revoked" }));
+    // The isolate still remembers the record: the request reads no KV...
+    expect((await call(path, { key, env: cacheOneSecond })).status).toBe(200);
+    // ...until it expires.
+    await new Promise((r) => setTimeout(r, 1_100));
+    expect((await call(path, { key, env: cacheOneSecond })).status).toBe(401);
+  });
+
+  it("remembers unknown keys too: a key stored after its first refusal waits for the cache to expire", async () => {
+    const key = generateApiKey("test");
+    const path = `/v1/transcripts/${videoId("ok")}`;
     expect((await call(path, { key })).status).toBe(401);
+    const record = await newKeyRecord(key, "tests", "free");
+    await env.API_KEYS.put(record.hash, JSON.stringify(record));
+    expect((await call(path, { key })).status).toBe(401);
+    expect((await call(path, { key, env: { KEY_CACHE_SECONDS: "0" } })).status).toBe(200);
   });
 
   it("leaves /health and /openapi.json public", async () => {

@@ -1,6 +1,6 @@
-import { env } from "cloudflare:test";
+import { env as bindings } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { hashApiKey } from "../src/auth/keys.js";
+import { generateApiKey, hashApiKey } from "../src/auth/keys.js";
 import {
   awaitFreshLimiterWindow,
   call,
@@ -18,11 +18,11 @@ const PER_IP = 120;
 describe("daily quota (Durable Object, exact)", () => {
   it("counts down in the RateLimit headers and refuses with QUOTA_EXCEEDED + Retry-After", async () => {
     const key = await createKey();
-    const path = `/v1/transcripts/${videoId("ok")}`;
     const quota = { QUOTA_FREE_PER_DAY: "3" };
     const remaining: (string | null)[] = [];
+    // Distinct videos: each is origin work, which is what the quota counts.
     for (let i = 0; i < 3; i++) {
-      const res = await call(path, { key, env: quota });
+      const res = await call(`/v1/transcripts/${videoId("ok")}`, { key, env: quota });
       expect(res.status).toBe(200);
       expect(res.headers.get("RateLimit-Limit")).toBe("3");
       expect(res.headers.get("RateLimit-Policy")).toBe("3;w=86400");
@@ -30,7 +30,7 @@ describe("daily quota (Durable Object, exact)", () => {
     }
     expect(remaining).toEqual(["2", "1", "0"]);
 
-    const refused = await call(path, { key, env: quota });
+    const refused = await call(`/v1/transcripts/${videoId("ok")}`, { key, env: quota });
     expect(refused.status).toBe(429);
     expect(refused.headers.get("Cache-Control")).toBe("no-store");
     const reset = Number(refused.headers.get("RateLimit-Reset"));
@@ -65,12 +65,30 @@ describe("daily quota (Durable Object, exact)", () => {
     const free = await createKey("free");
     const pro = await createKey("pro");
     const env = { QUOTA_FREE_PER_DAY: "1", QUOTA_PRO_PER_DAY: "5" };
-    const path = `/v1/transcripts/${videoId("ok")}`;
-    expect((await call(path, { key: free, env })).status).toBe(200);
-    expect((await call(path, { key: free, env })).status).toBe(429);
-    const proAnswer = await call(path, { key: pro, env });
+    const path = () => `/v1/transcripts/${videoId("ok")}`;
+    expect((await call(path(), { key: free, env })).status).toBe(200);
+    expect((await call(path(), { key: free, env })).status).toBe(429);
+    const proAnswer = await call(path(), { key: pro, env });
     expect(proAnswer.status).toBe(200);
     expect(proAnswer.headers.get("RateLimit-Remaining")).toBe("4");
+  });
+
+  it("charges only origin work: cache hits and 304s spend none and carry no RateLimit-* headers", async () => {
+    const key = await createKey();
+    const env = { QUOTA_FREE_PER_DAY: "1" };
+    const path = `/v1/transcripts/${videoId("ok")}`;
+    const miss = await call(path, { key, env });
+    expect(miss.headers.get("X-Cache")).toBe("MISS");
+    expect(miss.headers.get("RateLimit-Remaining")).toBe("0");
+    const etag = miss.headers.get("ETag") ?? "";
+    for (const headers of [{}, { "If-None-Match": etag }, { Accept: "text/plain" }]) {
+      const hit = await call(path, { key, env, headers });
+      expect(hit.status).toBeLessThan(400);
+      expect(hit.headers.get("X-Cache")).toBe("HIT");
+      expect(hit.headers.get("RateLimit-Remaining")).toBeNull();
+    }
+    const quota = await bindings.QUOTA.getByName(await hashApiKey(key)).consume(0, 1);
+    expect(quota.remaining).toBe(0);
   });
 });
 
@@ -94,9 +112,9 @@ describe("burst limit (rate-limiting binding, per key)", () => {
     expect(refused.headers.get("RateLimit-Remaining")).toBe("0");
     expect(refused.headers.get("RateLimit-Reset")).toBe("60");
     expect((await errorOf(refused)).code).toBe("RATE_LIMITED");
-    // The refusal spent no quota: the burst limit is checked before the quota is counted.
-    const quota = await env.QUOTA.getByName(await hashApiKey(key)).consume(0, 1000);
-    expect(quota.remaining).toBe(1000 - BURST);
+    // Only the first request (the miss) spent quota: hits and the refusal spent none.
+    const quota = await bindings.QUOTA.getByName(await hashApiKey(key)).consume(0, 1000);
+    expect(quota.remaining).toBe(999);
     // Another key is unaffected.
     expect((await call(path, { key: await createKey("pro") })).status).toBe(200);
   });
@@ -117,6 +135,18 @@ describe("per-IP limit (before auth)", () => {
     expect(refused.headers.get("Retry-After")).toBe("60");
     expect((await errorOf(refused)).code).toBe("RATE_LIMITED");
     expect((await call(path, { key: guess })).status).toBe(401);
+    // What the address can still reach: its own valid key skips the per-IP limiter (its burst limit
+    // applies instead); the shared demo key, which anyone can present, does not.
+    const transcript = `/v1/transcripts/${videoId("ok")}`;
+    expect((await call(transcript, { key: await createKey(), ip })).status).toBe(200);
+    const demoKey = generateApiKey("live");
+    const demo = await call(transcript, {
+      key: demoKey,
+      ip,
+      env: { DEMO_KEY_ENABLED: "true", DEMO_KEY: demoKey },
+      headers: { "Sec-Fetch-Site": "same-origin" },
+    });
+    expect(demo.status).toBe(429);
   });
 
   it("counts an IPv6 /64 as one address: rotating through it buys nothing", async () => {

@@ -184,18 +184,28 @@ describe("auth and limits hold through the whole chain", () => {
     expect(limited.every((a) => errorCode(a) === "RATE_LIMITED" && a.headers.has("retry-after"))).toBe(true);
   });
 
-  it("counts the daily quota exactly and says so in the RateLimit headers", async () => {
+  it("counts origin work against the daily quota exactly, cache hits not at all, and says so in the RateLimit headers", async () => {
     const s = stack();
-    const statuses: number[] = [];
-    let last: Answer | undefined;
-    for (let i = 0; i < 4; i++) {
-      last = await call(s, `/v1/transcripts/${SURFACE_GO}?lang=en`, { key: key("quota") });
-      statuses.push(last.status);
+    // Each a distinct request (its own cache entry), so each is work for the origin.
+    const distinct = (i: number) => `/v1/transcripts/${SURFACE_GO}?lang=en-q${i},en&fallback=any`;
+    const remaining: (string | null)[] = [];
+    for (let i = 0; i < 3; i++) {
+      const answer = await call(s, distinct(i), { key: key("quota") });
+      expect(answer.status).toBe(200);
+      remaining.push(answer.headers.get("ratelimit-remaining"));
     }
-    expect(statuses).toEqual([200, 200, 200, 429]);
-    expect(errorCode(last as Answer)).toBe("QUOTA_EXCEEDED");
-    expect(last?.headers.get("ratelimit-limit")).toBe("3");
-    expect(last?.headers.get("ratelimit-remaining")).toBe("0");
-    expect(Number(last?.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(remaining).toEqual(["2", "1", "0"]);
+    const hit = await call(s, distinct(0), { key: key("quota") });
+    expect([hit.status, hit.headers.get("x-cache"), hit.headers.get("ratelimit-remaining")]).toEqual([
+      200,
+      "HIT",
+      null,
+    ]);
+    const last = await call(s, distinct(3), { key: key("quota") });
+    expect(last.status).toBe(429);
+    expect(errorCode(last)).toBe("QUOTA_EXCEEDED");
+    expect(last.headers.get("ratelimit-limit")).toBe("3");
+    expect(last.headers.get("ratelimit-remaining")).toBe("0");
+    expect(Number(last.headers.get("retry-after"))).toBeGreaterThan(0);
   });
 });

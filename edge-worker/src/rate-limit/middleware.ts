@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../app-env.js";
+import { wrapTime } from "hono/timing";
+import type { AppEnv, Identity } from "../app-env.js";
 import { retryableError } from "../errors.js";
 import { setHeaders } from "../headers.js";
 import { addressKey } from "./address.js";
@@ -15,53 +16,35 @@ function clientAddress(c: Context<AppEnv>): string {
   return addressKey(c.req.header("CF-Connecting-IP"));
 }
 
-/** Per client address, before auth: slows key guessing and anonymous floods. */
+/**
+ * Per client address, before auth: slows key guessing and anonymous floods. It guards what a caller
+ * without a key of their own reaches (no key, a bad one, the shared demo key, the public paths); a
+ * caller with their own valid key skips it, their key's burst limit and quota being what limit them.
+ */
 export const ipLimit = createMiddleware<AppEnv>(async (c, next) => {
-  const { success } = await c.env.IP_LIMITER.limit({ key: clientAddress(c) });
+  // Set on /v1 only (identifyKey), before this runs.
+  const identity: Identity | undefined = c.get("identity");
+  if (identity && "caller" in identity && identity.caller.plan !== "demo") return next();
+  const { success } = await wrapTime(c, "ip-limiter", c.env.IP_LIMITER.limit({ key: clientAddress(c) }));
   if (!success) throw retryableError("RATE_LIMITED", LIMITER_PERIOD_SECONDS, { scope: "ip" });
   await next();
 });
 
-/** The burst limit, then `units` of the daily quota, strictly in that order: a burst refusal spends no quota. */
-async function admit(c: Context<AppEnv>, units: number): Promise<void> {
+/**
+ * Per API key, on every /v1 route: the per-minute burst limit. Cache hits, 304s and job polls are
+ * counted here only; the daily quota is charged (chargeQuota) where the origin has work to do.
+ */
+export const burstLimit = createMiddleware<AppEnv>(async (c, next) => {
   const { caller } = c.var;
   // Everyone shares the demo key, so its (tighter) burst limit counts per client address instead.
-  const { success } =
+  const limiter =
     caller.plan === "demo"
-      ? await c.env.DEMO_LIMITER.limit({ key: clientAddress(c) })
-      : await c.env.BURST_LIMITER.limit({ key: caller.keyHash });
+      ? c.env.DEMO_LIMITER.limit({ key: clientAddress(c) })
+      : c.env.BURST_LIMITER.limit({ key: caller.keyHash });
+  const { success } = await wrapTime(c, "burst-limiter", limiter);
   if (!success) throw retryableError("RATE_LIMITED", LIMITER_PERIOD_SECONDS, { scope: "key" });
-  await chargeQuota(c, units);
-}
-
-/**
- * Per API key: the burst limit, then `units` of the exact daily quota (0 only reads it, for the headers).
- * "before": the route runs once admitted. "alongside": the route runs while admission is under way,
- * so its side-effect-free reads (request hash, Cache API) overlap the limiter and quota round trips;
- * it must `await admitted(c)` before it answers or calls the origin, and a refusal replaces whatever
- * it answered anyway (awaited again below).
- */
-export function keyLimit(units: number, timing: "before" | "alongside" = "before") {
-  return createMiddleware<AppEnv>(async (c, next) => {
-    const admission = admit(c, units);
-    c.set("admission", admission);
-    if (timing === "before") {
-      await admission;
-      return next();
-    }
-    // Awaited by the route and below; this only keeps a refusal from counting as unhandled meanwhile.
-    admission.catch(() => {});
-    await next();
-    await admission;
-  });
-}
-
-/** Settles when keyLimit has admitted the request; rejects with its refusal (RATE_LIMITED, QUOTA_EXCEEDED). */
-export function admitted(c: Context<AppEnv>): Promise<void> {
-  const admission = c.get("admission");
-  if (!admission) throw new Error("admitted() on a route without keyLimit");
-  return admission;
-}
+  await next();
+});
 
 /** The exact daily counters a request is charged to, in the order they are charged. */
 function quotasOf(c: Context<AppEnv>): { counter: string; limit: number; scope: "ip" | "key" }[] {
@@ -79,7 +62,7 @@ function quotasOf(c: Context<AppEnv>): { counter: string; limit: number; scope: 
 export async function chargeQuota(c: Context<AppEnv>, units: number): Promise<void> {
   let tightest: QuotaState | undefined;
   for (const { counter, limit, scope } of quotasOf(c)) {
-    const state = await c.env.QUOTA.getByName(counter).consume(units, limit);
+    const state = await wrapTime(c, "quota", c.env.QUOTA.getByName(counter).consume(units, limit));
     if (!state.allowed) {
       c.set("quota", state);
       throw retryableError("QUOTA_EXCEEDED", state.resetSeconds, { limit: state.limit, scope });
@@ -89,7 +72,10 @@ export async function chargeQuota(c: Context<AppEnv>, units: number): Promise<vo
   }
 }
 
-/** Outermost on /v1: once the quota is known, every answer (errors included) carries the RateLimit-* headers. */
+/**
+ * Outermost on /v1: once the quota was counted, the answer (errors included) carries the RateLimit-* headers.
+ * Answers that spend none (cache hits, 304s, job polls) do not read it, so they carry none.
+ */
 export const rateLimitHeaders = createMiddleware<AppEnv>(async (c, next) => {
   await next();
   const quota = c.get("quota");

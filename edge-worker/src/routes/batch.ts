@@ -22,7 +22,7 @@ import {
   originQuery,
   originUnavailable,
 } from "../forward/origin.js";
-import { chargeQuota, keyLimit } from "../rate-limit/middleware.js";
+import { burstLimit, chargeQuota } from "../rate-limit/middleware.js";
 import { lookup, type Resolution, type ResolveContext, settle } from "../resolve.js";
 import { issuesOf, resolveContext, validationHook, videoIdFrom } from "./request.js";
 import {
@@ -55,7 +55,7 @@ const batchRoute = createRoute({
       },
     }),
     ownKeyOnly,
-    keyLimit(0),
+    burstLimit,
   ],
   request: { body: { content: { "application/json": { schema: BatchBodySchema } }, required: true } },
   responses: {

@@ -4,7 +4,7 @@ import type { AppEnv } from "../app-env.js";
 import { readAnswer, type StoredAnswer } from "../cache/store.js";
 import { readJobToken } from "../forward/job-token.js";
 import { callOrigin, edgeJob, interpretAnswer, originUnavailable } from "../forward/origin.js";
-import { metered, validationHook } from "./request.js";
+import { keyed, validationHook } from "./request.js";
 import { errorResponses, JobParamSchema } from "./schemas.js";
 
 const jobRoute = createRoute({
@@ -13,7 +13,7 @@ const jobRoute = createRoute({
   summary: "The status of a pending request and, once done, its result",
   description:
     "The id is the job token a 202 answer gave this API key; another key's poll of it is a 404. Polling costs no quota, but counts towards the burst limit.",
-  ...metered(0),
+  ...keyed,
   request: { params: JobParamSchema },
   responses: {
     200: { description: "The job", content: { "application/json": { schema: JobBodySchema } } },

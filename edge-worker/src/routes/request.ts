@@ -2,7 +2,7 @@ import type { Hook } from "@hono/zod-openapi";
 import { ApiError, parseVideoRef } from "@ytt/shared";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env.js";
-import { keyLimit } from "../rate-limit/middleware.js";
+import { burstLimit } from "../rate-limit/middleware.js";
 import type { ResolveContext } from "../resolve.js";
 import { security } from "./schemas.js";
 
@@ -35,7 +35,5 @@ export function resolveContext(c: Context<AppEnv>): ResolveContext {
   };
 }
 
-/** Route options for /v1 routes: documented as needing a key, metered by `units` of quota (plus the burst limit). */
-export function metered(units: number, timing?: "before" | "alongside") {
-  return { security, middleware: [keyLimit(units, timing)] };
-}
+/** Route options for /v1 routes: documented as needing a key, under its burst limit (the quota is charged where origin work is). */
+export const keyed = { security, middleware: [burstLimit] };

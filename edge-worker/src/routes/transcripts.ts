@@ -8,12 +8,13 @@ import {
   type WorkRequest,
 } from "@ytt/shared";
 import type { Context } from "hono";
+import { wrapTime } from "hono/timing";
 import type { AppEnv } from "../app-env.js";
 import { matchRendered } from "../cache/rendered.js";
-import { admitted } from "../rate-limit/middleware.js";
+import { chargeQuota } from "../rate-limit/middleware.js";
 import { resolve } from "../resolve.js";
 import { negotiateFormat } from "./format.js";
-import { metered, resolveContext, validationHook, videoIdFrom } from "./request.js";
+import { keyed, resolveContext, validationHook, videoIdFrom } from "./request.js";
 import { respond, sendRendered } from "./respond.js";
 import {
   errorResponses,
@@ -53,7 +54,7 @@ function videoRoutes<Q extends Query>(
   spec: { suffix: "" | "/languages"; summary: string; query: Q; ok: RouteConfig["responses"][number] },
   answer: VideoAnswer<Q>,
 ): void {
-  const shared = { method: "get", ...metered(1, "alongside"), responses: { 200: spec.ok, ...cachedAnswers } };
+  const shared = { method: "get", ...keyed, responses: { 200: spec.ok, ...cachedAnswers } };
   const byId = createRoute({
     ...shared,
     method: "get",
@@ -86,8 +87,8 @@ function validated<T>(c: { req: { valid: (target: never) => unknown } }, target:
 type Render = Parameters<typeof respond>[2];
 
 /**
- * A cached, metered GET: the Cache API lookup overlaps admission (burst limit, quota), and nothing is
- * answered before admission; a miss goes on to the edge store, then the origin.
+ * A cached GET, past the burst limit: the Cache API, else the edge store, else the origin; only the
+ * origin's work spends a unit of the daily quota.
  */
 async function cachedAnswer(
   c: Context<AppEnv>,
@@ -96,9 +97,9 @@ async function cachedAnswer(
   render: Render,
 ): Promise<Response> {
   const hash = await requestHash(work);
-  const [cached] = await Promise.all([matchRendered(hash, variant), admitted(c)]);
+  const cached = await wrapTime(c, "cache", matchRendered(hash, variant));
   if (cached) return sendRendered(c, cached, "HIT");
-  const resolution = await resolve(resolveContext(c), work, hash);
+  const resolution = await resolve(resolveContext(c), work, hash, () => chargeQuota(c, 1));
   return respond(c, resolution, render, { hash, variant });
 }
 
