@@ -12,8 +12,10 @@ import {
 } from "@ytt/origin-worker";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { type RedisServer, redisServers } from "./redis.js";
 import {
+  build,
   type Container,
   containerPort,
   find,
@@ -96,6 +98,35 @@ function containerEnv(objects: K8sObject[], namespace: string, c: Container) {
   }
   return { env, optionalSecrets };
 }
+
+describe("the tunnel side", () => {
+  it("lives in k8s/cloudflare, a component every overlay includes, and nowhere in base", () => {
+    const tunnel = (objects: K8sObject[]) =>
+      objects.filter((o) => o.metadata.namespace === "cloudflared" || o.metadata.name === "cloudflared");
+    expect(tunnel(build(join(K8S_DIR, "base")))).toEqual([]);
+    for (const overlay of OVERLAYS) {
+      const kustomization = parseYaml(
+        readFileSync(join(K8S_DIR, "overlays", overlay, "kustomization.yaml"), "utf8"),
+      );
+      expect(kustomization.components, overlay).toContain("../../cloudflare");
+      const kinds = tunnel(render(overlay)).map((o) => o.kind);
+      // prod adds the connectors' ServiceMonitor (components/servicemonitors).
+      expect(kinds, overlay).toEqual(
+        expect.arrayContaining([
+          "Deployment",
+          "Namespace",
+          "NetworkPolicy",
+          "NetworkPolicy",
+          "PodDisruptionBudget",
+          "Service",
+        ]),
+      );
+      expect(readFileSync(join(K8S_DIR, "cloudflare", "tunnel-config", `${overlay}.json`), "utf8")).toContain(
+        "ingress",
+      );
+    }
+  });
+});
 
 describe.each(OVERLAYS)("%s matches the origin's code", (overlay) => {
   const objects = render(overlay);
@@ -371,7 +402,9 @@ describe.each(OVERLAYS)("%s matches the origin's code", (overlay) => {
   });
 
   it("routes the tunnel's hostname to the signed API only, ends on 404, and enforces Access where configured", () => {
-    const tunnel = JSON.parse(readFileSync(join(K8S_DIR, "overlays", overlay, "tunnel-config.json"), "utf8"));
+    const tunnel = JSON.parse(
+      readFileSync(join(K8S_DIR, "cloudflare", "tunnel-config", `${overlay}.json`), "utf8"),
+    );
     const rules = tunnel.config.ingress as {
       hostname?: string;
       service: string;

@@ -24,7 +24,8 @@ export interface K8sObject {
 // so a fresh machine renders exactly what this one does; `kubectl apply -k` uses the same engine.
 const kustomizeEntry = createRequire(import.meta.url).resolve("kustomize/run.js");
 
-function build(dir: string): K8sObject[] {
+/** `kustomize build` of a directory (a Kustomization, not a Component). */
+export function build(dir: string): K8sObject[] {
   const out = execFileSync(process.execPath, [kustomizeEntry, "build", dir], { encoding: "utf8" });
   return parseAllDocuments(out).map((doc) => {
     if (doc.errors.length > 0) throw new Error(`${dir}: ${doc.errors[0]?.message}`);
