@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * The public API as the page uses it: authenticated fetches, and the 202 → job polling loop.
  * Every failure becomes an ApiFailure carrying the API's error body (or a network stand-in).
@@ -12,10 +13,20 @@ const POLL_TRANSIENT_FAILURES = 3;
 /** A status poll answers at once (it never waits for the job): one that hangs this long is dropped. */
 const POLL_TIMEOUT_MS = 10_000;
 
+/**
+ * The `error` object of the API's error bodies.
+ * @typedef {{ code: string, message: string, retryable?: boolean, details?: Record<string, unknown> }} ApiErrorBody
+ */
+/**
+ * @typedef {object} GetOptions
+ * @property {AbortSignal} [signal]
+ * @property {(p: { status: string, elapsedMs: number }) => void} [onProgress]
+ */
+
 export class ApiFailure extends Error {
   /**
    * @param {number} status HTTP status, 0 when the request never got an answer
-   * @param {{ code: string, message: string, retryable?: boolean, details?: Record<string, unknown> }} error
+   * @param {ApiErrorBody} error
    * @param {string | null} retryAfter the Retry-After header, if any
    * @param {string} [requestId] the API's request id, worth quoting in a support question
    */
@@ -40,7 +51,7 @@ export class ApiClient {
    * GET an API path. A 202 is followed to its job; `onProgress` hears each job state.
    * Resolves with the Response of the final successful answer.
    * @param {string} path
-   * @param {{ signal?: AbortSignal, onProgress?: (p: { status: string, elapsedMs: number }) => void }} [options]
+   * @param {GetOptions} [options]
    */
   async get(path, { signal, onProgress } = {}) {
     const started = Date.now();
@@ -79,18 +90,31 @@ export class ApiClient {
     return this.#fetch(path, signal);
   }
 
-  /** GET and parse JSON. */
+  /**
+   * GET and parse JSON.
+   * @param {string} path
+   * @param {GetOptions} [options]
+   * @returns {Promise<any>} the body as sent: callers say what they expect of it
+   */
   async json(path, options) {
     return (await this.get(path, options)).json();
   }
 
+  /**
+   * @param {string} path
+   * @param {AbortSignal} [signal]
+   * @param {number} [timeoutMs]
+   */
   async #fetch(path, signal, timeoutMs) {
+    /** @type {Record<string, string>} */
     const headers = { Accept: "application/json" };
     const key = this.key();
     if (key) headers.Authorization = `Bearer ${key}`;
     let response;
     try {
-      const limits = [signal, timeoutMs && AbortSignal.timeout(timeoutMs)].filter(Boolean);
+      const limits = [signal, timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined].filter(
+        (limit) => limit !== undefined,
+      );
       response = await fetch(path, { headers, signal: AbortSignal.any(limits), cache: "no-store" });
     } catch (e) {
       if (signal?.aborted) throw e;
@@ -106,6 +130,10 @@ export class ApiClient {
   }
 }
 
+/**
+ * @param {Response} response
+ * @returns {Promise<{ error: ApiErrorBody, requestId: string | undefined }>}
+ */
 async function errorOf(response) {
   try {
     const body = await response.json();
@@ -116,21 +144,31 @@ async function errorOf(response) {
   return { error: unknownError(`The service answered HTTP ${response.status}.`), requestId: undefined };
 }
 
+/** @returns {ApiErrorBody} */
 function unknownError(message = "Something went wrong.") {
   return { code: "UNKNOWN", message, retryable: true };
 }
 
-/** A failure in transit or on the server side that the same request may not meet again. */
+/**
+ * A failure in transit or on the server side that the same request may not meet again.
+ * @param {unknown} error
+ */
 export function isTransient(error) {
   return error instanceof ApiFailure && (error.status === 0 || error.status >= 500) && error.retryable;
 }
 
+/** @param {string | null} retryAfter */
 function pollDelaySeconds(retryAfter) {
   const seconds = Number(retryAfter);
   if (!Number.isFinite(seconds)) return MIN_POLL_SECONDS;
   return Math.min(MAX_POLL_SECONDS, Math.max(MIN_POLL_SECONDS, seconds));
 }
 
+/**
+ * @param {number} ms
+ * @param {AbortSignal} [signal]
+ * @returns {Promise<void>}
+ */
 function sleep(ms, signal) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
@@ -145,9 +183,14 @@ function sleep(ms, signal) {
   });
 }
 
-/** The API path of a video's transcript (or its language list) with query parameters. */
+/**
+ * The API path of a video's transcript (or its language list) with query parameters.
+ * @param {string} video
+ * @param {Record<string, string | undefined>} [params]
+ */
 export function transcriptPath(video, params = {}, suffix = "") {
-  const query = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== undefined && v !== ""));
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) if (value) query.set(name, value);
   const q = query.toString();
   return `/v1/transcripts/${encodeURIComponent(video)}${suffix}${q ? `?${q}` : ""}`;
 }

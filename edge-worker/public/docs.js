@@ -1,19 +1,37 @@
+// @ts-check
 /** A small OpenAPI 3 renderer: operations, parameters, bodies, responses and schemas, no external hosts. */
+import { byId, find } from "./dom.js";
 
-const $ = (id) => document.getElementById(id);
+/**
+ * A part of the OpenAPI document as parsed JSON: read as it comes, never validated, so any field may
+ * be missing.
+ * @typedef {Record<string, any>} OpenApiNode
+ */
+
+/** @param {string} id */
+const $ = (id) => byId(id, HTMLElement);
 const METHODS = ["get", "post", "put", "patch", "delete"];
 
-/** Element helper: el("p", { className: "x" }, "text", child). */
+/**
+ * Element helper: el("p", { className: "x" }, "text", child).
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Partial<HTMLElementTagNameMap[K]>} [props]
+ * @param {...(Node | string | null | undefined | false)} children
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 function el(tag, props = {}, ...children) {
   const node = Object.assign(document.createElement(tag), props);
   node.append(...children.filter((c) => c !== undefined && c !== null && c !== false));
   return node;
 }
 
+/** @param {string} ref */
 function refName(ref) {
-  return ref.split("/").pop();
+  return ref.slice(ref.lastIndexOf("/") + 1);
 }
 
+/** @param {string} text */
 function slug(text) {
   return text
     .toLowerCase()
@@ -21,14 +39,18 @@ function slug(text) {
     .replace(/^-|-$/g, "");
 }
 
-/** One line saying what a schema is: "string", "array of Segment", "\"json\" | \"text\"" … */
+/**
+ * One line saying what a schema is: "string", "array of Segment", "\"json\" | \"text\"" …
+ * @param {OpenApiNode | undefined} schema
+ * @returns {string | Node}
+ */
 function typeLabel(schema) {
   if (!schema) return "any";
   if (schema.$ref) {
     const name = refName(schema.$ref);
     return el("a", { href: `#schema-${slug(name)}` }, name);
   }
-  if (schema.enum) return schema.enum.map((v) => JSON.stringify(v)).join(" | ");
+  if (schema.enum) return schema.enum.map((/** @type {unknown} */ v) => JSON.stringify(v)).join(" | ");
   if (schema.const !== undefined) return JSON.stringify(schema.const);
   for (const key of ["oneOf", "anyOf"]) {
     if (schema[key]) return joinNodes(schema[key].map(typeLabel), " | ");
@@ -40,6 +62,10 @@ function typeLabel(schema) {
   return schema.format ? `${type} (${schema.format})` : (type ?? "object");
 }
 
+/**
+ * @param {(string | Node)[]} parts
+ * @param {string} separator
+ */
 function joinNodes(parts, separator) {
   const span = el("span");
   parts.forEach((p, i) => {
@@ -48,7 +74,11 @@ function joinNodes(parts, separator) {
   return span;
 }
 
-/** An object schema's properties as a nested list; other schemas as their type line. */
+/**
+ * An object schema's properties as a nested list; other schemas as their type line.
+ * @param {OpenApiNode | undefined} schema
+ * @returns {HTMLElement}
+ */
 function schemaTree(schema, depth = 0) {
   if (!schema || schema.$ref || depth > 4) return el("p", { className: "type" }, typeLabel(schema));
   const target = schema.type === "array" && schema.items && !schema.items.$ref ? schema.items : schema;
@@ -59,7 +89,7 @@ function schemaTree(schema, depth = 0) {
       return el(
         "ul",
         { className: "schema" },
-        ...variants.map((v) => el("li", {}, "one of: ", schemaTree(v, depth + 1))),
+        ...variants.map((/** @type {OpenApiNode} */ v) => el("li", {}, "one of: ", schemaTree(v, depth + 1))),
       );
     }
     return el("p", { className: "type" }, typeLabel(schema));
@@ -89,6 +119,7 @@ function schemaTree(schema, depth = 0) {
   return list;
 }
 
+/** @param {OpenApiNode[]} parameters */
 function parameterTable(parameters) {
   const rows = parameters.map((p) =>
     el(
@@ -128,6 +159,7 @@ function parameterTable(parameters) {
   );
 }
 
+/** @param {OpenApiNode | undefined} content */
 function contentBlock(content) {
   return el(
     "div",
@@ -143,14 +175,27 @@ function contentBlock(content) {
   );
 }
 
+/**
+ * The node a `$ref` points at within the document, or `item` itself.
+ * @param {OpenApiNode} doc
+ * @param {OpenApiNode} item
+ * @returns {OpenApiNode}
+ */
 function resolve(doc, item) {
   if (!item?.$ref) return item;
   return item.$ref
     .replace(/^#\//, "")
     .split("/")
-    .reduce((node, key) => node?.[key], doc);
+    .reduce((/** @type {OpenApiNode | undefined} */ node, /** @type {string} */ key) => node?.[key], doc);
 }
 
+/**
+ * @param {OpenApiNode} doc
+ * @param {string} path
+ * @param {string} method
+ * @param {OpenApiNode} operation
+ * @param {OpenApiNode[]} pathParameters
+ */
 function operationSection(doc, path, method, operation, pathParameters) {
   const id = `op-${method}-${slug(path)}`;
   const parameters = [...pathParameters, ...(operation.parameters ?? [])].map((p) => resolve(doc, p));
@@ -188,16 +233,19 @@ function operationSection(doc, path, method, operation, pathParameters) {
   return { section, id };
 }
 
+/** @param {OpenApiNode} doc */
 function render(doc) {
   const info = doc.info ?? {};
   document.title = `${info.title ?? "API"} reference`;
   $("api-title").textContent = `${info.title ?? "API"} reference`;
-  $("api-intro").replaceChildren(
+  // What is missing is left out (replaceChildren would write a null as the text "null").
+  const intro = [
     el("p", {}, `Version ${info.version ?? "?"} · OpenAPI ${doc.openapi ?? "?"}`),
     info.description ? el("p", {}, info.description) : null,
     authNote(doc),
-  );
-  const nav = $("docs-nav").querySelector("ul");
+  ];
+  $("api-intro").replaceChildren(...intro.filter((node) => node !== null));
+  const nav = find($("docs-nav"), "ul", HTMLUListElement);
   const operations = $("operations");
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
     for (const method of METHODS) {
@@ -210,21 +258,20 @@ function render(doc) {
   $("docs-nav").hidden = false;
   const schemas = Object.entries(doc.components?.schemas ?? {});
   $("schemas").hidden = schemas.length === 0;
-  $("schemas")
-    .querySelector(".schema-list")
-    .replaceChildren(
-      ...schemas.map(([name, schema]) =>
-        el(
-          "section",
-          { className: "card", id: `schema-${slug(name)}` },
-          el("h3", {}, name),
-          schema.description ? el("p", {}, schema.description) : null,
-          schemaTree(schema),
-        ),
+  find($("schemas"), ".schema-list", HTMLElement).replaceChildren(
+    ...schemas.map(([name, schema]) =>
+      el(
+        "section",
+        { className: "card", id: `schema-${slug(name)}` },
+        el("h3", {}, name),
+        schema.description ? el("p", {}, schema.description) : null,
+        schemaTree(schema),
       ),
-    );
+    ),
+  );
 }
 
+/** @param {OpenApiNode} doc */
 function authNote(doc) {
   const schemes = Object.entries(doc.components?.securitySchemes ?? {});
   if (!schemes.length) return null;
@@ -259,7 +306,8 @@ async function main() {
     $("docs-status").textContent = "";
     $("docs-status").hidden = true;
   } catch (e) {
-    $("docs-status").textContent = `The OpenAPI document could not be loaded (${e.message}).`;
+    const reason = e instanceof Error ? e.message : String(e);
+    $("docs-status").textContent = `The OpenAPI document could not be loaded (${reason}).`;
   }
 }
 

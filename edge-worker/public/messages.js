@@ -1,4 +1,8 @@
+// @ts-check
 /** API errors in words for people: what happened and what they can do about it. */
+
+/** @typedef {import("./api.js").ApiFailure} ApiFailure */
+/** @typedef {{ title: string, text: string, fix?: "key" | "languages" }} Message */
 
 /** @param {number} seconds */
 export function inWords(seconds) {
@@ -7,6 +11,7 @@ export function inWords(seconds) {
   return `${Math.round(seconds / 3600)} hours`;
 }
 
+/** @param {ApiFailure} failure */
 function waitHint(failure) {
   const seconds = Number(failure.details.retryAfterSeconds ?? failure.retryAfter);
   return Number.isFinite(seconds) && seconds > 0
@@ -14,6 +19,7 @@ function waitHint(failure) {
     : " Try again in a moment.";
 }
 
+/** @type {Record<string, (failure: ApiFailure) => Message>} */
 const MESSAGES = {
   INVALID_VIDEO_REFERENCE: (f) => ({
     title: "That is not a YouTube link or video ID.",
@@ -84,8 +90,8 @@ const MESSAGES = {
 };
 
 /**
- * @param {import("./api.js").ApiFailure} failure
- * @returns {{ title: string, text: string, fix?: "key" | "languages", retryable: boolean, code: string }}
+ * @param {ApiFailure} failure
+ * @returns {Message & { retryable: boolean, code: string }}
  */
 export function describe(failure) {
   const make = MESSAGES[failure.code] ?? ((f) => ({ title: "Something went wrong.", text: f.message }));
