@@ -20,6 +20,10 @@ import {
 import { type Answer, call, errorCode, pollJob, useStack } from "./helpers.js";
 
 const SURFACE_GO = "GJLlxj_dtq8";
+/** The edge store's windows in this stack: fresh, then served stale while revalidating. */
+const FRESH_SECONDS = 1;
+const SWR_SECONDS = 1;
+const REDIS_OUTAGE_MS = 2000;
 const quiet = () => {};
 const redisDir = join(STATE_ROOT, `faults-redis-${randomBytes(3).toString("hex")}`);
 let redis: { url: string; port: number; server: ManagedProcess | undefined };
@@ -47,7 +51,11 @@ const stack = useStack(async () => ({
     SHUTDOWN_GRACE_MS: "3000",
   },
   // Stored transcripts go stale after 2 s, so an origin outage has something stale to fall back on.
-  edgeVars: { TRANSCRIPT_FRESH_SECONDS: "1", TRANSCRIPT_SWR_SECONDS: "1", ORIGIN_TIMEOUT_MS: "10000" },
+  edgeVars: {
+    TRANSCRIPT_FRESH_SECONDS: String(FRESH_SECONDS),
+    TRANSCRIPT_SWR_SECONDS: String(SWR_SECONDS),
+    ORIGIN_TIMEOUT_MS: "10000",
+  },
   // A key per client (each under its burst limit of 60 a minute, polling included).
   keys: Array.from({ length: 32 }, (_, i) => ({ owner: `client-${i}`, plan: "pro" as const })),
 }));
@@ -193,7 +201,8 @@ describe("faults", () => {
     await transcriptOf(s, path, key);
     const stored = await call(s, path, { key });
     expect(stored.status).toBe(200);
-    await sleep(2500); // past fresh + stale-while-revalidate: the next request must ask the origin
+    // The edge store's own clock: past fresh + stale-while-revalidate, the next request must ask the origin.
+    await sleep((FRESH_SECONDS + SWR_SECONDS) * 1000 + 500);
     await s.stopApi();
     try {
       const stale = await call(s, path, { key });
@@ -227,9 +236,10 @@ describe("faults", () => {
       })),
     );
     const inFlight = requests.map((r) => call(s, r.path, { key: r.key, timeoutMs: 45_000 }));
-    await sleep(700);
+    await jobReachedYoutube(s, SURFACE_GO);
     await redis.server?.stop();
-    await sleep(2000);
+    // Redis stays away this long (an outage, not a condition to wait for).
+    await sleep(REDIS_OUTAGE_MS);
     redis.server = (
       await startRedisServer({ dir: redisDir, log: quiet, appendOnly: true, port: redis.port })
     ).server;

@@ -11,7 +11,7 @@ import {
 } from "@ytt/youtube-double";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Engine } from "../../src/extract/index.js";
-import { failureOf, productionEngine, QUICK_POT_DELAY_MS, transcriptWork } from "../helpers.js";
+import { eventually, failureOf, productionEngine, QUICK_POT_DELAY_MS, transcriptWork } from "../helpers.js";
 
 /** The real engine in real Chromium against the YouTube double; one browser for the whole file. */
 
@@ -29,6 +29,10 @@ afterAll(async () => {
 });
 
 beforeEach(() => double.reset());
+
+/** Until the double has been asked for the video's watch page: the job is under way in the browser. */
+const watchPageRequested = (videoId: string) =>
+  eventually(async () => (double.stats().watchPages[videoId] ? true : undefined));
 
 describe("transcripts through the player", () => {
   it("takes the manual English track of the captured video in exactly one page load and one caption request", async () => {
@@ -321,7 +325,7 @@ describe("the browser", () => {
     const launches = engine.browser.launches;
     const pid = engine.browser.pid();
     const running = failureOf(engine.run(transcriptWork("dblSlowPage")));
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await watchPageRequested("dblSlowPage");
     process.kill(pid as number, "SIGKILL");
     expect(await running).toMatchObject({ code: "INTERNAL", details: { cause: "browser" } });
     expect(double.stats().innertube).toEqual({});
@@ -334,7 +338,9 @@ describe("the browser", () => {
   it("an aborted job rejects with the caller's reason", async () => {
     const controller = new AbortController();
     const running = engine.run(transcriptWork("dblSlowPage"), { signal: controller.signal });
-    setTimeout(() => controller.abort(new Error("client went away")), 200);
+    running.catch(() => {});
+    await watchPageRequested("dblSlowPage");
+    controller.abort(new Error("client went away"));
     await expect(running).rejects.toThrow("client went away");
   });
 
