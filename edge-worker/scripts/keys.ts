@@ -26,6 +26,9 @@ import {
   PlanSchema,
 } from "../src/auth/keys.js";
 
+/** A fresh key in the API's format, for tools that make their own (the local stack's demo key, tests). */
+export { generateApiKey };
+
 const run = promisify(execFile);
 const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
 

@@ -5,11 +5,11 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { generateApiKey } from "@ytt/edge-worker/keys";
+import { chromiumArgs, findChromium } from "@ytt/origin-worker";
 import { expectedTranscript, VIDEOS } from "@ytt/youtube-double";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { generateApiKey } from "../../edge-worker/src/auth/keys.js";
-import { chromiumArgs, findChromium } from "../../origin-worker/src/browser/chromium.js";
 import { type Stack, startStack } from "../stack/index.js";
 import { REPO_ROOT } from "../stack/paths.js";
 
