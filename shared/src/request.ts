@@ -91,14 +91,44 @@ export function toTranscriptRequest(
   };
 }
 
-/** A 400 INVALID_REQUEST whose message names each bad parameter, the same at the edge and the origin. */
-export function invalidRequest(issues: readonly z.core.$ZodIssue[]): ApiError {
+/** Hostile input can make thousands of issues: this many are reported, each message cut short. */
+const MAX_ISSUES = 10;
+const MAX_ISSUE_MESSAGE = 200;
+
+/** zod issues as the error body lists them: path and message, bounded. */
+export function requestIssues(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+): { path: string; message: string }[] {
+  return issues
+    .slice(0, MAX_ISSUES)
+    .map((i) => ({ path: i.path.map(String).join("."), message: i.message.slice(0, MAX_ISSUE_MESSAGE) }));
+}
+
+/**
+ * A 400 INVALID_REQUEST naming each bad parameter, in its message and in `details.issues`: the one
+ * form the edge's routes, the batch items and the origin API answer a bad request with.
+ */
+export function invalidRequest(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+): ApiError {
+  const listed = requestIssues(issues);
   return new ApiError("INVALID_REQUEST", {
-    message: issues.map((i) => `${i.path.length ? `${i.path.join(".")}: ` : ""}${i.message}`).join("; "),
+    message: listed.map((i) => `${i.path ? `${i.path}: ` : ""}${i.message}`).join("; "),
+    details: { issues: listed },
   });
 }
 
+/** X-Request-Id values a client may choose: short, and free of anything that could inject into logs or headers. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+/** The offered X-Request-Id when it is sane, else a new one: the same rule at the edge and the origin. */
+export function requestIdFrom(offered: string | undefined): string {
+  return offered && REQUEST_ID.test(offered) ? offered : crypto.randomUUID();
+}
+
 export const MAX_BATCH_ITEMS = 50;
+/** 50 items with long URLs fit easily; a bigger body is not a batch request (413 at the edge and the origin). */
+export const MAX_BATCH_BODY_BYTES = 256 * 1024;
 
 /**
  * POST /v1/batch body. Item fields are only typed here, not validated: each item is checked on
@@ -108,11 +138,11 @@ export const BatchRequestSchema = z.object({
   items: z
     .array(
       z.object({
-        video: z.string(),
-        lang: z.string().optional(),
-        kind: z.string().optional(),
-        tlang: z.string().optional(),
-        fallback: z.string().optional(),
+        video: z.string().max(4096),
+        lang: z.string().max(4096).optional(),
+        kind: z.string().max(64).optional(),
+        tlang: z.string().max(64).optional(),
+        fallback: z.string().max(64).optional(),
       }),
     )
     .min(1)

@@ -6,6 +6,7 @@ import {
   invalidRequest,
   MAX_BATCH_ITEMS,
   requestHash,
+  requestIdFrom,
   requestKey,
   TranscriptQuerySchema,
   type TranscriptRequest,
@@ -181,5 +182,36 @@ describe("BatchRequestSchema", () => {
     expect(BatchRequestSchema.safeParse({ items: [{ lang: "en" }] }).success).toBe(false);
     expect(BatchRequestSchema.safeParse({ items: [{ video: 42 }] }).success).toBe(false);
     expect(BatchRequestSchema.safeParse([{ video: ID }]).success).toBe(false);
+  });
+});
+
+describe("the request rules both the edge and the origin follow", () => {
+  it("keeps a sane X-Request-Id and replaces anything else with a UUID", () => {
+    expect(requestIdFrom("client-chosen-id-123")).toBe("client-chosen-id-123");
+    for (const bad of [
+      undefined,
+      "",
+      "short",
+      "bad id\twith spaces",
+      "x".repeat(129),
+      "id\r\nSet-Cookie: a=b",
+    ]) {
+      expect(requestIdFrom(bad), String(bad)).toMatch(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+      );
+    }
+  });
+
+  it("lists at most ten issues, each message cut short, in the message and in details.issues", () => {
+    const issues = Array.from({ length: 1000 }, (_, i) => ({
+      path: ["items", i, "lang"],
+      message: "x".repeat(500),
+    }));
+    const error = invalidRequest(issues);
+    const listed = error.details?.issues as { path: string; message: string }[];
+    expect(listed).toHaveLength(10);
+    expect(listed[3]).toEqual({ path: "items.3.lang", message: "x".repeat(200) });
+    expect(error.message).toContain("items.0.lang: ");
+    expect(error.message.length).toBeLessThan(10 * 220);
   });
 });

@@ -6,7 +6,9 @@ import {
   invalidRequest,
   isVideoId,
   type JobBody,
+  MAX_BATCH_BODY_BYTES,
   parseVideoRef,
+  requestIdFrom,
   TranscriptQuerySchema,
   toTranscriptRequest,
   type WorkRequest,
@@ -35,11 +37,6 @@ interface Answer {
   body: unknown;
   headers: Record<string, string>;
 }
-
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
-
-/** The edge sends at most a batch of 50 canonical items: far below this. */
-const MAX_BODY_BYTES = 64 * 1024;
 
 /** Retry-After for a 202 or a full queue: long enough not to hammer, short enough to feel live. */
 const RETRY_AFTER_SECONDS = "5";
@@ -128,8 +125,7 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
   }
 
   app.use("*", async (c, next) => {
-    const given = c.req.header("x-request-id");
-    const requestId = given && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    const requestId = requestIdFrom(c.req.header("x-request-id"));
     const log = deps.log.child({ requestId });
     c.set("requestId", requestId);
     c.set("log", log);
@@ -146,7 +142,7 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
 
   app.use(
     "/v1/*",
-    ...verifySignature({ ...deps.signature, redis: jobs.redis, maxBodyBytes: MAX_BODY_BYTES }),
+    ...verifySignature({ ...deps.signature, redis: jobs.redis, maxBodyBytes: MAX_BATCH_BODY_BYTES }),
   );
 
   app.get("/v1/transcripts/:videoId/languages", async (c) => {

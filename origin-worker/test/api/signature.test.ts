@@ -1,4 +1,5 @@
-import { encodeCaller, signRequest } from "@ytt/shared";
+import { request } from "node:http";
+import { encodeCaller, MAX_BATCH_BODY_BYTES, signRequest } from "@ytt/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type RunningApi,
@@ -163,51 +164,90 @@ describe("origin API bounds what reading a request can cost", () => {
     await own.close();
   });
 
-  it("checks the headers before the body, and refuses a body over 64 KB with 413 without buffering it", async () => {
-    // Unsigned, with a 5 MB body streamed in chunks: refused on its headers alone.
-    const chunks = (count: number) =>
-      new ReadableStream<Uint8Array>({
-        start(controller) {
-          for (let i = 0; i < count; i++) controller.enqueue(new Uint8Array(64 * 1024).fill(32));
-          controller.close();
-        },
-      });
-    const unsigned = await fetch(`${own.url}/v1/batch`, {
-      method: "POST",
-      body: chunks(80),
-      duplex: "half",
-    } as RequestInit);
-    expect(unsigned.status).toBe(401);
-    expect(((await unsigned.json()) as { error: { details: { reason: string } } }).error.details.reason).toBe(
-      "missing",
-    );
-
-    const tooLarge = async (response: Response) => {
-      expect(response.status).toBe(413);
-      const body = (await response.json()) as {
-        error: { code: string; retryable: boolean };
+  /**
+   * POSTs `size` bytes, with a Content-Length or chunked, and resolves with the answer as soon as it
+   * comes, as a client does whose body the server refuses to read (fetch would report the closed
+   * socket instead of the answer).
+   */
+  function post(headers: Record<string, string>, size: number, chunked: boolean) {
+    return new Promise<{
+      status: number;
+      body: Record<string, never> & {
+        error: { code: string; retryable: boolean; details?: { reason?: string } };
         requestId: string;
       };
-      expect(body.error).toMatchObject({ code: "PAYLOAD_TOO_LARGE", retryable: false });
-      expect(body.requestId).toBeTruthy();
-    };
-    const big = JSON.stringify({ items: [{ video: "dQw4w9WgXcQ", lang: "x".repeat(70_000) }] });
-    await tooLarge(await signedFetch(own.url, "/v1/batch", { method: "POST", body: big }));
-    // Without a Content-Length (chunked), the limit applies while reading.
-    const streamed = await signRequest({
+    }>((resolve, reject) => {
+      const { port } = new URL(own.url);
+      const req = request(
+        {
+          host: "127.0.0.1",
+          port,
+          path: "/v1/batch",
+          method: "POST",
+          headers: {
+            ...headers,
+            "content-type": "application/json",
+            ...(chunked ? {} : { "content-length": String(size) }),
+          },
+        },
+        (res) => {
+          let text = "";
+          res.setEncoding("utf8").on("data", (chunk: string) => {
+            text += chunk;
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+        },
+      );
+      // The server may close before the whole body is sent: the answer is what counts.
+      req.on("error", () => {});
+      const chunk = Buffer.alloc(64 * 1024, 32);
+      let sent = 0;
+      const write = () => {
+        while (sent < size) {
+          sent += chunk.length;
+          if (!req.write(chunk)) return void req.once("drain", write);
+        }
+        req.end();
+      };
+      write();
+      setTimeout(() => reject(new Error("no answer")), 10_000).unref();
+    });
+  }
+
+  it("checks the headers before the body, and refuses a body over the batch limit (256 KB) with 413 without buffering it", async () => {
+    // Unsigned, 5 MB streamed: refused on its headers alone.
+    const unsigned = await post({}, 5 * 2 ** 20, true);
+    expect(unsigned.status).toBe(401);
+    expect(unsigned.body.error.details?.reason).toBe("missing");
+
+    const signed = await signRequest({
       method: "POST",
       pathWithQuery: "/v1/batch",
       key: SIGNING_KEY,
       caller: CALLER,
     });
-    await tooLarge(
-      await fetch(`${own.url}/v1/batch`, {
-        method: "POST",
-        headers: streamed,
-        body: chunks(16),
-        duplex: "half",
-      } as RequestInit),
-    );
+    const tooLarge = (answer: { status: number; body: { error: object; requestId: string } }) => {
+      expect(answer.status).toBe(413);
+      expect(answer.body.error).toMatchObject({ code: "PAYLOAD_TOO_LARGE", retryable: false });
+      expect(answer.body.requestId).toBeTruthy();
+    };
+    // A declared length past the limit is refused before the body is read...
+    tooLarge(await post(signed, MAX_BATCH_BODY_BYTES + 128 * 1024, false));
+    // ...and without one (chunked), while it is read.
+    const chunks = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < MAX_BATCH_BODY_BYTES / (64 * 1024) + 4; i++)
+          controller.enqueue(new Uint8Array(64 * 1024).fill(32));
+        controller.close();
+      },
+    });
+    const streamed = await fetch(`${own.url}/v1/batch`, {
+      method: "POST",
+      headers: signed,
+      body: chunks,
+      duplex: "half",
+    } as RequestInit);
+    tooLarge({ status: streamed.status, body: await streamed.json() });
     expect(await own.jobs.queue.getJobCountByTypes("waiting", "prioritized")).toBe(0);
   });
 });
