@@ -81,7 +81,8 @@ describe("daily quota (Durable Object, exact)", () => {
     expect(miss.headers.get("X-Cache")).toBe("MISS");
     expect(miss.headers.get("RateLimit-Remaining")).toBe("0");
     const etag = miss.headers.get("ETag") ?? "";
-    for (const headers of [{}, { "If-None-Match": etag }, { Accept: "text/plain" }]) {
+    const again: Record<string, string>[] = [{}, { "If-None-Match": etag }, { Accept: "text/plain" }];
+    for (const headers of again) {
       const hit = await call(path, { key, env, headers });
       expect(hit.status).toBeLessThan(400);
       expect(hit.headers.get("X-Cache")).toBe("HIT");
