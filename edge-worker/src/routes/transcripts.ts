@@ -54,7 +54,13 @@ function videoRoutes<Q extends Query>(
   spec: { suffix: "" | "/languages"; summary: string; query: Q; ok: RouteConfig["responses"][number] },
   answer: VideoAnswer<Q>,
 ): void {
-  const shared = { method: "get", ...keyed, responses: { 200: spec.ok, ...cachedAnswers } };
+  const shared = {
+    method: "get",
+    description:
+      "Only origin work counts towards the daily quota: an answer from the edge (X-Cache HIT or STALE, or 304) counts towards the burst limit only, and carries no RateLimit-* headers.",
+    ...keyed,
+    responses: { 200: spec.ok, ...cachedAnswers },
+  };
   const byId = createRoute({
     ...shared,
     method: "get",
