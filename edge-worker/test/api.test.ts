@@ -1,3 +1,4 @@
+import { MAX_BATCH_BODY_BYTES } from "@ytt/shared";
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, createKey, errorOf, videoId } from "./support/worker.js";
 
@@ -202,9 +203,29 @@ describe("hostile input gets 4xx JSON, never 5xx", () => {
       expect(res.headers.get("Content-Type")).toContain("application/json");
       expect(res.headers.get("Cache-Control")).toBe("no-store");
       const error = await errorOf(res);
-      expect(error.code).toMatch(/^(INVALID_REQUEST|INVALID_VIDEO_REFERENCE|NOT_FOUND)$/);
+      expect(error.code).toMatch(/^(INVALID_REQUEST|INVALID_VIDEO_REFERENCE|NOT_FOUND|PAYLOAD_TOO_LARGE)$/);
     });
   }
+
+  it("refuses a batch body over the shared limit with 413 PAYLOAD_TOO_LARGE, as the origin does", async () => {
+    const res = await call("/v1/batch", {
+      key,
+      method: "POST",
+      body: `{"items":[{"video":"${"a".repeat(MAX_BATCH_BODY_BYTES)}"}]}`,
+      headers: { "Content-Type": "application/json" },
+    });
+    expect(res.status).toBe(413);
+    expect((await errorOf(res)).code).toBe("PAYLOAD_TOO_LARGE");
+  });
+
+  it("lists the bad parameters in details.issues, as every route and the origin do", async () => {
+    const res = await call("/v1/transcripts/dQw4w9WgXcQ?kind=best&fallback=never", { key });
+    const error = await errorOf(res);
+    expect(error.code).toBe("INVALID_REQUEST");
+    const issues = error.details?.issues as { path: string; message: string }[];
+    expect(issues.map((i) => i.path).sort()).toEqual(["fallback", "kind"]);
+    expect(error.message).toContain("kind: ");
+  });
 
   it("names the problem: an unknown format is INVALID_REQUEST about `format`", async () => {
     const res = await call("/v1/transcripts/dQw4w9WgXcQ?format=xml", { key });

@@ -1,7 +1,11 @@
 import { createRoute, OpenAPIHono, type RouteConfigToTypedResponse } from "@hono/zod-openapi";
 import {
   ApiError,
+  type BatchItem,
+  BatchRequestSchema,
   errorBody,
+  invalidRequest,
+  MAX_BATCH_BODY_BYTES,
   requestHash,
   type Transcript,
   TranscriptQuerySchema,
@@ -24,17 +28,9 @@ import {
 } from "../forward/origin.js";
 import { burstLimit, chargeQuota } from "../rate-limit/middleware.js";
 import { lookup, type Resolution, type ResolveContext, settle } from "../resolve.js";
-import { issuesOf, resolveContext, validationHook, videoIdFrom } from "./request.js";
-import {
-  BatchBodySchema,
-  type BatchItemSchema,
-  BatchResultSchema,
-  errorResponses,
-  security,
-} from "./schemas.js";
+import { resolveContext, validationHook, videoIdFrom } from "./request.js";
+import { BatchResultSchema, errorResponses, security } from "./schemas.js";
 
-/** 50 items with long URLs fit easily; anything bigger is not a batch request. */
-const MAX_BATCH_BODY_BYTES = 256 * 1024;
 /**
  * Distinct requests resolved at a time: store lookups, then one origin call for their misses. A
  * multi-hour transcript is megabytes (JSON text, parsed model, stored copy), so a window of them
@@ -51,13 +47,13 @@ const batchRoute = createRoute({
     bodyLimit({
       maxSize: MAX_BATCH_BODY_BYTES,
       onError: () => {
-        throw new ApiError("INVALID_REQUEST", { message: "The request body is too large." });
+        throw new ApiError("PAYLOAD_TOO_LARGE");
       },
     }),
     ownKeyOnly,
     burstLimit,
   ],
-  request: { body: { content: { "application/json": { schema: BatchBodySchema } }, required: true } },
+  request: { body: { content: { "application/json": { schema: BatchRequestSchema } }, required: true } },
   responses: {
     200: {
       description: "One result per item, in order: the status and body the single endpoint would answer",
@@ -67,7 +63,6 @@ const batchRoute = createRoute({
   },
 });
 
-type BatchItem = z.infer<typeof BatchItemSchema>;
 /** One item made canonical: its request and hash, or the answer it already has (a validation error). */
 type Prepared = { done: Resolution } | { work: WorkRequest; hash: string };
 type Miss = { work: WorkRequest; hash: string; stale: StoredAnswer | undefined };
@@ -81,7 +76,7 @@ async function prepare(item: BatchItem): Promise<Prepared> {
       tlang: item.tlang,
       fallback: item.fallback,
     });
-    if (!query.success) throw new ApiError("INVALID_REQUEST", { details: { issues: issuesOf(query.error) } });
+    if (!query.success) throw invalidRequest(query.error.issues);
     const work: WorkRequest = { kind: "transcript", request: toTranscriptRequest(videoId, query.data) };
     return { work, hash: await requestHash(work) };
   } catch (e) {

@@ -1,5 +1,5 @@
 import type { Hook } from "@hono/zod-openapi";
-import { ApiError, parseVideoRef } from "@ytt/shared";
+import { ApiError, invalidRequest, parseVideoRef } from "@ytt/shared";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env.js";
 import { burstLimit } from "../rate-limit/middleware.js";
@@ -13,16 +13,9 @@ export function videoIdFrom(ref: string): string {
   return parsed.videoId;
 }
 
-/** zod issues as a short, stable list for the error body (bounded: hostile input can produce many). */
-export function issuesOf(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }) {
-  return error.issues
-    .slice(0, 10)
-    .map((i) => ({ path: i.path.map(String).join("."), message: i.message.slice(0, 200) }));
-}
-
 /** Every route validates through zod; a failure is INVALID_REQUEST with the issues. */
 export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
-  if (!result.success) throw new ApiError("INVALID_REQUEST", { details: { issues: issuesOf(result.error) } });
+  if (!result.success) throw invalidRequest(result.error.issues);
 };
 
 export function resolveContext(c: Context<AppEnv>): ResolveContext {

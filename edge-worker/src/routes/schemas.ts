@@ -51,20 +51,8 @@ export const JobParamSchema = z.object({
     .openapi({ param: { name: "id", in: "path" } }),
 });
 
-export const BatchItemSchema = z.object({
-  video: z.string().max(4096),
-  lang: z.string().max(4096).optional(),
-  kind: z.string().max(64).optional(),
-  tlang: z.string().max(64).optional(),
-  fallback: z.string().max(64).optional(),
-});
-
 /** Routes under /v1 need an API key, sent either way. */
 export const security: Record<string, string[]>[] = [{ apiKey: [] }, { bearer: [] }];
-
-export const MAX_BATCH_ITEMS = 50;
-
-export const BatchBodySchema = z.object({ items: z.array(BatchItemSchema).min(1).max(MAX_BATCH_ITEMS) });
 
 export const BatchResultSchema = z.object({
   items: z.array(
