@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono, type RouteConfig, type z } from "@hono/zod-openapi";
+import { createRoute, OpenAPIHono, type z } from "@hono/zod-openapi";
 import {
   renderTranscript,
   requestHash,
@@ -37,58 +37,57 @@ const cachedAnswers = {
   ...errorResponses,
 };
 
-type Query = z.ZodObject<z.ZodRawShape>;
-/** Answers one video (`ref`: an ID or link) with the route's validated options. */
-type VideoAnswer<Q extends Query> = (
-  c: Context<AppEnv>,
-  ref: string,
-  options: z.output<Q>,
-) => Promise<Response>;
+/** What the four routes share: a keyed GET answered from the caches or the origin. */
+const cachedGet = {
+  method: "get",
+  description:
+    "Only origin work counts towards the daily quota: an answer from the edge (X-Cache HIT or STALE, or 304) counts towards the burst limit only, and carries no RateLimit-* headers.",
+  ...keyed,
+} as const;
 
-/**
- * A video resource served twice, as `/v1/transcripts/{video}<suffix>` and as
- * `/v1/transcripts<suffix>?url=`, with one query schema and one answer function.
- */
-function videoRoutes<Q extends Query>(
-  app: OpenAPIHono<AppEnv>,
-  spec: { suffix: "" | "/languages"; summary: string; query: Q; ok: RouteConfig["responses"][number] },
-  answer: VideoAnswer<Q>,
-): void {
-  const shared = {
-    method: "get",
-    description:
-      "Only origin work counts towards the daily quota: an answer from the edge (X-Cache HIT or STALE, or 304) counts towards the burst limit only, and carries no RateLimit-* headers.",
-    ...keyed,
-    responses: { 200: spec.ok, ...cachedAnswers },
-  };
-  const byId = createRoute({
-    ...shared,
-    method: "get",
-    path: `/v1/transcripts/{video}${spec.suffix}`,
-    summary: spec.summary,
-    request: { params: VideoParamSchema, query: spec.query },
-  });
-  const byUrl = createRoute({
-    ...shared,
-    method: "get",
-    path: `/v1/transcripts${spec.suffix}`,
-    summary: `${spec.summary}, the video given as ?url=`,
-    request: { query: spec.query.extend(UrlQuerySchema.shape) },
-  });
-  // The ?url= form first: `/v1/transcripts/languages` must not be read as a video called "languages".
-  app.openapi(byUrl, (c) => {
-    const { url, ...options } = validated<{ url: string }>(c, "query");
-    return answer(c, url, options as z.output<Q>);
-  });
-  app.openapi(byId, (c) =>
-    answer(c, validated<{ video: string }>(c, "param").video, validated<z.output<Q>>(c, "query")),
-  );
-}
+const transcriptOk = {
+  200: { description: "The transcript, its track and the video's metadata", content: transcriptContent },
+  ...cachedAnswers,
+};
+const languagesOk = {
+  200: {
+    description: "Tracks and translation languages",
+    content: { "application/json": { schema: LanguageListSchema } },
+  },
+  ...cachedAnswers,
+};
+const TRANSCRIPT_SUMMARY = "The transcript of a video";
+const LANGUAGES_SUMMARY = "The caption tracks of a video and the languages they translate into";
 
-/** What the validators passed; the generic twin routes are too deep for TypeScript to type `valid` itself. */
-function validated<T>(c: { req: { valid: (target: never) => unknown } }, target: "param" | "query"): T {
-  return c.req.valid(target as never) as T;
-}
+// Each resource twice: `/v1/transcripts/{video}…` and `/v1/transcripts…?url=`.
+const transcriptByIdRoute = createRoute({
+  ...cachedGet,
+  path: "/v1/transcripts/{video}",
+  summary: TRANSCRIPT_SUMMARY,
+  request: { params: VideoParamSchema, query: TranscriptOptionsSchema },
+  responses: transcriptOk,
+});
+const transcriptByUrlRoute = createRoute({
+  ...cachedGet,
+  path: "/v1/transcripts",
+  summary: `${TRANSCRIPT_SUMMARY}, the video given as ?url=`,
+  request: { query: TranscriptOptionsSchema.extend(UrlQuerySchema.shape) },
+  responses: transcriptOk,
+});
+const languagesByIdRoute = createRoute({
+  ...cachedGet,
+  path: "/v1/transcripts/{video}/languages",
+  summary: LANGUAGES_SUMMARY,
+  request: { params: VideoParamSchema, query: LanguagesQuerySchema },
+  responses: languagesOk,
+});
+const languagesByUrlRoute = createRoute({
+  ...cachedGet,
+  path: "/v1/transcripts/languages",
+  summary: `${LANGUAGES_SUMMARY}, the video given as ?url=`,
+  request: { query: LanguagesQuerySchema.extend(UrlQuerySchema.shape) },
+  responses: languagesOk,
+});
 
 type Render = Parameters<typeof respond>[2];
 
@@ -109,7 +108,12 @@ async function cachedAnswer(
   return respond(c, resolution, render, { hash, variant });
 }
 
-const transcriptAnswer: VideoAnswer<typeof TranscriptOptionsSchema> = (c, ref, options) => {
+/** A transcript of the video `ref` names (an ID or a link), in the asked format. */
+function transcriptAnswer(
+  c: Context<AppEnv>,
+  ref: string,
+  options: z.output<typeof TranscriptOptionsSchema>,
+) {
   const videoId = videoIdFrom(ref);
   const format = negotiateFormat(options.format, c.req.header("Accept"));
   const timestamps = format === "text" && options.timestamps === "true";
@@ -117,12 +121,12 @@ const transcriptAnswer: VideoAnswer<typeof TranscriptOptionsSchema> = (c, ref, o
   return cachedAnswer(c, work, timestamps ? "text-timestamps" : format, (body) =>
     renderTranscript(body as Transcript, format, { timestamps }),
   );
-};
+}
 
 /** The language list does not depend on transcript options: every request for a video shares one entry. */
 const DEFAULT_OPTIONS = TranscriptQuerySchema.parse({});
 
-const languagesAnswer: VideoAnswer<typeof LanguagesQuerySchema> = (c, ref) => {
+function languagesAnswer(c: Context<AppEnv>, ref: string) {
   const work: WorkRequest = {
     kind: "languages",
     request: toTranscriptRequest(videoIdFrom(ref), DEFAULT_OPTIONS),
@@ -131,31 +135,14 @@ const languagesAnswer: VideoAnswer<typeof LanguagesQuerySchema> = (c, ref) => {
     body: JSON.stringify(body),
     contentType: "application/json; charset=utf-8",
   }));
-};
+}
 
-export const transcripts = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-
-// Languages first: `/v1/transcripts/{video}` would otherwise also match `/v1/transcripts/languages`.
-videoRoutes(
-  transcripts,
-  {
-    suffix: "/languages",
-    summary: "The caption tracks of a video and the languages they translate into",
-    query: LanguagesQuerySchema,
-    ok: {
-      description: "Tracks and translation languages",
-      content: { "application/json": { schema: LanguageListSchema } },
-    },
-  },
-  languagesAnswer,
-);
-videoRoutes(
-  transcripts,
-  {
-    suffix: "",
-    summary: "The transcript of a video",
-    query: TranscriptOptionsSchema,
-    ok: { description: "The transcript, its track and the video's metadata", content: transcriptContent },
-  },
-  transcriptAnswer,
-);
+// The ?url= forms and languages first: `/v1/transcripts/{video}` would also match `/v1/transcripts/languages`.
+export const transcripts = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(languagesByUrlRoute, (c) => languagesAnswer(c, c.req.valid("query").url))
+  .openapi(languagesByIdRoute, (c) => languagesAnswer(c, c.req.valid("param").video))
+  .openapi(transcriptByUrlRoute, (c) => {
+    const { url, ...options } = c.req.valid("query");
+    return transcriptAnswer(c, url, options);
+  })
+  .openapi(transcriptByIdRoute, (c) => transcriptAnswer(c, c.req.valid("param").video, c.req.valid("query")));
