@@ -1,3 +1,8 @@
+/**
+ * The edge's one result service: a request's answer from the edge store or the origin (storing what
+ * the origin says), the batch fan-out, and a job's status. Routes only translate HTTP to and from it.
+ */
+
 import {
   ApiError,
   errorBody,
@@ -8,8 +13,9 @@ import {
   type Transcript,
   type WorkRequest,
 } from "@ytt/shared";
+import { z } from "zod";
 import { freshness, readAnswer, type StoredAnswer, writeFailure, writeSuccess } from "./cache/store.js";
-import { issueJobToken } from "./forward/job-token.js";
+import { type IssuedJob, issueJobToken } from "./forward/job-token.js";
 import {
   type Answer,
   callOrigin,
@@ -18,6 +24,8 @@ import {
   isCacheableFailure,
   type OriginCall,
   originPath,
+  originQuery,
+  originUnavailable,
 } from "./forward/origin.js";
 
 export type CacheStatus = "HIT" | "MISS" | "STALE";
@@ -40,10 +48,13 @@ export interface ResolveContext extends OriginCall {
   waitUntil(promise: Promise<unknown>): void;
 }
 
-/** A request answered from the edge store, or a miss (with the stale entry, if any, to fall back on). */
-export type Lookup = { hit: Resolution } | { miss: StoredAnswer | undefined };
+/** A request the edge store could not answer, with the stale entry, if any, to fall back on. */
+type Miss = { work: WorkRequest; hash: string; stale: StoredAnswer | undefined };
 
-export async function lookup(ctx: ResolveContext, work: WorkRequest, hash: string): Promise<Lookup> {
+/** A request answered from the edge store, or a miss (with the stale entry, if any, to fall back on). */
+type Lookup = { hit: Resolution } | { miss: StoredAnswer | undefined };
+
+async function lookup(ctx: ResolveContext, work: WorkRequest, hash: string): Promise<Lookup> {
   const stored = await readAnswer(ctx.env.TRANSCRIPTS, hash);
   if (!stored) return { miss: undefined };
   const state = freshness(stored);
@@ -81,7 +92,7 @@ async function askOrigin(ctx: ResolveContext, work: WorkRequest): Promise<Answer
 }
 
 /** Stores what the origin answered and decides what the client gets. */
-export async function settle(
+async function settle(
   ctx: ResolveContext,
   work: WorkRequest,
   hash: string,
@@ -167,4 +178,126 @@ function fromStored(entry: StoredAnswer, cache: CacheStatus, staleReason?: Stale
     cache,
     ...(staleReason ? { staleReason } : {}),
   };
+}
+
+/**
+ * Distinct requests resolved at a time: store lookups, then one origin call for their misses. A
+ * multi-hour transcript is megabytes (JSON text, parsed model, stored copy), so a window of them
+ * must fit a Worker's 128 MB alongside the rest.
+ */
+export const RESOLVE_WINDOW = 5;
+
+/**
+ * The batch fan-out: resolves each distinct request once, however many items ask for it (the same
+ * video as ID and as link, parameters in another order...): store lookups, then one origin call for
+ * all misses. The caller passes a window at a time (RESOLVE_WINDOW).
+ */
+export async function resolveMany(
+  ctx: ResolveContext,
+  distinct: Map<string, WorkRequest>,
+): Promise<Map<string, Resolution>> {
+  const resolved = new Map<string, Resolution>();
+  const misses: Miss[] = [];
+  await Promise.all(
+    [...distinct].map(async ([hash, work]) => {
+      const found = await lookup(ctx, work, hash);
+      if ("hit" in found) resolved.set(hash, found.hit);
+      else misses.push({ work, hash, stale: found.miss });
+    }),
+  );
+  if (misses.length > 0) {
+    const answers = await askOriginBatch(ctx, misses);
+    await Promise.all(
+      misses.map(async (m, i) => {
+        const answer = answers[i] ?? { type: "error", error: originUnavailable("bad-response") };
+        resolved.set(m.hash, await settle(ctx, m.work, m.hash, answer, m.stale));
+      }),
+    );
+  }
+  return resolved;
+}
+
+const OriginBatchSchema = z.object({
+  items: z.array(z.object({ status: z.number().int(), body: z.unknown() })),
+});
+
+/** A transcript request as an item of the origin's batch. */
+function originItem(work: WorkRequest) {
+  return { video: work.request.videoId, ...originQuery(work.request) };
+}
+
+/**
+ * Before the windows: one origin call that queues every request the edge store cannot answer, so
+ * their extractions run side by side rather than one window after another. It answers statuses
+ * only (?wait=0); each window then fetches its answers, joining jobs already under way. The
+ * lookups run a window at a time and keep no body.
+ */
+export async function queueMisses(ctx: ResolveContext, distinct: Map<string, WorkRequest>): Promise<void> {
+  const misses: WorkRequest[] = [];
+  const requests = [...distinct];
+  for (let i = 0; i < requests.length; i += RESOLVE_WINDOW) {
+    await Promise.all(
+      requests.slice(i, i + RESOLVE_WINDOW).map(async ([hash, work]) => {
+        const stored = await readAnswer(ctx.env.TRANSCRIPTS, hash);
+        if (!stored || freshness(stored) === "stale-if-error") misses.push(work);
+      }),
+    );
+  }
+  // Misses that fit one window are asked for by that window anyway.
+  if (misses.length <= RESOLVE_WINDOW) return;
+  try {
+    await callOrigin(ctx, "POST", "/v1/batch?wait=0", { items: misses.map(originItem) });
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e;
+    // The origin is unavailable: each window asks it again, and answers its own failure.
+  }
+}
+
+/** One origin call for all misses; if it fails as a whole, every miss gets that failure. */
+async function askOriginBatch(ctx: ResolveContext, misses: Miss[]): Promise<Answer[]> {
+  const failAll = (error: ApiError): Answer[] => misses.map(() => ({ type: "error", error }));
+  try {
+    const raw = await callOrigin(ctx, "POST", "/v1/batch", { items: misses.map((m) => originItem(m.work)) });
+    if (raw.status !== 200) {
+      const answer = interpretAnswer("transcript", raw);
+      return failAll(answer.type === "error" ? answer.error : originUnavailable("bad-response"));
+    }
+    const parsed = OriginBatchSchema.safeParse(raw.body);
+    if (!parsed.success || parsed.data.items.length !== misses.length)
+      return failAll(originUnavailable("bad-response"));
+    return parsed.data.items.map((item) =>
+      interpretAnswer("transcript", { status: item.status, body: item.body, retryAfter: undefined }),
+    );
+  } catch (e) {
+    if (e instanceof ApiError) return failAll(e);
+    throw e;
+  }
+}
+
+/** A finished job's answer from the edge store, in the job body's shape. */
+function storedJob(token: string, entry: StoredAnswer, requestId: string): JobBody {
+  const job = { id: token, statusUrl: `/v1/jobs/${token}` };
+  if (entry.outcome === "ok") return { job: { ...job, status: "completed" }, result: entry.body, requestId };
+  return { job: { ...job, status: "failed" }, error: entry.body.error, requestId };
+}
+
+/**
+ * A job's status for the caller whose token it is: from the edge store once the job has finished
+ * there (storeWhenFinished put it), else from the origin. Writes nothing.
+ */
+export async function jobStatus(ctx: ResolveContext, job: IssuedJob, token: string): Promise<JobBody> {
+  // The origin's job id is the request hash the edge store keys answers by: a job finished since the
+  // token was handed out is read here (an older, stale entry is what the job is replacing).
+  const stored = await readAnswer(ctx.env.TRANSCRIPTS, job.jobId);
+  if (stored && stored.kind === job.kind && stored.storedAt >= job.issuedAt - 1000) {
+    return storedJob(token, stored, ctx.requestId);
+  }
+  const raw = await callOrigin(ctx, "GET", `/v1/jobs/${job.jobId}`);
+  if (raw.status !== 200) {
+    const answer = interpretAnswer(job.kind, raw);
+    throw answer.type === "error" ? answer.error : originUnavailable("bad-response");
+  }
+  const parsed = JobBodySchema.safeParse(raw.body);
+  if (!parsed.success) throw originUnavailable("bad-response");
+  return edgeJob(parsed.data, ctx.requestId, token);
 }

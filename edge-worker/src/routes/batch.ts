@@ -15,28 +15,18 @@ import {
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { stream } from "hono/streaming";
-import { z } from "zod";
 import type { AppEnv } from "../app-env.js";
 import { ownKeyOnly } from "../auth/demo.js";
-import { freshness, readAnswer, type StoredAnswer } from "../cache/store.js";
-import {
-  type Answer,
-  callOrigin,
-  interpretAnswer,
-  originQuery,
-  originUnavailable,
-} from "../forward/origin.js";
 import { burstLimit, chargeQuota } from "../rate-limit/middleware.js";
-import { lookup, type Resolution, type ResolveContext, settle } from "../resolve.js";
+import {
+  queueMisses,
+  RESOLVE_WINDOW,
+  type Resolution,
+  type ResolveContext,
+  resolveMany,
+} from "../resolve.js";
 import { resolveContext, validationHook, videoIdFrom } from "./request.js";
 import { BatchResultSchema, errorResponses, security } from "./schemas.js";
-
-/**
- * Distinct requests resolved at a time: store lookups, then one origin call for their misses. A
- * multi-hour transcript is megabytes (JSON text, parsed model, stored copy), so a window of them
- * must fit a Worker's 128 MB alongside the rest.
- */
-const RESOLVE_WINDOW = 5;
 
 const batchRoute = createRoute({
   method: "post",
@@ -65,7 +55,6 @@ const batchRoute = createRoute({
 
 /** One item made canonical: its request and hash, or the answer it already has (a validation error). */
 type Prepared = { done: Resolution } | { work: WorkRequest; hash: string };
-type Miss = { work: WorkRequest; hash: string; stale: StoredAnswer | undefined };
 
 async function prepare(item: BatchItem): Promise<Prepared> {
   try {
@@ -81,92 +70,6 @@ async function prepare(item: BatchItem): Promise<Prepared> {
     return { work, hash: await requestHash(work) };
   } catch (e) {
     if (e instanceof ApiError) return { done: { type: "error", error: e, cache: "MISS" } };
-    throw e;
-  }
-}
-
-/**
- * Resolves each distinct request once, however many items ask for it (the same video as ID and as
- * link, parameters in another order...): store lookups, then one origin call for all misses.
- */
-async function resolveDistinct(
-  ctx: ResolveContext,
-  distinct: Map<string, WorkRequest>,
-): Promise<Map<string, Resolution>> {
-  const resolved = new Map<string, Resolution>();
-  const misses: Miss[] = [];
-  await Promise.all(
-    [...distinct].map(async ([hash, work]) => {
-      const found = await lookup(ctx, work, hash);
-      if ("hit" in found) resolved.set(hash, found.hit);
-      else misses.push({ work, hash, stale: found.miss });
-    }),
-  );
-  if (misses.length > 0) {
-    const answers = await askOrigin(ctx, misses);
-    await Promise.all(
-      misses.map(async (m, i) => {
-        const answer = answers[i] ?? { type: "error", error: originUnavailable("bad-response") };
-        resolved.set(m.hash, await settle(ctx, m.work, m.hash, answer, m.stale));
-      }),
-    );
-  }
-  return resolved;
-}
-
-const OriginBatchSchema = z.object({
-  items: z.array(z.object({ status: z.number().int(), body: z.unknown() })),
-});
-
-/** A transcript request as an item of the origin's batch. */
-function originItem(work: WorkRequest) {
-  return { video: work.request.videoId, ...originQuery(work.request) };
-}
-
-/**
- * Before the windows: one origin call that queues every request the edge store cannot answer, so
- * their extractions run side by side rather than one window after another. It answers statuses
- * only (?wait=0); each window then fetches its answers, joining jobs already under way. The
- * lookups run a window at a time and keep no body.
- */
-async function queueMisses(ctx: ResolveContext, distinct: Map<string, WorkRequest>): Promise<void> {
-  const misses: WorkRequest[] = [];
-  const requests = [...distinct];
-  for (let i = 0; i < requests.length; i += RESOLVE_WINDOW) {
-    await Promise.all(
-      requests.slice(i, i + RESOLVE_WINDOW).map(async ([hash, work]) => {
-        const stored = await readAnswer(ctx.env.TRANSCRIPTS, hash);
-        if (!stored || freshness(stored) === "stale-if-error") misses.push(work);
-      }),
-    );
-  }
-  // Misses that fit one window are asked for by that window anyway.
-  if (misses.length <= RESOLVE_WINDOW) return;
-  try {
-    await callOrigin(ctx, "POST", "/v1/batch?wait=0", { items: misses.map(originItem) });
-  } catch (e) {
-    if (!(e instanceof ApiError)) throw e;
-    // The origin is unavailable: each window asks it again, and answers its own failure.
-  }
-}
-
-/** One origin call for all misses; if it fails as a whole, every miss gets that failure. */
-async function askOrigin(ctx: ResolveContext, misses: Miss[]): Promise<Answer[]> {
-  const failAll = (error: ApiError): Answer[] => misses.map(() => ({ type: "error", error }));
-  try {
-    const raw = await callOrigin(ctx, "POST", "/v1/batch", { items: misses.map((m) => originItem(m.work)) });
-    if (raw.status !== 200) {
-      const answer = interpretAnswer("transcript", raw);
-      return failAll(answer.type === "error" ? answer.error : originUnavailable("bad-response"));
-    }
-    const parsed = OriginBatchSchema.safeParse(raw.body);
-    if (!parsed.success || parsed.data.items.length !== misses.length)
-      return failAll(originUnavailable("bad-response"));
-    return parsed.data.items.map((item) =>
-      interpretAnswer("transcript", { status: item.status, body: item.body, retryAfter: undefined }),
-    );
-  } catch (e) {
-    if (e instanceof ApiError) return failAll(e);
     throw e;
   }
 }
@@ -233,7 +136,7 @@ function internalError(): Resolution {
 /** The 200 is on its way once items stream, so a window that fails unexpectedly answers INTERNAL per item. */
 async function resolveWindow(ctx: ResolveContext, window: Map<string, WorkRequest>) {
   try {
-    return await resolveDistinct(ctx, window);
+    return await resolveMany(ctx, window);
   } catch (e) {
     console.error(JSON.stringify({ level: "error", requestId: ctx.requestId, error: String(e) }));
     return new Map([...window.keys()].map((hash) => [hash, internalError()]));
