@@ -10,8 +10,8 @@
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { createEngine } from "@ytt/origin-worker";
 import type { WorkRequest } from "@ytt/shared";
-import { createEngine } from "../../origin-worker/src/extract/index.js";
 import { descendants, printLog, type Stack, startStack } from "../stack/index.js";
 import { EDGE_DIR, nodeEnv, ORIGIN_DIR } from "../stack/paths.js";
 
