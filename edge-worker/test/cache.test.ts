@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import {
   renderTranscript,
   requestHash,
+  TRANSCRIPT_FORMATS,
   TranscriptQuerySchema,
   toTranscriptRequest,
   type WorkRequest,
@@ -82,7 +83,7 @@ describe("edge store and rendered cache", () => {
     const id = videoId("ok");
     const model = cannedTranscript(id);
     await call(`/v1/transcripts/${id}`, { key });
-    for (const format of ["text", "srt", "vtt", "json"] as const) {
+    for (const format of TRANSCRIPT_FORMATS) {
       const res = await call(`/v1/transcripts/${id}?format=${format}`, { key });
       const expected = renderTranscript(model, format);
       expect(res.status).toBe(200);
@@ -97,6 +98,14 @@ describe("edge store and rendered cache", () => {
     expect(accepted.headers.get("Vary")).toBe("Accept");
     const timed = await call(`/v1/transcripts/${id}?format=text&timestamps=true`, { key });
     expect(await timed.text()).toBe(renderTranscript(model, "text", { timestamps: true }).body);
+    // Markdown, by Accept too, and with its timed paragraphs cached apart from the plain ones.
+    const markdown = await call(`/v1/transcripts/${id}`, { key, headers: { Accept: "text/markdown" } });
+    expect(markdown.headers.get("Content-Type")).toBe("text/markdown; charset=utf-8");
+    expect(await markdown.text()).toBe(renderTranscript(model, "markdown").body);
+    const timedMarkdown = await call(`/v1/transcripts/${id}?format=markdown&timestamps=true`, { key });
+    const timedBody = await timedMarkdown.text();
+    expect(timedBody).toBe(renderTranscript(model, "markdown", { timestamps: true }).body);
+    expect(timedBody).toContain(`(https://youtu.be/${id}?t=0)`);
     expect(await originRequests(id)).toHaveLength(1);
   });
 

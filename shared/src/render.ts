@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Segment, Transcript } from "./transcript.js";
 
-export const TRANSCRIPT_FORMATS = ["json", "text", "srt", "vtt"] as const;
+export const TRANSCRIPT_FORMATS = ["json", "text", "srt", "vtt", "markdown"] as const;
 export type TranscriptFormat = (typeof TRANSCRIPT_FORMATS)[number];
 export const TranscriptFormatSchema = z.enum(TRANSCRIPT_FORMATS);
 
@@ -10,10 +10,14 @@ export const TRANSCRIPT_CONTENT_TYPES: Record<TranscriptFormat, string> = {
   text: "text/plain; charset=utf-8",
   srt: "application/x-subrip; charset=utf-8",
   vtt: "text/vtt; charset=utf-8",
+  markdown: "text/markdown; charset=utf-8",
 };
 
 export interface RenderOptions {
-  /** Plain text only: prefix each line with its start time as [mm:ss], or [hh:mm:ss] when the video runs past an hour. */
+  /**
+   * Plain text: prefix each line with its start time as [mm:ss], or [hh:mm:ss] when the video runs
+   * past an hour. Markdown: start each paragraph with that time, linked to the moment in the video.
+   */
   timestamps?: boolean;
 }
 
@@ -47,6 +51,8 @@ export function renderTranscript(
       return { body: renderSrt(toCues(t.segments)), contentType };
     case "vtt":
       return { body: renderVtt(toCues(t.segments)), contentType };
+    case "markdown":
+      return { body: renderMarkdown(t, toCues(t.segments), opts.timestamps ?? false), contentType };
   }
 }
 
@@ -90,6 +96,59 @@ function renderText(cues: Cue[], timestamps: boolean): string {
       return timestamps ? `[${clockTime(cue.startMs, withHours)}] ${text}\n` : `${text}\n`;
     })
     .join("");
+}
+
+/** A paragraph ends at a sentence's end once this long, and anywhere once twice as long. */
+const PARAGRAPH_CHARS = 600;
+const SENTENCE_END = /[.!?…。！？]["'”’)\]]?$/;
+/** Characters that would make caption text markup: escaped, so a caption cannot write a heading or a link. */
+const MARKDOWN_SPECIAL = /[\\`*_[\]<>#|~]/g;
+
+/**
+ * For a reader or a language model: YAML front matter (title, channel, link, language, kind), the
+ * title as a heading, chapters as second-level headings, and the cues joined into paragraphs.
+ */
+function renderMarkdown(t: Transcript, cues: Cue[], timestamps: boolean): string {
+  const { video, track } = t;
+  const front = [
+    `title: ${JSON.stringify(video.title)}`,
+    `channel: ${JSON.stringify(video.channelName)}`,
+    `url: https://www.youtube.com/watch?v=${video.videoId}`,
+    `language: ${JSON.stringify(track.languageCode)}`,
+    `kind: ${track.kind}`,
+    ...(track.translatedFrom ? [`translated_from: ${JSON.stringify(track.translatedFrom)}`] : []),
+  ];
+  const withHours = (cues.at(-1)?.startMs ?? 0) >= 3_600_000;
+  const chapters = [...video.chapters].sort((a, b) => a.startMs - b.startMs);
+  const out = [`---\n${front.join("\n")}\n---\n`, `# ${escapeMarkdown(video.title || video.videoId)}\n`];
+  let paragraph: { startMs: number; text: string } | undefined;
+  const flush = () => {
+    if (!paragraph) return;
+    const link = `[${clockTime(paragraph.startMs, withHours)}](https://youtu.be/${video.videoId}?t=${Math.floor(paragraph.startMs / 1000)})`;
+    out.push(`${timestamps ? `${link} ` : ""}${paragraph.text}\n`);
+    paragraph = undefined;
+  };
+  let nextChapter = 0;
+  for (const cue of cues) {
+    if (nextChapter < chapters.length && cue.startMs >= (chapters[nextChapter]?.startMs ?? 0)) {
+      flush();
+      while (nextChapter < chapters.length && cue.startMs >= (chapters[nextChapter]?.startMs ?? 0))
+        nextChapter++;
+      out.push(`## ${escapeMarkdown(chapters[nextChapter - 1]?.title ?? "")}\n`);
+    }
+    const text = escapeMarkdown(cue.lines.join(" "));
+    paragraph = paragraph
+      ? { ...paragraph, text: `${paragraph.text} ${text}` }
+      : { startMs: cue.startMs, text };
+    const long = paragraph.text.length >= PARAGRAPH_CHARS;
+    if ((long && SENTENCE_END.test(text)) || paragraph.text.length >= 2 * PARAGRAPH_CHARS) flush();
+  }
+  flush();
+  return out.join("\n");
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(MARKDOWN_SPECIAL, (ch) => `\\${ch}`);
 }
 
 function renderSrt(cues: Cue[]): string {

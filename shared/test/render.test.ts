@@ -118,7 +118,7 @@ const SAMPLE = transcript([
 
 describe("renderTranscript", () => {
   it("lists the formats with their content types", () => {
-    expect(TRANSCRIPT_FORMATS).toEqual(["json", "text", "srt", "vtt"]);
+    expect(TRANSCRIPT_FORMATS).toEqual(["json", "text", "srt", "vtt", "markdown"]);
     for (const format of TRANSCRIPT_FORMATS) {
       expect(renderTranscript(SAMPLE, format).contentType).toBe(TRANSCRIPT_CONTENT_TYPES[format]);
       expect(TranscriptFormatSchema.safeParse(format).success).toBe(true);
@@ -128,6 +128,7 @@ describe("renderTranscript", () => {
       text: "text/plain; charset=utf-8",
       srt: "application/x-subrip; charset=utf-8",
       vtt: "text/vtt; charset=utf-8",
+      markdown: "text/markdown; charset=utf-8",
     });
     expect(TranscriptFormatSchema.safeParse("xml").success).toBe(false);
   });
@@ -259,5 +260,86 @@ describe("decodeHtmlEntities", () => {
   it("is linear on long hostile input", () => {
     const hostile = "&#".repeat(200_000) + "&amp;".repeat(200_000);
     expect(decodeHtmlEntities(hostile)).toBe("&#".repeat(200_000) + "&".repeat(200_000));
+  });
+});
+
+describe("markdown, for readers and language models", () => {
+  const chaptered = (segments: Segment[]): Transcript => {
+    const t = transcript(segments);
+    return {
+      ...t,
+      video: {
+        ...t.video,
+        title: "How *not* to # panic",
+        chapters: [
+          { title: "Intro", startMs: 0 },
+          { title: "The [middle]", startMs: 60_000 },
+        ],
+      },
+    };
+  };
+
+  it("opens with front matter and the title, and makes chapters headings", () => {
+    const body = renderTranscript(
+      chaptered([
+        { startMs: 0, durationMs: 2000, text: "Welcome." },
+        { startMs: 61_000, durationMs: 2000, text: "Now the middle." },
+      ]),
+      "markdown",
+    ).body;
+    expect(body).toBe(
+      [
+        "---",
+        'title: "How *not* to # panic"',
+        'channel: "A channel"',
+        "url: https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+        'language: "en"',
+        "kind: manual",
+        "---",
+        "",
+        "# How \\*not\\* to \\# panic",
+        "",
+        "## Intro",
+        "",
+        "Welcome.",
+        "",
+        "## The \\[middle\\]",
+        "",
+        "Now the middle.",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("joins cues into paragraphs that end at a sentence, and links each to its moment with timestamps=true", () => {
+    const sentence = "This sentence has exactly enough words to fill a paragraph in time.";
+    const segments = Array.from({ length: 40 }, (_, i) => ({
+      startMs: 3_700_000 + i * 3000,
+      durationMs: 3000,
+      text: sentence,
+    }));
+    const body = renderTranscript(transcript(segments), "markdown", { timestamps: true }).body;
+    const paragraphs = body.split("\n\n").filter((p) => p.startsWith("["));
+    expect(paragraphs.length).toBeGreaterThan(2);
+    for (const p of paragraphs) {
+      expect(p).toMatch(/^\[01:\d\d:\d\d\]\(https:\/\/youtu\.be\/dQw4w9WgXcQ\?t=\d+\) /);
+      expect(p.trimEnd()).toMatch(/\.$/);
+      expect(p.length).toBeLessThan(1300);
+    }
+    expect(paragraphs[0]).toMatch(/\?t=3700\) /);
+    // Every cue's words are there, once, in order.
+    const words = paragraphs.map((p) => p.replace(/^\S+ /, "").trim()).join(" ");
+    expect(words).toBe(Array(40).fill(sentence).join(" "));
+  });
+
+  it("escapes what captions could use to write markup", () => {
+    const body = renderTranscript(
+      transcript([
+        { startMs: 0, durationMs: 1000, text: "# not a heading [link](https://evil.example) <script>" },
+      ]),
+      "markdown",
+    ).body;
+    expect(body).toContain("\\# not a heading \\[link\\](https://evil.example) \\<script\\>");
+    expect(body).not.toMatch(/^# not/m);
   });
 });

@@ -6,6 +6,7 @@ const MEDIA_TYPES: Record<string, TranscriptFormat> = {
   "application/x-subrip": "srt",
   "text/srt": "srt",
   "text/vtt": "vtt",
+  "text/markdown": "markdown",
 };
 
 /** `format=` wins; else the most preferred Accept media type we can render; else JSON. */

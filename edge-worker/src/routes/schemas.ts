@@ -31,10 +31,10 @@ export const TranscriptOptionsSchema = TranscriptQuerySchema.extend({
   format: TranscriptFormatSchema.optional().openapi({
     description: "Response format; without it the Accept header decides (default json).",
   }),
-  timestamps: z
-    .enum(["true", "false"])
-    .optional()
-    .openapi({ description: "format=text only: prefix each line with its start time." }),
+  timestamps: z.enum(["true", "false"]).optional().openapi({
+    description:
+      "format=text: prefix each line with its start time; format=markdown: start each paragraph with its time, linked to that moment of the video.",
+  }),
 });
 
 /**
@@ -82,6 +82,7 @@ export const transcriptContent = {
   "text/plain": { schema: z.string() },
   "application/x-subrip": { schema: z.string() },
   "text/vtt": { schema: z.string() },
+  "text/markdown": { schema: z.string() },
 };
 
 export { ErrorBodySchema, JobBodySchema, LanguageListSchema };

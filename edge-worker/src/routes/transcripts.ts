@@ -116,9 +116,10 @@ function transcriptAnswer(
 ) {
   const videoId = videoIdFrom(ref);
   const format = negotiateFormat(options.format, c.req.header("Accept"));
-  const timestamps = format === "text" && options.timestamps === "true";
+  // Only plain text and markdown show times on request; every other format carries them anyway.
+  const timestamps = (format === "text" || format === "markdown") && options.timestamps === "true";
   const work: WorkRequest = { kind: "transcript", request: toTranscriptRequest(videoId, options) };
-  return cachedAnswer(c, work, timestamps ? "text-timestamps" : format, (body) =>
+  return cachedAnswer(c, work, timestamps ? `${format}-timestamps` : format, (body) =>
     renderTranscript(body as Transcript, format, { timestamps }),
   );
 }
