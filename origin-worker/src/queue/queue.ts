@@ -232,11 +232,12 @@ export class JobQueue {
     if (job && state === "failed") {
       return { id, status: "failed", outcome: failureOutcome(decodeFailure(job.failedReason)) };
     }
-    if (state !== "completed" && state !== "unknown") {
-      return { id, status: state === "active" ? "active" : "queued" };
-    }
+    const queued = state !== "active" && state !== "completed" && state !== "unknown";
+    if (queued) return { id, status: "queued" };
+    // The worker stores the outcome before BullMQ marks its job completed: once stored, the job is done.
     const stored = await this.results.get(id);
     if (stored) return { id, status: stored.ok ? "completed" : "failed", outcome: stored };
+    if (state === "active") return { id, status: "active" };
     if (!job) return undefined;
     // Completed, but its result is gone from the (evicting) result store: the request is still owed one.
     await job.remove().catch(() => undefined);

@@ -101,9 +101,10 @@ export function createTranscriptWorker(options: TranscriptWorkerOptions): Worker
       const value = await engine.run(work, { requestId, ...(signal ? { signal } : {}) });
       metrics.extraction.observe({ kind: work.kind, outcome: "completed" }, seconds());
       metrics.jobs.inc({ outcome: "completed", code: "" });
+      // Places first: once the outcome is stored a caller may be answered, and ask again at once.
+      await release(job);
       await results.put(job.id as string, { ok: true, value }, options.resultTtlSeconds);
       jobLog.info({ ms: Math.round(seconds() * 1000) }, "job completed");
-      await release(job);
       return { stored: true };
     } catch (thrown) {
       if (thrown instanceof NoEgress) {
@@ -119,9 +120,9 @@ export function createTranscriptWorker(options: TranscriptWorkerOptions): Worker
       const failureLog = { code: error.code, ms: Math.round(seconds() * 1000), err: thrown };
       if (!error.retryable) {
         metrics.jobs.inc({ outcome: "failed", code: error.code });
+        await release(job);
         await results.put(job.id as string, failureOutcome(error), options.failureTtlSeconds);
         jobLog.info(failureLog, "job failed permanently");
-        await release(job);
         throw new UnrecoverableError(encodeFailure(error));
       }
       const pool = engine.proxies;

@@ -214,7 +214,7 @@ describe("a worker gives places back; a full, evicting result store does not sto
     const [job] = await api.jobs.queue.getJobs(["completed"]);
     expect(job?.returnvalue).toEqual({ stored: true });
     expect(await cache.keys("ytt-origin:*:blob:*")).toHaveLength(1);
-    expect(await api.jobs.redis.keys("ytt-origin:*:blob:*")).toEqual([]);
+    expect(await api.jobs.redis.keys(`ytt-origin:${queueName}:blob:*`)).toEqual([]);
 
     // MAX_PENDING_FREE=1: admitted only because the first job gave its place back.
     const second = await signedFetch(api.url, "/v1/transcripts/GJLlxj_dtq8?lang=zz,en", { caller: FLOODER });
