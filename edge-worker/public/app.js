@@ -22,12 +22,12 @@ import {
 /** @typedef {import("./state.js").Query} Query */
 /** @typedef {import("./state.js").Transcript} Transcript */
 /** @typedef {import("./state.js").KindChoice} KindChoice */
-/** @typedef {"text" | "srt" | "vtt" | "json"} Format */
+/** @typedef {"text" | "srt" | "vtt" | "json" | "markdown"} Format */
 
 /** @type {Record<Format, string>} */
-const FILE_EXTENSIONS = { text: "txt", srt: "srt", vtt: "vtt", json: "json" };
+const FILE_EXTENSIONS = { text: "txt", srt: "srt", vtt: "vtt", json: "json", markdown: "md" };
 /** @type {Record<Format, string>} */
-const FORMAT_NAMES = { text: "plain text", srt: "SRT", vtt: "WebVTT", json: "JSON" };
+const FORMAT_NAMES = { text: "plain text", srt: "SRT", vtt: "WebVTT", json: "JSON", markdown: "Markdown" };
 /** Tries at the language list before the page does without it. */
 const LANGUAGE_LIST_ATTEMPTS = 3;
 const LANGUAGE_CODE = /^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8}){0,3}$/;

@@ -244,7 +244,7 @@ describe("the web page", () => {
   it("downloads and copies the API's own renderings, byte for byte", async () => {
     const page = await openPage({ key: stack.apiKey });
     expect(await submit(page, SURFACE_GO, "de")).toBe("loaded");
-    const files = { text: "txt", srt: "srt", vtt: "vtt", json: "json" } as const;
+    const files = { text: "txt", srt: "srt", vtt: "vtt", json: "json", markdown: "md" } as const;
     for (const [format, extension] of Object.entries(files)) {
       await page.select("#format", format);
       await page.click("#download");
