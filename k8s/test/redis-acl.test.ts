@@ -49,7 +49,7 @@ const INTENDED: Record<Template, Record<string, string>> = {
     "origin-api":
       "on #@origin-api@ resetchannels %R~ytt-origin:*:result:* %R~ytt-origin:*:blob:* -@all +@connection -@dangerous +info +get",
     "origin-worker":
-      "on #@origin-worker@ resetchannels ~ytt-origin:*:result:* ~ytt-origin:*:blob:* -@all +@connection -@dangerous +info +set +multi +exec",
+      "on #@origin-worker@ resetchannels ~ytt-origin:*:result:* ~ytt-origin:*:blob:* -@all +@connection -@dangerous +info +set +expire +exists +multi +exec",
     probe: "on #@probe@ resetchannels -@all +ping",
   },
 };

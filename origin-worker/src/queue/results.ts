@@ -51,14 +51,19 @@ export class ResultStore {
     }
     const json = JSON.stringify(outcome.value);
     const digest = createHash("sha256").update(json).digest("hex");
-    const body = await compress(json, { params: { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY } });
     const pointer: Pointer = { ok: true, body: digest };
-    // The body is written with every pointer, so it lives at least as long as the newest one.
-    const replies = await this.redis
-      .multi()
-      .set(this.bodyKey(digest), body, "EX", ttlSeconds)
-      .set(this.pointerKey(id), JSON.stringify(pointer), "EX", ttlSeconds)
-      .exec();
+    // A body another variant stored only has its life extended (GT: never shortened), so it lives at
+    // least as long as the newest pointer; it is compressed and sent only when it is not there.
+    const bodyKey = this.bodyKey(digest);
+    // 0 from EXPIRE GT: no such key, or one that already lives longer.
+    const kept =
+      (await this.redis.expire(bodyKey, ttlSeconds, "GT")) === 1 || (await this.redis.exists(bodyKey)) === 1;
+    const write = this.redis.multi();
+    if (!kept) {
+      const body = await compress(json, { params: { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY } });
+      write.set(bodyKey, body, "EX", ttlSeconds);
+    }
+    const replies = await write.set(this.pointerKey(id), JSON.stringify(pointer), "EX", ttlSeconds).exec();
     const failed = replies?.find(([error]) => error)?.[0];
     if (failed) throw failed;
   }

@@ -81,8 +81,6 @@ describe("a worker whose every proxy is refused", () => {
       return body.job.status === "completed" ? body : undefined;
     }, 30_000);
     expect(done.result).toEqual(expectedTranscript("GJLlxj_dtq8", { languageCode: "en", kind: "manual" }));
-    // Completed within JOB_ATTEMPTS=2 (a success counts as one): the waits spent none.
-    expect((await api.jobs.queue.getJob(job.id))?.attemptsMade).toBeLessThanOrEqual(2);
 
     const opsPort = (await worker.ready).opsPort as number;
     const metrics = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
