@@ -1,4 +1,5 @@
 export * from "./caller.js";
+export * from "./chunk.js";
 export * from "./errors.js";
 export * from "./render.js";
 export * from "./request.js";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { endsSentence, textLines } from "./text.js";
 import type { Segment, Transcript } from "./transcript.js";
 
 export const TRANSCRIPT_FORMATS = ["json", "text", "srt", "vtt", "markdown"] as const;
@@ -80,14 +81,6 @@ function toCues(segments: readonly Segment[]): Cue[] {
   return cues;
 }
 
-/** Trimmed non-empty lines: a blank line inside a cue would end the cue in SRT and WebVTT. */
-function textLines(text: string): string[] {
-  return text
-    .split(/\r\n|\r|\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== "");
-}
-
 function renderText(cues: Cue[], timestamps: boolean): string {
   const withHours = (cues.at(-1)?.startMs ?? 0) >= 3_600_000;
   return cues
@@ -100,7 +93,6 @@ function renderText(cues: Cue[], timestamps: boolean): string {
 
 /** A paragraph ends at a sentence's end once this long, and anywhere once twice as long. */
 const PARAGRAPH_CHARS = 600;
-const SENTENCE_END = /[.!?…。！？]["'”’)\]]?$/;
 /** Characters that would make caption text markup: escaped, so a caption cannot write a heading or a link. */
 const MARKDOWN_SPECIAL = /[\\`*_[\]<>#|~]/g;
 
@@ -141,7 +133,7 @@ function renderMarkdown(t: Transcript, cues: Cue[], timestamps: boolean): string
       ? { ...paragraph, text: `${paragraph.text} ${text}` }
       : { startMs: cue.startMs, text };
     const long = paragraph.text.length >= PARAGRAPH_CHARS;
-    if ((long && SENTENCE_END.test(text)) || paragraph.text.length >= 2 * PARAGRAPH_CHARS) flush();
+    if ((long && endsSentence(text)) || paragraph.text.length >= 2 * PARAGRAPH_CHARS) flush();
   }
   flush();
   return out.join("\n");
