@@ -24,6 +24,8 @@ export interface AppEnv {
     /** Read before the per-IP limiter (auth/middleware.ts identifyKey). */
     identity: Identity;
     caller: Caller;
+    /** Whether this request is within the key's burst limit (rate-limit/middleware.ts burstLimit). */
+    burstVerdict: Promise<boolean>;
     /** The caller's daily quota once this request was counted; drives the RateLimit-* headers. */
     quota: QuotaState;
   };

@@ -94,7 +94,7 @@ describe("daily quota (Durable Object, exact)", () => {
 });
 
 describe("burst limit (rate-limiting binding, per key)", () => {
-  it("refuses the request past the burst with RATE_LIMITED, cache hits included", async () => {
+  it("refuses past the burst with RATE_LIMITED: a cache hit by its key's previous verdict, without waiting for its own", async () => {
     const key = await createKey("pro");
     const path = `/v1/transcripts/${videoId("ok")}`;
     await awaitFreshLimiterWindow();
@@ -107,6 +107,10 @@ describe("burst limit (rate-limiting binding, per key)", () => {
     }
     expect(statuses.every((s) => s === 200)).toBe(true);
     expect(caches.filter((c) => c === "HIT").length).toBe(BURST - 1);
+    // The hit past the burst is answered before its own check returns; that check refuses the next one.
+    const last = await call(path, { key });
+    expect(last.status).toBe(200);
+    expect(last.headers.get("X-Cache")).toBe("HIT");
     const refused = await call(path, { key });
     expect(refused.status).toBe(429);
     expect(refused.headers.get("Retry-After")).toBe("60");
@@ -118,6 +122,19 @@ describe("burst limit (rate-limiting binding, per key)", () => {
     expect(quota.remaining).toBe(999);
     // Another key is unaffected.
     expect((await call(path, { key: await createKey("pro") })).status).toBe(200);
+  });
+
+  it("refuses origin work past the burst on its own verdict, before spending quota", async () => {
+    const key = await createKey("pro");
+    await awaitFreshLimiterWindow();
+    const hit = `/v1/transcripts/${videoId("ok")}`;
+    for (let i = 0; i < BURST; i++) expect((await call(hit, { key })).status).toBe(200);
+    // The 61st request is a miss: it waits for its own check rather than its predecessor's (which said yes).
+    const miss = await call(`/v1/transcripts/${videoId("ok")}`, { key });
+    expect(miss.status).toBe(429);
+    expect((await errorOf(miss)).code).toBe("RATE_LIMITED");
+    const quota = await bindings.QUOTA.getByName(await hashApiKey(key)).consume(0, 1000);
+    expect(quota.remaining).toBe(999);
   });
 });
 

@@ -30,19 +30,49 @@ export const ipLimit = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
+/** Limiter keys whose last verdict this isolate keeps; the oldest are forgotten past this many. */
+const MAX_REMEMBERED_VERDICTS = 10_000;
+
 /**
- * Per API key, on every /v1 route: the per-minute burst limit. Cache hits, 304s and job polls are
- * counted here only; the daily quota is charged (chargeQuota) where the origin has work to do.
+ * The last burst check per limiter key in this isolate (a promise, almost always settled by the next
+ * request): an answer that costs the origin nothing is judged by it, so that it need not wait for its own.
+ */
+const lastVerdicts = new Map<string, Promise<boolean>>();
+
+function rememberVerdict(key: string, verdict: Promise<boolean>): void {
+  lastVerdicts.delete(key);
+  lastVerdicts.set(key, verdict);
+  if (lastVerdicts.size > MAX_REMEMBERED_VERDICTS) {
+    const oldest = lastVerdicts.keys().next().value;
+    if (oldest !== undefined) lastVerdicts.delete(oldest);
+  }
+}
+
+const burstRefusal = () => retryableError("RATE_LIMITED", LIMITER_PERIOD_SECONDS, { scope: "key" });
+
+/**
+ * Per API key, on every /v1 route: the per-minute burst limit. Each request is counted, but only work
+ * for the origin waits for its own verdict (chargeQuota); cache hits, 304s and job polls are answered
+ * at once and refused by the verdict on the key's previous request, so a key past its limit gets one
+ * cached answer more. The binding is permissive by design (per location, eventually consistent:
+ * https://developers.cloudflare.com/workers/runtime-apis/bindings/rate-limit/), and a hit then makes no
+ * binding round trip at all.
  */
 export const burstLimit = createMiddleware<AppEnv>(async (c, next) => {
   const { caller } = c.var;
   // Everyone shares the demo key, so its (tighter) burst limit counts per client address instead.
-  const limiter =
+  const [limiter, key] =
     caller.plan === "demo"
-      ? c.env.DEMO_LIMITER.limit({ key: clientAddress(c) })
-      : c.env.BURST_LIMITER.limit({ key: caller.keyHash });
-  const { success } = await wrapTime(c, "burst-limiter", limiter);
-  if (!success) throw retryableError("RATE_LIMITED", LIMITER_PERIOD_SECONDS, { scope: "key" });
+      ? [c.env.DEMO_LIMITER, clientAddress(c)]
+      : [c.env.BURST_LIMITER, caller.keyHash];
+  const verdictKey = `${caller.plan === "demo" ? "demo" : "key"}:${key}`;
+  const previous = lastVerdicts.get(verdictKey);
+  const own = limiter.limit({ key }).then((outcome) => outcome.success);
+  rememberVerdict(verdictKey, own);
+  c.executionCtx.waitUntil(own);
+  c.set("burstVerdict", own);
+  // A check that failed says nothing about the key; its own request reports the failure.
+  if (previous && !(await previous.catch(() => true))) throw burstRefusal();
   await next();
 });
 
@@ -56,10 +86,12 @@ function quotasOf(c: Context<AppEnv>): { counter: string; limit: number; scope: 
 }
 
 /**
- * Counts units against the caller's daily quotas; throws QUOTA_EXCEEDED when they do not all fit.
+ * Admits origin work: waits for this request's burst verdict (RATE_LIMITED), then counts units against
+ * the caller's daily quotas; throws QUOTA_EXCEEDED when they do not all fit.
  * The RateLimit-* headers show the quota with the least left (the one that refused, on a refusal).
  */
 export async function chargeQuota(c: Context<AppEnv>, units: number): Promise<void> {
+  if (!(await wrapTime(c, "burst-limiter", c.var.burstVerdict))) throw burstRefusal();
   let tightest: QuotaState | undefined;
   for (const { counter, limit, scope } of quotasOf(c)) {
     const state = await wrapTime(c, "quota", c.env.QUOTA.getByName(counter).consume(units, limit));
