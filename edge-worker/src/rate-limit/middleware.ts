@@ -62,9 +62,7 @@ export const burstLimit = createMiddleware<AppEnv>(async (c, next) => {
   const { caller } = c.var;
   // Everyone shares the demo key, so its (tighter) burst limit counts per client address instead.
   const [limiter, key] =
-    caller.plan === "demo"
-      ? [c.env.DEMO_LIMITER, clientAddress(c)]
-      : [c.env.BURST_LIMITER, caller.keyHash];
+    caller.plan === "demo" ? [c.env.DEMO_LIMITER, clientAddress(c)] : [c.env.BURST_LIMITER, caller.keyHash];
   const verdictKey = `${caller.plan === "demo" ? "demo" : "key"}:${key}`;
   const previous = lastVerdicts.get(verdictKey);
   const own = limiter.limit({ key }).then((outcome) => outcome.success);
