@@ -1,9 +1,10 @@
 /**
  * Cache-hit benchmark: the edge Worker under `wrangler dev` answering a cached transcript (key from the
- * isolate's cache, burst limiter, Cache API hit) next to a trivial Worker that returns a fixed JSON body,
- * measured in the same run with autocannon. Prints a table with the ratios, then where a hit's time goes:
- * the Worker's Server-Timing (SERVER_TIMING=true) per binding call over sequential hits. Failed answers
- * (wrangler's proxy drops connections under bursts: "Network connection lost") count as errors.
+ * isolate's cache, Cache API hit; the burst limiter counts it after the answer) next to a trivial
+ * Worker that returns a fixed JSON body, measured in the same run with autocannon. Prints a table with
+ * the ratios, then where a hit's time goes: the Worker's Server-Timing (SERVER_TIMING=true) per binding
+ * call over sequential hits. Failed answers (wrangler's proxy drops connections under bursts: "Network
+ * connection lost") count as errors.
  *
  *   pnpm --filter @ytt/edge-worker bench            (BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_SAMPLES to tune)
  */
@@ -159,7 +160,7 @@ async function main(): Promise<void> {
     await awaitHit(url, headers);
 
     const baseline = await measure("baseline (fixed JSON Worker)", base, {});
-    const hit = await measure("edge cache hit (key cache+burst limiter+Cache API)", url, headers);
+    const hit = await measure("edge cache hit (key cache + Cache API)", url, headers);
     const fmt = (n: number) => n.toFixed(2);
     console.log(`\nwrangler dev, ${CONNECTIONS} connections, ${SECONDS} s each\n`);
     console.log("| target | req/s | p50 ms | p99 ms | non-2xx/errors |");
