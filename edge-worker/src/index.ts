@@ -7,12 +7,14 @@ import { identifyKey, requireApiKey } from "./auth/middleware.js";
 import { configFrom } from "./config.js";
 import { notFound, onError } from "./errors.js";
 import { apiSecurityHeaders } from "./headers.js";
+import { serveDescriptions } from "./openapi.js";
 import { ipLimit, rateLimitHeaders } from "./rate-limit/middleware.js";
 import { requestId } from "./request-id.js";
 import { batch } from "./routes/batch.js";
 import { demo } from "./routes/demo.js";
 import { jobs } from "./routes/jobs.js";
 import { validationHook } from "./routes/request.js";
+import { errorResponses } from "./routes/schemas.js";
 import { transcripts } from "./routes/transcripts.js";
 
 export { QuotaCounter } from "./rate-limit/quota-counter.js";
@@ -25,12 +27,16 @@ const config = createMiddleware<AppEnv>(async (c, next) => {
 const healthRoute = createRoute({
   method: "get",
   path: "/health",
+  operationId: "getHealth",
   summary: "Liveness of the edge (does not call the origin)",
+  security: [],
   responses: {
     200: {
       description: "The edge is up",
       content: { "application/json": { schema: z.object({ status: z.literal("ok") }) } },
     },
+    // Public, yet behind the per-address limit, and a bad configuration answers INTERNAL.
+    ...errorResponses(["RATE_LIMITED", "INTERNAL"]),
   },
 });
 
@@ -59,7 +65,8 @@ const apiCors = cors({
   ],
   maxAge: 86_400,
 });
-for (const path of ["/v1/*", "/health", "/openapi.json"]) app.use(path, apiCors);
+for (const path of ["/v1/*", "/health", "/openapi.json", "/llms.txt", "/llms-full.txt"])
+  app.use(path, apiCors);
 app.use("*", config, timing({ enabled: (c) => c.var.config.serverTiming }));
 // The key is read first so that callers with their own valid key skip the per-IP limiter.
 app.use("/v1/*", rateLimitHeaders, identifyKey);
@@ -72,22 +79,6 @@ app.route("/", batch);
 app.route("/", jobs);
 app.route("/", demo);
 
-app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
-  type: "apiKey",
-  in: "header",
-  name: "X-API-Key",
-});
-app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
-app.get("/openapi.json", (c) => {
-  const doc = app.getOpenAPI31Document({
-    openapi: "3.1.0",
-    info: {
-      title: "yt-transcript-headless",
-      version: "1.0.0",
-      description: "YouTube transcripts over HTTPS. Authenticate with an API key (X-API-Key or Bearer).",
-    },
-  });
-  return c.json(doc, 200, { "Cache-Control": "public, max-age=300" });
-});
+serveDescriptions(app);
 
 export default app satisfies ExportedHandler<Env>;

@@ -72,10 +72,23 @@ export const TranscriptQuerySchema = z.object({
         if (!parsed.includes(r.data)) parsed.push(r.data);
       }
       return parsed;
-    }),
-  kind: z.enum(["manual", "asr", "any"]).default("any"),
-  tlang: LanguageCodeSchema.optional(),
-  fallback: z.enum(["error", "any"]).default("error"),
+    })
+    .describe(
+      "Languages wanted, most preferred first: 1 to 10 comma-separated codes (e.g. en,de); default en.",
+    ),
+  kind: z
+    .enum(["manual", "asr", "any"])
+    .default("any")
+    .describe("Which tracks may answer: manual (uploaded captions), asr (auto-generated) or any."),
+  tlang: LanguageCodeSchema.optional().describe(
+    "Translate the transcript into this language (YouTube's machine translation), e.g. de.",
+  ),
+  fallback: z
+    .enum(["error", "any"])
+    .default("error")
+    .describe(
+      "No track in a wanted language: error answers LANGUAGE_NOT_AVAILABLE (details.available lists the tracks); any takes the best track.",
+    ),
 });
 
 export function toTranscriptRequest(

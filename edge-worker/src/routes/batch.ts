@@ -2,7 +2,6 @@ import { createRoute, OpenAPIHono, type RouteConfigToTypedResponse } from "@hono
 import {
   ApiError,
   type BatchItem,
-  BatchRequestSchema,
   errorBody,
   invalidRequest,
   MAX_BATCH_BODY_BYTES,
@@ -26,11 +25,12 @@ import {
   resolveMany,
 } from "../resolve.js";
 import { resolveContext, validationHook, videoIdFrom } from "./request.js";
-import { BatchResultSchema, errorResponses, security } from "./schemas.js";
+import { BatchRequest, BatchResult, errorResponses, KEYED_ERRORS, security } from "./schemas.js";
 
 const batchRoute = createRoute({
   method: "post",
   path: "/v1/batch",
+  operationId: "createBatch",
   summary: "Up to 50 transcripts at once; each item counts towards the quota",
   security,
   middleware: [
@@ -43,13 +43,14 @@ const batchRoute = createRoute({
     ownKeyOnly,
     burstLimit,
   ],
-  request: { body: { content: { "application/json": { schema: BatchRequestSchema } }, required: true } },
+  request: { body: { content: { "application/json": { schema: BatchRequest } }, required: true } },
   responses: {
     200: {
       description: "One result per item, in order: the status and body the single endpoint would answer",
-      content: { "application/json": { schema: BatchResultSchema } },
+      content: { "application/json": { schema: BatchResult } },
     },
-    ...errorResponses,
+    // Items' own failures are in the 200's items; these refuse the whole batch.
+    ...errorResponses([...KEYED_ERRORS, "PAYLOAD_TOO_LARGE", "QUOTA_EXCEEDED"]),
   },
 });
 
@@ -144,7 +145,7 @@ async function resolveWindow(ctx: ResolveContext, window: Map<string, WorkReques
 }
 
 /**
- * Streams the answer as the client reads it. The body is BatchResultSchema's JSON, written in pieces
+ * Streams the answer as the client reads it. The body is BatchResult's JSON, written in pieces
  * rather than by c.json, so the route's typed response is asserted here.
  */
 function streamed(c: Context<AppEnv>, texts: AsyncGenerator<string>) {

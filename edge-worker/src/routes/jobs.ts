@@ -1,23 +1,24 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
-import { ApiError, JobBodySchema } from "@ytt/shared";
+import { ApiError } from "@ytt/shared";
 import type { AppEnv } from "../app-env.js";
 import { readJobToken } from "../forward/job-token.js";
 import { jobStatus } from "../resolve.js";
 import { keyed, resolveContext, validationHook } from "./request.js";
-import { errorResponses, JobParamSchema } from "./schemas.js";
+import { errorResponses, JobBody, JobParamSchema, KEYED_ERRORS } from "./schemas.js";
 
 const jobRoute = createRoute({
   method: "get",
   path: "/v1/jobs/{id}",
+  operationId: "getJob",
   summary: "The status of a pending request and, once done, its result",
   description:
     "The id is the job token a 202 answer gave this API key; another key's poll of it is a 404. Polling costs no quota, but counts towards the burst limit.",
   ...keyed,
   request: { params: JobParamSchema },
   responses: {
-    200: { description: "The job", content: { "application/json": { schema: JobBodySchema } } },
-    404: errorResponses[400],
-    ...errorResponses,
+    200: { description: "The job", content: { "application/json": { schema: JobBody } } },
+    // A finished job's failure is in the 200's `error`; these are about the poll itself.
+    ...errorResponses([...KEYED_ERRORS, "NOT_FOUND", "ORIGIN_UNAVAILABLE"]),
   },
 });
 

@@ -18,9 +18,10 @@ import { keyed, resolveContext, validationHook, videoIdFrom } from "./request.js
 import { respond, sendRendered } from "./respond.js";
 import {
   errorResponses,
-  JobBodySchema,
-  LanguageListSchema,
+  JobBody,
+  LanguageList,
   LanguagesQuerySchema,
+  ORIGIN_GET_ERRORS,
   TranscriptOptionsSchema,
   transcriptContent,
   UrlQuerySchema,
@@ -31,10 +32,10 @@ import {
 const cachedAnswers = {
   202: {
     description: "The origin is still working: poll the job at Location.",
-    content: { "application/json": { schema: JobBodySchema } },
+    content: { "application/json": { schema: JobBody } },
   },
   304: { description: "Not modified (If-None-Match)" },
-  ...errorResponses,
+  ...errorResponses(ORIGIN_GET_ERRORS),
 };
 
 /** What the four routes share: a keyed GET answered from the caches or the origin. */
@@ -52,7 +53,7 @@ const transcriptOk = {
 const languagesOk = {
   200: {
     description: "Tracks and translation languages",
-    content: { "application/json": { schema: LanguageListSchema } },
+    content: { "application/json": { schema: LanguageList } },
   },
   ...cachedAnswers,
 };
@@ -63,6 +64,7 @@ const LANGUAGES_SUMMARY = "The caption tracks of a video and the languages they 
 const transcriptByIdRoute = createRoute({
   ...cachedGet,
   path: "/v1/transcripts/{video}",
+  operationId: "getTranscript",
   summary: TRANSCRIPT_SUMMARY,
   request: { params: VideoParamSchema, query: TranscriptOptionsSchema },
   responses: transcriptOk,
@@ -70,6 +72,7 @@ const transcriptByIdRoute = createRoute({
 const transcriptByUrlRoute = createRoute({
   ...cachedGet,
   path: "/v1/transcripts",
+  operationId: "getTranscriptByUrl",
   summary: `${TRANSCRIPT_SUMMARY}, the video given as ?url=`,
   request: { query: TranscriptOptionsSchema.extend(UrlQuerySchema.shape) },
   responses: transcriptOk,
@@ -77,6 +80,7 @@ const transcriptByUrlRoute = createRoute({
 const languagesByIdRoute = createRoute({
   ...cachedGet,
   path: "/v1/transcripts/{video}/languages",
+  operationId: "listLanguages",
   summary: LANGUAGES_SUMMARY,
   request: { params: VideoParamSchema, query: LanguagesQuerySchema },
   responses: languagesOk,
@@ -84,6 +88,7 @@ const languagesByIdRoute = createRoute({
 const languagesByUrlRoute = createRoute({
   ...cachedGet,
   path: "/v1/transcripts/languages",
+  operationId: "listLanguagesByUrl",
   summary: `${LANGUAGES_SUMMARY}, the video given as ?url=`,
   request: { query: LanguagesQuerySchema.extend(UrlQuerySchema.shape) },
   responses: languagesOk,
