@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { DEFAULT_CUE_MS } from "./render.js";
 import { endsSentence, textLines } from "./text.js";
 import type { Transcript } from "./transcript.js";
@@ -50,20 +51,28 @@ export interface ChunkOptions {
   overlap?: number;
 }
 
-export interface TranscriptChunk {
-  index: number;
-  /** Start of the chunk's first cue (or part of a cue). */
-  startMs: number;
-  /** End of its last cue: the same end the SRT and WebVTT renderers print. */
-  endMs: number;
-  /** The cues' text joined with single spaces; within the budget. */
-  text: string;
-  /** The moment the chunk starts, on YouTube: https://youtu.be/ID?t=seconds. */
-  url: string;
-  /** Indexes into transcript.segments of the first and last cue the chunk draws on, inclusive. */
-  firstSegment: number;
-  lastSegment: number;
-}
+export const TranscriptChunkSchema = z.object({
+  index: z.number().int().nonnegative(),
+  startMs: z.number().int().nonnegative().describe("Start of the chunk's first cue (or part of a cue)."),
+  endMs: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe("End of its last cue: the end the SRT and WebVTT renderings print."),
+  text: z.string().describe("The cues' text joined with single spaces, within the budget."),
+  url: z.string().describe("The moment the chunk starts, on YouTube: https://youtu.be/ID?t=seconds."),
+  firstSegment: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe("Index into segments of the first cue the chunk draws on."),
+  lastSegment: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe("Index into segments of the last cue the chunk draws on (inclusive)."),
+});
+export type TranscriptChunk = z.infer<typeof TranscriptChunkSchema>;
 
 /** A cue, or a part of a cue too long for the budget, with its weight in the budget's unit. */
 interface Piece {

@@ -1,12 +1,14 @@
 import { z } from "@hono/zod-openapi";
 import {
   BatchRequestSchema,
+  CHUNK_LIMITS,
   ERROR_CODES,
   ERRORS,
   ErrorBodySchema,
   type ErrorCode,
   JobBodySchema,
   LanguageListSchema,
+  TranscriptChunkSchema,
   TranscriptFormatSchema,
   TranscriptQuerySchema,
   TranscriptSchema,
@@ -50,6 +52,47 @@ export const TranscriptOptionsSchema = TranscriptQuerySchema.extend({
     description:
       "format=text: prefix each line with its start time; format=markdown: start each paragraph with its time, linked to that moment of the video.",
   }),
+  chunkChars: z.coerce
+    .number()
+    .int()
+    .min(CHUNK_LIMITS.chars.min)
+    .max(CHUNK_LIMITS.chars.max)
+    .optional()
+    .openapi({
+      description:
+        "Also split the transcript into `chunks` of at most this many characters (UTF-16 code units), ending at sentence ends where they can, else between cues; for feeding a language model or an index in pieces. JSON only (the answer is JSON when no format is given); not with chunkTokens.",
+      example: 4000,
+    }),
+  chunkTokens: z.coerce
+    .number()
+    .int()
+    .min(CHUNK_LIMITS.tokens.min)
+    .max(CHUNK_LIMITS.tokens.max)
+    .optional()
+    .openapi({
+      description:
+        "Like chunkChars, with the budget in tokens as a conservative estimate counts them (about four Latin letters, or one CJK or other non-Latin character, per token), so a chunk fits a model's context whatever its tokenizer. Not with chunkChars.",
+      example: 1000,
+    }),
+  overlap: z.coerce.number().int().min(0).optional().openapi({
+    description:
+      "With chunkChars or chunkTokens, in the same unit: each chunk starts with the previous chunk's last cues that fit in this much, for context across the cut. At most half the budget; default 0.",
+    example: 200,
+  }),
+}).superRefine((q, ctx) => {
+  const budget = q.chunkChars ?? q.chunkTokens;
+  if (q.chunkChars !== undefined && q.chunkTokens !== undefined)
+    ctx.addIssue({
+      code: "custom",
+      path: ["chunkTokens"],
+      message: "give chunkChars or chunkTokens, not both",
+    });
+  if (budget !== undefined && q.format !== undefined && q.format !== "json")
+    ctx.addIssue({ code: "custom", path: ["format"], message: "chunks come in the json format only" });
+  if (q.overlap !== undefined && budget === undefined)
+    ctx.addIssue({ code: "custom", path: ["overlap"], message: "overlap needs chunkChars or chunkTokens" });
+  if (q.overlap !== undefined && budget !== undefined && q.overlap * 2 > budget)
+    ctx.addIssue({ code: "custom", path: ["overlap"], message: "overlap is at most half the chunk budget" });
 });
 
 /**
@@ -119,8 +162,18 @@ export function errorResponses(codes: readonly ErrorCode[]) {
   return responses;
 }
 
+/** The JSON transcript answer: with `chunks` when chunkChars or chunkTokens asked for them. */
+export const TranscriptWithChunks = Transcript.extend({
+  chunks: z
+    .array(TranscriptChunkSchema.meta({ id: "TranscriptChunk" }))
+    .optional()
+    .openapi({
+      description: "With chunkChars or chunkTokens: the transcript in chunks within that budget, in order.",
+    }),
+}).openapi("TranscriptWithChunks");
+
 export const transcriptContent = {
-  "application/json": { schema: Transcript },
+  "application/json": { schema: TranscriptWithChunks },
   "text/plain": { schema: z.string() },
   "application/x-subrip": { schema: z.string() },
   "text/vtt": { schema: z.string() },

@@ -1,7 +1,9 @@
 import { createRoute, OpenAPIHono, type z } from "@hono/zod-openapi";
 import {
+  chunkTranscript,
   renderTranscript,
   requestHash,
+  TRANSCRIPT_CONTENT_TYPES,
   type Transcript,
   TranscriptQuerySchema,
   toTranscriptRequest,
@@ -124,6 +126,22 @@ function transcriptAnswer(
   // Only plain text and markdown show times on request; every other format carries them anyway.
   const timestamps = (format === "text" || format === "markdown") && options.timestamps === "true";
   const work: WorkRequest = { kind: "transcript", request: toTranscriptRequest(videoId, options) };
+  const { chunkChars, chunkTokens, overlap = 0 } = options;
+  if (chunkChars !== undefined || chunkTokens !== undefined) {
+    // Chunks are JSON whatever Accept says (schemas.ts refuses another explicit format); each budget is its own variant.
+    const budget = chunkChars !== undefined ? `c${chunkChars}` : `t${chunkTokens}`;
+    return cachedAnswer(c, work, `json-chunks-${budget}-${overlap}`, (body) => ({
+      body: JSON.stringify({
+        ...(body as Transcript),
+        chunks: chunkTranscript(body as Transcript, {
+          maxChars: chunkChars,
+          maxTokens: chunkTokens,
+          overlap,
+        }),
+      }),
+      contentType: TRANSCRIPT_CONTENT_TYPES.json,
+    }));
+  }
   return cachedAnswer(c, work, timestamps ? `${format}-timestamps` : format, (body) =>
     renderTranscript(body as Transcript, format, { timestamps }),
   );
