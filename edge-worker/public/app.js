@@ -217,18 +217,35 @@ controls.download.addEventListener("click", () =>
   }),
 );
 
+/**
+ * Puts the API's rendering of the transcript in `format` on the clipboard.
+ * @param {Transcript} transcript
+ * @param {Format} format
+ */
+async function copyRendering(transcript, format) {
+  const text = api.get(renderingPath(transcript, format)).then((r) => r.text());
+  // A promised ClipboardItem keeps the click's user activation across the fetch (Safari needs it).
+  if (typeof ClipboardItem === "function" && ClipboardItem.supports?.("text/plain")) {
+    const blob = text.then((t) => new Blob([t], { type: "text/plain" }));
+    await navigator.clipboard.write([new ClipboardItem({ "text/plain": blob })]);
+  } else {
+    await navigator.clipboard.writeText(await text);
+  }
+}
+
 controls.copy.addEventListener("click", () =>
   withAction(async (transcript) => {
     const format = chosenFormat();
-    const text = api.get(renderingPath(transcript, format)).then((r) => r.text());
-    // A promised ClipboardItem keeps the click's user activation across the fetch (Safari needs it).
-    if (typeof ClipboardItem === "function" && ClipboardItem.supports?.("text/plain")) {
-      const blob = text.then((t) => new Blob([t], { type: "text/plain" }));
-      await navigator.clipboard.write([new ClipboardItem({ "text/plain": blob })]);
-    } else {
-      await navigator.clipboard.writeText(await text);
-    }
+    await copyRendering(transcript, format);
     return `Copied the transcript as ${FORMAT_NAMES[format]}.`;
+  }),
+);
+
+// Markdown whatever the menu says: front matter and paragraphs read best in a chat, and no instruction is added.
+controls.copyForLlm.addEventListener("click", () =>
+  withAction(async (transcript) => {
+    await copyRendering(transcript, "markdown");
+    return "Copied the transcript as Markdown, ready to paste into a chat with a language model.";
   }),
 );
 

@@ -27,6 +27,7 @@ export const controls = {
   format: byId("format", HTMLSelectElement),
   download: byId("download", HTMLButtonElement),
   copy: byId("copy", HTMLButtonElement),
+  copyForLlm: byId("copy-llm", HTMLButtonElement),
 };
 
 /** @param {string} id */

@@ -267,6 +267,15 @@ describe("the web page", () => {
     const copied = await page.evaluate(() => navigator.clipboard.readText());
     const srt = await apiGet(`/v1/transcripts/${SURFACE_GO}?lang=de&format=srt`);
     expect(copied).toBe(await srt.text());
+    // "Copy for an LLM" copies the Markdown rendering whatever the menu says (SRT still), and nothing more.
+    await page.click("#copy-llm");
+    await page.waitForFunction(() =>
+      document.getElementById("action-status")?.textContent?.startsWith("Copied the transcript as Markdown"),
+    );
+    const forLlm = await page.evaluate(() => navigator.clipboard.readText());
+    const markdown = await apiGet(`/v1/transcripts/${SURFACE_GO}?lang=de&format=markdown`);
+    expect(forLlm).toBe(await markdown.text());
+    expect(forLlm.startsWith("---\ntitle: ")).toBe(true);
     await page.close();
   });
 
