@@ -61,7 +61,14 @@ describe("response headers under wrangler dev", () => {
   });
 
   it("gives the Worker's answers the API policy, not the page's", async () => {
-    for (const path of ["/health", "/openapi.json", "/v1/transcripts/dQw4w9WgXcQ", "/demo-key"]) {
+    for (const path of [
+      "/health",
+      "/openapi.json",
+      "/llms.txt",
+      "/llms-full.txt",
+      "/v1/transcripts/dQw4w9WgXcQ",
+      "/demo-key",
+    ]) {
       const res = await get(path);
       expect(res.headers.get("Content-Security-Policy"), path).toBe(
         "default-src 'none'; frame-ancestors 'none'",
