@@ -16,6 +16,7 @@ import { jobs } from "./routes/jobs.js";
 import { validationHook } from "./routes/request.js";
 import { errorResponses } from "./routes/schemas.js";
 import { transcripts } from "./routes/transcripts.js";
+import { usage } from "./routes/usage.js";
 
 export { QuotaCounter } from "./rate-limit/quota-counter.js";
 
@@ -77,6 +78,7 @@ app.openapi(healthRoute, (c) => c.json({ status: "ok" as const }, 200, { "Cache-
 app.route("/", transcripts);
 app.route("/", batch);
 app.route("/", jobs);
+app.route("/", usage);
 app.route("/", demo);
 
 serveDescriptions(app);

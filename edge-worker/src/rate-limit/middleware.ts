@@ -5,10 +5,9 @@ import type { AppEnv, Identity } from "../app-env.js";
 import { retryableError } from "../errors.js";
 import { setHeaders } from "../headers.js";
 import { addressKey } from "./address.js";
+import { LIMITER_PERIOD_SECONDS } from "./limits.js";
 import type { QuotaState } from "./quota-counter.js";
 
-/** The window of both rate-limiting bindings (wrangler.jsonc `ratelimits[].simple.period`). */
-const LIMITER_PERIOD_SECONDS = 60;
 const DAY_SECONDS = 86_400;
 
 /** The client's address as per-address limits count it (an IPv6 address by its /64). */
@@ -75,7 +74,7 @@ export const burstLimit = createMiddleware<AppEnv>(async (c, next) => {
 });
 
 /** The exact daily counters a request is charged to, in the order they are charged. */
-function quotasOf(c: Context<AppEnv>): { counter: string; limit: number; scope: "ip" | "key" }[] {
+export function quotasOf(c: Context<AppEnv>): { counter: string; limit: number; scope: "ip" | "key" }[] {
   const { caller, config } = c.var;
   const key = { counter: caller.keyHash, limit: config.dailyQuota[caller.plan], scope: "key" as const };
   if (caller.plan !== "demo") return [key];

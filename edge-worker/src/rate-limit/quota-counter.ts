@@ -1,11 +1,23 @@
 import { DurableObject } from "cloudflare:workers";
 
+/** How many days of use a counter keeps, today included (GET /v1/usage shows them). */
+export const HISTORY_DAYS = 30;
+
 export interface QuotaState {
   allowed: boolean;
   limit: number;
+  /** Units counted today (may exceed `limit` if the limit was lowered during the day). */
+  used: number;
   remaining: number;
   /** Seconds until the quota resets (next UTC midnight). */
   resetSeconds: number;
+}
+
+/** The UTC day `offset` days from `now`'s, as YYYY-MM-DD. */
+function dayOf(now: Date, offset: number): string {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + offset))
+    .toISOString()
+    .slice(0, 10);
 }
 
 /**
@@ -22,7 +34,7 @@ export class QuotaCounter extends DurableObject<Env> {
   /** Counts `units` against `limit` if they all fit; 0 units only reads the state. */
   consume(units: number, limit: number): QuotaState {
     const now = new Date();
-    const day = now.toISOString().slice(0, 10);
+    const day = dayOf(now, 0);
     const sql = this.ctx.storage.sql;
     const row = sql.exec<{ used: number }>("SELECT used FROM usage WHERE day = ?", day).toArray()[0];
     const used = row?.used ?? 0;
@@ -34,14 +46,31 @@ export class QuotaCounter extends DurableObject<Env> {
         day,
         after,
       );
-      sql.exec("DELETE FROM usage WHERE day < ?", day);
+      sql.exec("DELETE FROM usage WHERE day < ?", dayOf(now, 1 - HISTORY_DAYS));
     }
     const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
     return {
       allowed,
       limit,
+      used: after,
       remaining: Math.max(0, limit - after),
       resetSeconds: Math.ceil((midnight - now.getTime()) / 1000),
     };
+  }
+
+  /** Units used on each of the last HISTORY_DAYS UTC days, oldest first, today last; days unused are 0. */
+  history(): { date: string; used: number }[] {
+    const now = new Date();
+    const rows = this.ctx.storage.sql
+      .exec<{ day: string; used: number }>(
+        "SELECT day, used FROM usage WHERE day >= ?",
+        dayOf(now, 1 - HISTORY_DAYS),
+      )
+      .toArray();
+    const used = new Map(rows.map((row) => [row.day, row.used]));
+    return Array.from({ length: HISTORY_DAYS }, (_, i) => {
+      const date = dayOf(now, i + 1 - HISTORY_DAYS);
+      return { date, used: used.get(date) ?? 0 };
+    });
   }
 }
