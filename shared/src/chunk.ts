@@ -117,9 +117,14 @@ export function chunkTranscript(transcript: Transcript, options: ChunkOptions): 
   while (next < pieces.length) {
     const first = pieces[next] as Piece;
     // Repeat only as much overlap as leaves room for the first new piece.
-    while (carry.length > 0 && joinedWeight(carry, sep) + sep + first.weight > limit) carry = carry.slice(1);
+    let weight = joinedWeight(carry, sep);
+    let drop = 0;
+    while (drop < carry.length && weight + sep + first.weight > limit) {
+      weight -= (carry[drop] as Piece).weight + (drop < carry.length - 1 ? sep : 0);
+      drop++;
+    }
+    carry = carry.slice(drop);
     const chunk = [...carry];
-    let weight = joinedWeight(chunk, sep);
     const room = limit - weight;
     let sentenceCut = -1;
     let sentenceWeight = 0;
@@ -140,12 +145,15 @@ export function chunkTranscript(transcript: Transcript, options: ChunkOptions): 
       chunk.length = sentenceCut;
     }
     chunks.push(toChunk(chunks.length, chunk, videoId));
-    carry = [];
-    for (let i = chunk.length - 1; i >= 0; i--) {
-      const candidate = [chunk[i] as Piece, ...carry];
-      if (joinedWeight(candidate, sep) > overlapLimit) break;
-      carry = candidate;
+    let from = chunk.length;
+    let carried = 0;
+    while (from > 0) {
+      const more = carried + (from < chunk.length ? sep : 0) + (chunk[from - 1] as Piece).weight;
+      if (more > overlapLimit) break;
+      carried = more;
+      from--;
     }
+    carry = chunk.slice(from);
   }
   return chunks;
 }
