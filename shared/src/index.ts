@@ -1,6 +1,7 @@
 export * from "./caller.js";
 export * from "./chunk.js";
 export * from "./errors.js";
+export * from "./paging.js";
 export * from "./render.js";
 export * from "./request.js";
 export * from "./signing.js";
