@@ -3,7 +3,7 @@ import type { AppEnv } from "./app-env.js";
 import { llmsFull, llmsIndex } from "./llms.js";
 import { security } from "./routes/schemas.js";
 
-export type OpenApiDocument = ReturnType<OpenAPIHono["getOpenAPI31Document"]>;
+type OpenApiDocument = ReturnType<OpenAPIHono["getOpenAPI31Document"]>;
 
 const HEAD = {
   openapi: "3.1.0",
