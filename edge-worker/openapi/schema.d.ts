@@ -138,6 +138,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This key's use today against its quota and burst limit, and its last 30 days
+         * @description Reading it costs no quota (it counts towards the burst limit) and carries the RateLimit-* headers of the quota with the least left.
+         */
+        get: operations["getUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -358,6 +378,35 @@ export interface components {
                 kind?: string;
                 tlang?: string;
                 fallback?: string;
+            }[];
+        };
+        Usage: {
+            /** @enum {string} */
+            plan: "free" | "pro" | "demo";
+            /** @description Each daily quota this key's origin work counts against: extractions, not cache hits. */
+            quotas: {
+                /**
+                 * @description key: this key's daily quota; ip: the demo key's share for this client address.
+                 * @enum {string}
+                 */
+                scope: "key" | "ip";
+                limit: number;
+                used: number;
+                remaining: number;
+                /** @description Seconds until the quota resets (UTC midnight). */
+                resetSeconds: number;
+                /** @description When it resets, ISO 8601 (UTC midnight). */
+                resetsAt: string;
+            }[];
+            /** @description The per-minute burst limit every request counts towards. The limiter gives no counts, so none are shown; a refusal is a 429 RATE_LIMITED. */
+            burst: {
+                limit: number;
+                periodSeconds: number;
+            };
+            /** @description Units of this key's daily quota used on each of the last 30 UTC days, oldest first, today last. */
+            history: {
+                date: string;
+                used: number;
             }[];
         };
     };
@@ -1090,6 +1139,71 @@ export interface operations {
             };
             /** @description ORIGIN_UNAVAILABLE: The transcript service is unavailable. Try again shortly. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getUsage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key's usage */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Usage"];
+                };
+            };
+            /** @description INVALID_REQUEST: The request is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: A valid API key is required. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description FORBIDDEN: This API key may not be used. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RATE_LIMITED: Too many requests. Slow down. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INTERNAL: Something went wrong on our side. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

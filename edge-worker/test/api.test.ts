@@ -24,6 +24,7 @@ describe("public API surface", () => {
       "/v1/transcripts/languages",
       "/v1/transcripts/{video}",
       "/v1/transcripts/{video}/languages",
+      "/v1/usage",
     ]);
     const params = doc.paths["/v1/transcripts/{video}"]?.get?.parameters?.map((p) => p.name);
     expect(params).toEqual(expect.arrayContaining(["video", "lang", "kind", "tlang", "fallback", "format"]));
