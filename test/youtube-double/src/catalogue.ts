@@ -130,7 +130,8 @@ function asr(languageCode: string, name: string, lines: string[]): CatalogueTrac
     name: `${name} (auto-generated)`,
     kind: "asr",
     isTranslatable: true,
-    segments: cues(lines, { startMs: 160, stepMs: 2500, durationMs: 4200 }),
+    // A line stays in YouTube's two-row ASR window until the line after next starts: overlapping cues.
+    segments: cues(lines, { startMs: 160, stepMs: 2500, durationMs: 5000 }),
   };
 }
 

@@ -18,13 +18,26 @@ function words(text: string): { utf8: string; offsetMs: number }[] {
   return text.split(/(?= )/).map((utf8, i) => ({ utf8, offsetMs: i * 240 }));
 }
 
+/**
+ * The newline an ASR line's window gets 10 ms before the next line starts, lasting until this line
+ * leaves, as in YouTube's json3 and srv3 (shared/test/fixtures/asr/README.md); none after the last.
+ */
+function newlineBefore(
+  s: Segment,
+  next: Segment | undefined,
+): { tStartMs: number; dDurationMs: number } | undefined {
+  if (!next) return undefined;
+  const tStartMs = next.startMs - 10;
+  return { tStartMs, dDurationMs: Math.max(10, s.startMs + s.durationMs - tStartMs) };
+}
+
 function json3(track: CatalogueTrack, segments: Segment[]): string {
   const events: unknown[] = [];
   const last = segments.at(-1);
   const total = last ? last.startMs + last.durationMs : 0;
   if (track.kind === "asr") {
     events.push({ tStartMs: 0, dDurationMs: total, id: 1, wpWinPosId: 1, wsWinStyleId: 1 });
-    for (const s of segments) {
+    segments.forEach((s, index) => {
       events.push({
         tStartMs: s.startMs,
         dDurationMs: s.durationMs,
@@ -33,14 +46,9 @@ function json3(track: CatalogueTrack, segments: Segment[]): string {
           i === 0 ? { utf8: w.utf8, acAsrConf: 0 } : { utf8: w.utf8, tOffsetMs: w.offsetMs, acAsrConf: 0 },
         ),
       });
-      events.push({
-        tStartMs: s.startMs + s.durationMs - 10,
-        dDurationMs: 10,
-        wWinId: 1,
-        aAppend: 1,
-        segs: [{ utf8: "\n" }],
-      });
-    }
+      const append = newlineBefore(s, segments[index + 1]);
+      if (append) events.push({ ...append, wWinId: 1, aAppend: 1, segs: [{ utf8: "\n" }] });
+    });
   } else {
     for (const s of segments)
       events.push({ tStartMs: s.startMs, dDurationMs: s.durationMs, segs: [{ utf8: s.text }] });
@@ -55,12 +63,14 @@ function json3(track: CatalogueTrack, segments: Segment[]): string {
 }
 
 function srv3(track: CatalogueTrack, segments: Segment[]): string {
-  const body = segments.map((s) => {
+  const body = segments.map((s, index) => {
     if (track.kind !== "asr") return `<p t="${s.startMs}" d="${s.durationMs}">${xmlEscape(s.text)}</p>`;
     const spans = words(s.text)
       .map((w, i) => `<s${i ? ` t="${w.offsetMs}"` : ""} ac="0">${xmlEscape(w.utf8)}</s>`)
       .join("");
-    return `<p t="${s.startMs}" d="${s.durationMs}" w="1">${spans}</p>\n<p t="${s.startMs + s.durationMs - 10}" d="10" w="1" a="1">\n</p>`;
+    const append = newlineBefore(s, segments[index + 1]);
+    const newline = append ? `\n<p t="${append.tStartMs}" d="${append.dDurationMs}" w="1" a="1">\n</p>` : "";
+    return `<p t="${s.startMs}" d="${s.durationMs}" w="1">${spans}</p>${newline}`;
   });
   return `<?xml version="1.0" encoding="utf-8" ?><timedtext format="3">\n<head>\n<ws id="0"/>\n<ws id="1" mh="2" ju="0" sd="3"/>\n<wp id="0"/>\n<wp id="1" ap="6" ah="20" av="100" rc="2" cc="40"/>\n</head>\n<body>\n${body.join("\n")}\n</body>\n</timedtext>\n`;
 }
