@@ -1,6 +1,7 @@
 import { MIN_SECRET_BYTES, secretLongEnough } from "@ytt/shared";
 import { z } from "zod";
 import { API_KEY_PATTERN, type Plan } from "./auth/keys.js";
+import { MCP_MAX_TOKENS } from "./mcp/limits.js";
 
 const seconds = z.coerce.number().int().positive();
 
@@ -27,6 +28,8 @@ const ConfigSchema = z
     FAILURE_TTL_SECONDS: seconds.min(60, "KV expirations are at least 60 seconds"),
     KEY_CACHE_SECONDS: z.coerce.number().int().nonnegative(),
     SERVER_TIMING: z.enum(["true", "false"]),
+    MCP_PAGE_TOKENS: z.coerce.number().int().min(MCP_MAX_TOKENS.min).max(MCP_MAX_TOKENS.max),
+    MCP_JOB_WAIT_SECONDS: z.coerce.number().int().nonnegative().max(60),
   })
   .refine((v) => v.DEMO_KEY_ENABLED === "false" || (v.DEMO_KEY && API_KEY_PATTERN.test(v.DEMO_KEY)), {
     message: "DEMO_KEY_ENABLED needs a DEMO_KEY shaped like an API key",
@@ -55,6 +58,12 @@ export interface Config {
   keyCacheSeconds: number;
   /** Whether answers carry Server-Timing (binding calls timed; the bench reads it). */
   serverTiming: boolean;
+  mcp: {
+    /** get_transcript's page budget when the call gives no maxTokens. */
+    pageTokens: number;
+    /** How long a tool call waits for a job the origin answered 202 for, before answering EXTRACTION_PENDING. */
+    jobWaitSeconds: number;
+  };
 }
 
 const parsed = new WeakMap<Env, Config>();
@@ -89,6 +98,7 @@ export function configFrom(env: Env): Config {
     },
     keyCacheSeconds: v.KEY_CACHE_SECONDS,
     serverTiming: v.SERVER_TIMING === "true",
+    mcp: { pageTokens: v.MCP_PAGE_TOKENS, jobWaitSeconds: v.MCP_JOB_WAIT_SECONDS },
   };
   parsed.set(env, config);
   return config;

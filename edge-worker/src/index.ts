@@ -7,6 +7,7 @@ import { identifyKey, requireApiKey } from "./auth/middleware.js";
 import { configFrom } from "./config.js";
 import { notFound, onError } from "./errors.js";
 import { apiSecurityHeaders } from "./headers.js";
+import { mcp } from "./mcp/server.js";
 import { serveDescriptions } from "./openapi.js";
 import { ipLimit, rateLimitHeaders } from "./rate-limit/middleware.js";
 import { requestId } from "./request-id.js";
@@ -50,7 +51,14 @@ app.use("*", requestId, apiSecurityHeaders);
 const apiCors = cors({
   origin: "*",
   allowMethods: ["GET", "POST", "OPTIONS"],
-  allowHeaders: ["Authorization", "X-API-Key", "Content-Type", "If-None-Match", "X-Request-Id"],
+  allowHeaders: [
+    "Authorization",
+    "X-API-Key",
+    "Content-Type",
+    "If-None-Match",
+    "X-Request-Id",
+    "Mcp-Protocol-Version",
+  ],
   exposeHeaders: [
     "X-Request-Id",
     "X-Cache",
@@ -66,13 +74,14 @@ const apiCors = cors({
   ],
   maxAge: 86_400,
 });
-for (const path of ["/v1/*", "/health", "/openapi.json", "/llms.txt", "/llms-full.txt"])
+for (const path of ["/v1/*", "/mcp", "/health", "/openapi.json", "/llms.txt", "/llms-full.txt"])
   app.use(path, apiCors);
 app.use("*", config, timing({ enabled: (c) => c.var.config.serverTiming }));
 // The key is read first so that callers with their own valid key skip the per-IP limiter.
-app.use("/v1/*", rateLimitHeaders, identifyKey);
+// /mcp (the tools) is keyed and limited as /v1 is.
+for (const path of ["/v1/*", "/mcp"]) app.use(path, rateLimitHeaders, identifyKey);
 app.use("*", ipLimit);
-app.use("/v1/*", requireApiKey);
+for (const path of ["/v1/*", "/mcp"]) app.use(path, requireApiKey);
 
 app.openapi(healthRoute, (c) => c.json({ status: "ok" as const }, 200, { "Cache-Control": "no-store" }));
 app.route("/", transcripts);
@@ -80,6 +89,7 @@ app.route("/", batch);
 app.route("/", jobs);
 app.route("/", usage);
 app.route("/", demo);
+app.route("/", mcp);
 
 serveDescriptions(app);
 

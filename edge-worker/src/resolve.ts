@@ -9,6 +9,7 @@ import {
   isErrorCode,
   type JobBody,
   JobBodySchema,
+  type JobKind,
   type LanguageList,
   type Transcript,
   type WorkRequest,
@@ -69,17 +70,69 @@ async function lookup(ctx: ResolveContext, work: WorkRequest, hash: string): Pro
 /**
  * The whole path for one request: edge store, else the origin (falling back to a stale copy).
  * `beforeOrigin` runs (and may refuse) only when the origin is asked: the quota is spent there.
+ * With `jobWaitMs`, a job the origin answers 202 for is waited for that much longer (MCP tools,
+ * which cannot hand a client a job to poll); only a job still running then is answered pending.
  */
 export async function resolve(
   ctx: ResolveContext,
   work: WorkRequest,
   hash: string,
   beforeOrigin: () => Promise<void>,
+  jobWaitMs = 0,
 ): Promise<Resolution> {
   const found = await lookup(ctx, work, hash);
   if ("hit" in found) return found.hit;
   await beforeOrigin();
-  return settle(ctx, work, hash, await askOrigin(ctx, work), found.miss);
+  const until = Date.now() + jobWaitMs;
+  let answer = await askOrigin(ctx, work);
+  if (answer.type === "pending") answer = await awaitJob(ctx, work.kind, answer, until);
+  return settle(ctx, work, hash, answer, found.miss);
+}
+
+/**
+ * How often a waiting request asks the origin for its job: each ask is a subrequest, of which a
+ * Worker invocation has a bounded number.
+ */
+const JOB_POLL_MS = 2000;
+
+/**
+ * Polls the origin for a pending job until it finishes or `until`: its answer then, else the
+ * pending answer. A poll costs no quota, as GET /v1/jobs does not, and stores nothing: settle()
+ * stores the outcome once, as for any origin answer.
+ */
+async function awaitJob(
+  ctx: ResolveContext,
+  kind: JobKind,
+  pending: Extract<Answer, { type: "pending" }>,
+  until: number,
+): Promise<Answer> {
+  const path = `/v1/jobs/${encodeURIComponent(pending.job.job.id)}`;
+  for (let left = until - Date.now(); left > 0; left = until - Date.now()) {
+    await new Promise((done) => setTimeout(done, Math.min(JOB_POLL_MS, left)));
+    let raw: Awaited<ReturnType<typeof callOrigin>>;
+    try {
+      raw = await callOrigin(ctx, "GET", path);
+    } catch (e) {
+      // The job may well go on: the caller hears it is pending, and asks again later.
+      if (e instanceof ApiError) return pending;
+      throw e;
+    }
+    const status = raw.status === 200 ? JobBodySchema.safeParse(raw.body) : undefined;
+    const finished = status?.success ? finishedAnswer(kind, status.data) : undefined;
+    if (finished) return finished;
+  }
+  return pending;
+}
+
+/** A finished job as the origin's answer to its request; undefined while it runs (or failed outside the catalogue). */
+function finishedAnswer(kind: JobKind, { result, error }: JobBody): Answer | undefined {
+  if (result) return interpretAnswer(kind, { status: 200, body: result, retryAfter: undefined });
+  if (error && isErrorCode(error.code))
+    return {
+      type: "error",
+      error: new ApiError(error.code, { message: error.message, details: error.details }),
+    };
+  return undefined;
 }
 
 async function askOrigin(ctx: ResolveContext, work: WorkRequest): Promise<Answer> {
@@ -140,21 +193,9 @@ async function settle(
 async function storeWhenFinished(ctx: ResolveContext, work: WorkRequest, hash: string, jobId: string) {
   try {
     const raw = await callOrigin(ctx, "GET", `/v1/jobs/${encodeURIComponent(jobId)}?wait=1`);
-    const finished = raw.status === 200 ? JobBodySchema.safeParse(raw.body) : undefined;
-    if (!finished?.success) return;
-    const { result, error } = finished.data;
-    if (result) {
-      await settle(
-        ctx,
-        work,
-        hash,
-        interpretAnswer(work.kind, { status: 200, body: result, retryAfter: undefined }),
-        undefined,
-      );
-    } else if (error && isErrorCode(error.code)) {
-      const failure = new ApiError(error.code, { message: error.message, details: error.details });
-      await settle(ctx, work, hash, { type: "error", error: failure }, undefined);
-    }
+    const status = raw.status === 200 ? JobBodySchema.safeParse(raw.body) : undefined;
+    const finished = status?.success ? finishedAnswer(work.kind, status.data) : undefined;
+    if (finished) await settle(ctx, work, hash, finished, undefined);
   } catch {
     // Best effort: the next request for it stores it instead.
   }

@@ -1,0 +1,8 @@
+import { CHUNK_LIMITS } from "@ytt/shared";
+
+/**
+ * Bounds of get_transcript's maxTokens and of MCP_PAGE_TOKENS. Every page carries its own header
+ * (front matter, or the JSON video and track), so a page much under a thousand tokens would be
+ * mostly header; the top is the chunker's, so the REST chunks and the MCP pages share one ceiling.
+ */
+export const MCP_MAX_TOKENS = { min: 1000, max: CHUNK_LIMITS.tokens.max } as const;
