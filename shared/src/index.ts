@@ -1,5 +1,6 @@
 export * from "./caller.js";
 export * from "./chunk.js";
+export * from "./collection-ref.js";
 export * from "./errors.js";
 export * from "./paging.js";
 export * from "./render.js";

@@ -14,7 +14,7 @@ const MAX_DECODE_ROUNDS = 2;
 /** A wrapper inside a wrapper is real (an attribution link to a consent page); deeper is not. */
 const MAX_WRAP_DEPTH = 2;
 
-const YOUTUBE_HOSTS = new Set([
+export const YOUTUBE_HOSTS: ReadonlySet<string> = new Set([
   "youtube.com",
   "www.youtube.com",
   "m.youtube.com",
@@ -23,7 +23,7 @@ const YOUTUBE_HOSTS = new Set([
   "youtubekids.com",
   "www.youtubekids.com",
 ]);
-const SHORT_HOSTS = new Set(["youtu.be", "www.youtu.be"]);
+export const SHORT_HOSTS: ReadonlySet<string> = new Set(["youtu.be", "www.youtu.be"]);
 /** Hosts that only serve the player: /embed/<id> or /v/<id>. */
 const EMBED_HOSTS = new Set(["youtube-nocookie.com", "www.youtube-nocookie.com", "youtube.googleapis.com"]);
 /** The cookie-consent interstitial, which carries the page it interrupted in ?continue=. */
@@ -104,8 +104,11 @@ function parseOnce(candidate: string): VideoRefResult {
   return parseUrl(candidate, 0);
 }
 
-/** `depth` counts the wrapper links this one was found inside. */
-function parseUrl(candidate: string, depth: number): VideoRefResult {
+/**
+ * A pasted link as a URL, refused when its host could only look like YouTube's (look-alike letters,
+ * escapes, punycode) or it is not http(s). Shared with the collection references.
+ */
+export function parseLink(candidate: string): { ok: true; url: URL } | { ok: false; reason: string } {
   // The URL parser drops tabs and line breaks, so "you<tab>tube.com" would silently become youtube.com.
   if (hasControlCharacter(candidate)) {
     return fail("That link contains a line break, tab or other control character; paste it on one line.");
@@ -129,13 +132,22 @@ function parseUrl(candidate: string, depth: number): VideoRefResult {
     return fail(`Links must use http or https, not ${url.protocol.slice(0, 20)}`);
   }
   const host = url.hostname;
-  const segments = pathSegments(url);
-
   if (host.split(".").some((label) => label.startsWith("xn--"))) {
     return fail(
       `${host.slice(0, 100)} is an internationalised (punycode) address; YouTube's never are, so it only looks like YouTube.`,
     );
   }
+  return { ok: true, url };
+}
+
+/** `depth` counts the wrapper links this one was found inside. */
+function parseUrl(candidate: string, depth: number): VideoRefResult {
+  const link = parseLink(candidate);
+  if (!link.ok) return link;
+  const { url } = link;
+  const host = url.hostname;
+  const segments = pathSegments(url);
+
   if (SHORT_HOSTS.has(host)) {
     if (segments.length !== 1) return fail("A youtu.be link must look like youtu.be/<video ID>.");
     return idFromPathSegment(segments[0] ?? "");
@@ -273,7 +285,7 @@ function hostAsTyped(withScheme: string): string {
   return authority.slice(authority.lastIndexOf("@") + 1);
 }
 
-function stripSurroundingPunctuation(value: string): string {
+export function stripSurroundingPunctuation(value: string): string {
   let start = 0;
   let end = value.length;
   while (start < end && OPENING_PUNCTUATION.has(value.charAt(start))) start++;
@@ -281,11 +293,11 @@ function stripSurroundingPunctuation(value: string): string {
   return value.slice(start, end).trim();
 }
 
-function pathSegments(url: URL): string[] {
+export function pathSegments(url: URL): string[] {
   return url.pathname.split("/").filter(Boolean);
 }
 
-function hasNonAscii(value: string): boolean {
+export function hasNonAscii(value: string): boolean {
   for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) > 0x7f) return true;
   return false;
 }
@@ -298,7 +310,7 @@ function hasControlCharacter(value: string): boolean {
   return false;
 }
 
-function safeDecode(value: string): string | undefined {
+export function safeDecode(value: string): string | undefined {
   try {
     return decodeURIComponent(value);
   } catch {
@@ -306,6 +318,6 @@ function safeDecode(value: string): string | undefined {
   }
 }
 
-function fail(reason: string): VideoRefResult {
+function fail(reason: string): { ok: false; reason: string } {
   return { ok: false, reason };
 }
