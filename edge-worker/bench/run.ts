@@ -1,10 +1,10 @@
 /**
  * Cache-hit benchmark: the edge Worker under `wrangler dev` answering a cached transcript (key from the
  * isolate's cache, Cache API hit; the burst limiter counts it after the answer) next to a trivial
- * Worker that returns a fixed JSON body, measured in the same run with autocannon. Prints a table with
- * the ratios, then where a hit's time goes: the Worker's Server-Timing (SERVER_TIMING=true) per binding
- * call over sequential hits. Failed answers (wrangler's proxy drops connections under bursts: "Network
- * connection lost") count as errors.
+ * Worker that returns a fixed JSON body, and get_transcript over MCP on the same hit, measured in the
+ * same run with autocannon. Prints a table with the ratios, then where a hit's time goes: the Worker's
+ * Server-Timing (SERVER_TIMING=true) per binding call over sequential hits. Failed answers (wrangler's
+ * proxy drops connections under bursts: "Network connection lost") count as errors.
  *
  *   pnpm --filter @ytt/edge-worker bench            (BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_SAMPLES to tune)
  */
@@ -52,9 +52,15 @@ interface Row {
   non2xx: number;
 }
 
-async function measure(target: string, url: string, headers: Record<string, string>): Promise<Row> {
-  await autocannon({ url, headers, connections: CONNECTIONS, duration: 2 }); // warm-up
-  const r = await autocannon({ url, headers, connections: CONNECTIONS, duration: SECONDS });
+interface Call {
+  headers: Record<string, string>;
+  method?: "GET" | "POST";
+  body?: string;
+}
+
+async function measure(target: string, url: string, call: Call): Promise<Row> {
+  await autocannon({ url, ...call, connections: CONNECTIONS, duration: 2 }); // warm-up
+  const r = await autocannon({ url, ...call, connections: CONNECTIONS, duration: SECONDS });
   return {
     target,
     rps: r.requests.average,
@@ -78,6 +84,39 @@ async function awaitHit(url: string, headers: Record<string, string>): Promise<v
     }
   }
   throw new Error(`expected a cache hit, got ${last}`);
+}
+
+/**
+ * get_transcript over MCP as a client sends it once initialised (the endpoint is stateless): the
+ * same video and format as the REST hit, answered from the edge store.
+ */
+function mcpGetTranscript(key: string): Call {
+  return {
+    method: "POST",
+    headers: {
+      Authorization: `Bearer ${key}`,
+      "Content-Type": "application/json",
+      Accept: "application/json, text/event-stream",
+      "MCP-Protocol-Version": "2025-06-18",
+    },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "tools/call",
+      params: { name: "get_transcript", arguments: { video: VIDEO, format: "text" } },
+    }),
+  };
+}
+
+/** The MCP call answers the transcript, not a tool error, before it is measured. */
+async function checkMcp(url: string, call: Call): Promise<void> {
+  const res = await fetch(url, call);
+  const body = (await res.json()) as { result?: { isError?: boolean; content?: { text?: string }[] } };
+  const text = body.result?.content?.[0]?.text ?? "";
+  if (res.status !== 200 || body.result?.isError || text.length === 0)
+    throw new Error(
+      `MCP get_transcript did not answer a transcript: ${res.status} ${JSON.stringify(body).slice(0, 300)}`,
+    );
 }
 
 /** Sequential requests: each answer's client round trip and Server-Timing metrics (ms), and the failures. */
@@ -159,17 +198,22 @@ async function main(): Promise<void> {
     const headers = { "X-API-Key": key };
     await awaitHit(url, headers);
 
-    const baseline = await measure("baseline (fixed JSON Worker)", base, {});
-    const hit = await measure("edge cache hit (key cache + Cache API)", url, headers);
+    const mcp = mcpGetTranscript(key);
+    await checkMcp(`${edge}/mcp`, mcp);
+
+    const baseline = await measure("baseline (fixed JSON Worker)", base, { headers: {} });
+    const hit = await measure("edge cache hit (key cache + Cache API)", url, { headers });
+    const mcpHit = await measure("MCP get_transcript, same hit (key cache + edge store)", `${edge}/mcp`, mcp);
     const fmt = (n: number) => n.toFixed(2);
+    const ratio = (name: string, a: Row, b: Row) =>
+      `| ${name} | ${fmt(a.rps / b.rps)}x | ${fmt(a.p50 / Math.max(b.p50, 0.01))}x | ${fmt(a.p99 / Math.max(b.p99, 0.01))}x | |`;
     console.log(`\nwrangler dev, ${CONNECTIONS} connections, ${SECONDS} s each\n`);
     console.log("| target | req/s | p50 ms | p99 ms | non-2xx/errors |");
     console.log("| --- | ---: | ---: | ---: | ---: |");
-    for (const r of [baseline, hit])
+    for (const r of [baseline, hit, mcpHit])
       console.log(`| ${r.target} | ${fmt(r.rps)} | ${r.p50} | ${r.p99} | ${r.non2xx} |`);
-    console.log(
-      `| ratio edge/baseline | ${fmt(hit.rps / baseline.rps)}x | ${fmt(hit.p50 / Math.max(baseline.p50, 0.01))}x | ${fmt(hit.p99 / Math.max(baseline.p99, 0.01))}x | |`,
-    );
+    console.log(ratio("ratio edge hit/baseline", hit, baseline));
+    console.log(ratio("ratio MCP/REST hit", mcpHit, hit));
     await printBreakdown(url, headers, base);
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
