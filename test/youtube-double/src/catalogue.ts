@@ -455,8 +455,24 @@ const list: CatalogueVideo[] = [
   },
 ];
 
+/** How many plain captioned videos fill the double's playlists and channel tabs (collections.ts). */
+const FILLER_VIDEO_COUNT = 200;
+
+/** The n-th filler video's ID, n from 1. */
+export function fillerVideoId(n: number): string {
+  return `dblItem${String(n).padStart(4, "0")}`;
+}
+
+const fillers: CatalogueVideo[] = Array.from({ length: FILLER_VIDEO_COUNT }, (_, i) => ({
+  ...base,
+  videoId: fillerVideoId(i + 1),
+  case: "a plain captioned video that fills a playlist or a channel tab",
+  title: `Double video ${i + 1}`,
+  tracks: [manual("en", "English", [`This is double video ${i + 1}.`])],
+}));
+
 export const VIDEOS: Readonly<Record<string, CatalogueVideo>> = Object.fromEntries(
-  list.map((v) => [v.videoId, v]),
+  [...list, ...fillers].map((v) => [v.videoId, v]),
 );
 
 export function trackOf(video: CatalogueVideo, languageCode: string, kind: TrackKind): CatalogueTrack {

@@ -17,11 +17,23 @@ export {
   expectedMetadata,
   expectedTrack,
   expectedTranscript,
+  fillerVideoId,
   type Playability,
   trackOf,
   translateText,
   VIDEOS,
 } from "./catalogue.js";
+export {
+  type CatalogueChannel,
+  type CataloguePlaylist,
+  CHANNELS,
+  CONTINUATION_TTL_MS,
+  type CollectionEntry,
+  GRID_PAGE_SIZE,
+  PLAYLIST_PAGE_SIZE,
+  PLAYLISTS,
+  SHOW_UNAVAILABLE_PARAMS,
+} from "./collections.js";
 export { consentPageHtml } from "./consent.js";
 export {
   type AcceptedConsent,

@@ -18,6 +18,7 @@ import {
 import { Botguard, WAA_API_KEY, WAA_REQUEST_KEY } from "./botguard.js";
 import { type Captures, type Json, loadCaptures } from "./captures.js";
 import { type CatalogueVideo, type Playability, translateText, VIDEOS } from "./catalogue.js";
+import { collectionPages } from "./collections.js";
 import { consentPageHtml } from "./consent.js";
 import {
   type Client,
@@ -268,6 +269,10 @@ const hexEscapedJson = (value: unknown) =>
     (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
   );
 
+/** The page's own ytcfg store, defined before the ytcfg.set calls that fill it. */
+const YTCFG_SHIM =
+  "var ytcfg={d:function(){return window.yt&&yt.config_||ytcfg.data_||(ytcfg.data_={})},get:function(k,o){return k in ytcfg.d()?ytcfg.d()[k]:o},set:function(){var a=arguments;if(a.length>1)ytcfg.d()[a[0]]=a[1];else{var k;for(k in a[0])ytcfg.d()[k]=a[0][k]}}};";
+
 const escapeHtml = (s: string) =>
   s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
 
@@ -410,7 +415,7 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
     const title = response.videoDetails?.title ?? "";
     return `<!DOCTYPE html><html style="font-size: 10px;font-family: Roboto, Arial, sans-serif;" lang="en" dir="ltr"><head>
 <meta http-equiv="origin-trial" content=""><title>${escapeHtml(title ? `${title} - YouTube` : "YouTube")}</title>
-<script nonce="d0ub1e">var ytcfg={d:function(){return window.yt&&yt.config_||ytcfg.data_||(ytcfg.data_={})},get:function(k,o){return k in ytcfg.d()?ytcfg.d()[k]:o},set:function(){var a=arguments;if(a.length>1)ytcfg.d()[a[0]]=a[1];else{var k;for(k in a[0])ytcfg.d()[k]=a[0][k]}}};window.ytcfg.set('EMERGENCY_BASE_URL', '/error_204?t\\u003djserror\\u0026level\\u003dERROR');</script>
+<script nonce="d0ub1e">${YTCFG_SHIM}window.ytcfg.set('EMERGENCY_BASE_URL', '/error_204?t\\u003djserror\\u0026level\\u003dERROR');</script>
 <script nonce="d0ub1e">${ytcfgScript}</script>
 <script nonce="d0ub1e">ytcfg.set(${inlineJson(ytcfgLocal)});</script>
 <script nonce="d0ub1e">(function() {window.ytAtR = '${hexEscapedJson(attestation)}';if (window.ytAtRC) { window.ytAtRC(window.ytAtR); }})();</script>
@@ -468,6 +473,46 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
     if (!encoding) return send(res, 200, body);
     const compressed = encoding === "br" ? brotliCompressSync(body, BROTLI_FAST) : gzipSync(body);
     send(res, 200, compressed, { "content-encoding": encoding, vary: "Accept-Encoding" });
+  }
+
+  const collections = collectionPages(urlKey);
+
+  /** A browse page (playlist, channel tab): the watch page's ytcfg, the state in ytInitialData. */
+  function browsePage(title: string, initialData: Json): string {
+    return `<!DOCTYPE html><html lang="en" dir="ltr"><head><title>${escapeHtml(`${title} - YouTube`)}</title>
+<script nonce="d0ub1e">${YTCFG_SHIM}</script>
+<script nonce="d0ub1e">${ytcfgScript}</script>
+</head><body dir="ltr"><script nonce="d0ub1e">var ytInitialData = ${inlineJson(initialData)};</script>
+<script src="${MAINAPP_PATH}" nonce="d0ub1e" async></script>
+</body></html>`;
+  }
+
+  /** GET of a playlist or channel page; false when the path is not one. Refusals as on the watch page. */
+  function handleCollectionPage(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+    const page = collections.page(url);
+    if (!page) return false;
+    const failure = refused(req)
+      ? { kind: "rateLimit" as const, retryAfterSeconds: undefined }
+      : takeForcedFailure("watch");
+    if (failure?.kind === "rateLimit") tooManyRequests(res, failure.retryAfterSeconds);
+    else if (page.status === 404) send(res, 404, "<html><body>404 Not Found</body></html>");
+    else send(res, 200, browsePage(page.title, page.initialData));
+    return true;
+  }
+
+  async function handleBrowse(req: IncomingMessage, res: ServerResponse) {
+    let request: Json;
+    try {
+      request = JSON.parse(await readBody(req));
+    } catch {
+      return send(res, 400, googleError(400, "INVALID_ARGUMENT", "Invalid JSON payload"), JSON_UTF8);
+    }
+    const failure = refused(req) ? { kind: "rateLimit" as const } : takeForcedFailure("innertube");
+    if (failure?.kind === "rateLimit") {
+      return send(res, 429, googleError(429, "RESOURCE_EXHAUSTED", "Too many requests"), JSON_UTF8);
+    }
+    const answer = collections.browse(request);
+    send(res, answer.status, JSON.stringify(answer.body), JSON_UTF8);
   }
 
   /** Which client a caption URL was issued to, from its signature; null when it was not issued here. */
@@ -699,6 +744,8 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
     if (host !== "www.youtube.com")
       return send(res, 404, googleError(404, "NOT_FOUND", "Not Found"), JSON_UTF8);
     if (req.method === "GET" && url.pathname === "/watch") return handleWatch(req, res, url);
+    if (req.method === "POST" && url.pathname === "/youtubei/v1/browse") return handleBrowse(req, res);
+    if (req.method === "GET" && handleCollectionPage(req, res, url)) return;
     if (req.method === "GET" && url.pathname === "/api/timedtext") return handleTimedtext(res, url);
     if (req.method === "POST" && url.pathname === "/api/jnn/v1/GenerateIT")
       return handleGenerateIt(req, res, {});
