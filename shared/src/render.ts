@@ -47,7 +47,7 @@ export function renderTranscript(
     case "json":
       return { body: JSON.stringify(t), contentType };
     case "text":
-      return { body: renderText(toCues(t.segments), opts.timestamps ?? false), contentType };
+      return { body: renderText(t, toCues(t.segments), opts.timestamps ?? false), contentType };
     case "srt":
       return { body: renderSrt(toCues(t.segments)), contentType };
     case "vtt":
@@ -81,8 +81,16 @@ function toCues(segments: readonly Segment[]): Cue[] {
   return cues;
 }
 
-function renderText(cues: Cue[], timestamps: boolean): string {
-  const withHours = (cues.at(-1)?.startMs ?? 0) >= 3_600_000;
+/**
+ * Whether times show hours: when the video runs past an hour (or its captions do), so that every line
+ * of a transcript, and every page of one (MCP), lines up the same way.
+ */
+function showsHours(t: Transcript, cues: Cue[]): boolean {
+  return Math.max(t.video.durationMs ?? 0, cues.at(-1)?.startMs ?? 0) >= 3_600_000;
+}
+
+function renderText(t: Transcript, cues: Cue[], timestamps: boolean): string {
+  const withHours = showsHours(t, cues);
   return cues
     .map((cue) => {
       const text = cue.lines.join(" ");
@@ -110,7 +118,7 @@ function renderMarkdown(t: Transcript, cues: Cue[], timestamps: boolean): string
     `kind: ${track.kind}`,
     ...(track.translatedFrom ? [`translated_from: ${JSON.stringify(track.translatedFrom)}`] : []),
   ];
-  const withHours = (cues.at(-1)?.startMs ?? 0) >= 3_600_000;
+  const withHours = showsHours(t, cues);
   const chapters = [...video.chapters].sort((a, b) => a.startMs - b.startMs);
   const out = [`---\n${front.join("\n")}\n---\n`, `# ${escapeMarkdown(video.title || video.videoId)}\n`];
   let paragraph: { startMs: number; text: string } | undefined;

@@ -179,6 +179,17 @@ describe("renderTranscript", () => {
     expect(renderTranscript(long, "text", { timestamps: true }).body).toBe("[00:01:01] a\n[01:02:05] b\n");
   });
 
+  it("uses hours for every part of a video past an hour, its first minutes too (an MCP page is such a part)", () => {
+    const start = transcript([{ startMs: 61_000, durationMs: 1000, text: "a" }]);
+    start.video.durationMs = 3_725_000;
+    expect(renderTranscript(start, "text", { timestamps: true }).body).toBe("[00:01:01] a\n");
+    expect(renderTranscript(start, "markdown", { timestamps: true }).body).toContain(
+      "[00:01:01](https://youtu.be/dQw4w9WgXcQ?t=61) a",
+    );
+    start.video.durationMs = 3_599_000;
+    expect(renderTranscript(start, "text", { timestamps: true }).body).toBe("[01:01] a\n");
+  });
+
   it("handles hours past 99", () => {
     const start = (123 * 3600 + 4 * 60 + 5) * 1000 + 67;
     const long = transcript([{ startMs: start, durationMs: 1000, text: "late" }]);
