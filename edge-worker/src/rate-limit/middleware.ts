@@ -5,6 +5,7 @@ import type { AppEnv, Identity } from "../app-env.js";
 import { retryableError } from "../errors.js";
 import { setHeaders } from "../headers.js";
 import { addressKey } from "./address.js";
+import { BurstVerdicts } from "./burst-verdicts.js";
 import { LIMITER_PERIOD_SECONDS } from "./limits.js";
 import type { QuotaState } from "./quota-counter.js";
 
@@ -29,47 +30,29 @@ export const ipLimit = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-/** Limiter keys whose last verdict this isolate keeps; the oldest are forgotten past this many. */
-const MAX_REMEMBERED_VERDICTS = 10_000;
-
-/**
- * The last burst check per limiter key in this isolate (a promise, almost always settled by the next
- * request): an answer that costs the origin nothing is judged by it, so that it need not wait for its own.
- */
-const lastVerdicts = new Map<string, Promise<boolean>>();
-
-function rememberVerdict(key: string, verdict: Promise<boolean>): void {
-  lastVerdicts.delete(key);
-  lastVerdicts.set(key, verdict);
-  if (lastVerdicts.size > MAX_REMEMBERED_VERDICTS) {
-    const oldest = lastVerdicts.keys().next().value;
-    if (oldest !== undefined) lastVerdicts.delete(oldest);
-  }
-}
+/** The latest burst verdicts of up to this many keys are kept per isolate. */
+const burstVerdicts = new BurstVerdicts(10_000);
 
 const burstRefusal = () => retryableError("RATE_LIMITED", LIMITER_PERIOD_SECONDS, { scope: "key" });
 
 /**
  * Per API key, on every /v1 route: the per-minute burst limit. Each request is counted, but only work
- * for the origin waits for its own verdict (chargeQuota); cache hits, 304s and job polls are answered
- * at once and refused by the verdict on the key's previous request, so a key past its limit gets one
+ * for the origin always waits for its own count (chargeQuota). Cache hits, 304s and job polls wait for
+ * theirs only once the key's previous count said no (BurstVerdicts), so a key past its limit gets one
  * cached answer more. The binding is permissive by design (per location, eventually consistent:
- * https://developers.cloudflare.com/workers/runtime-apis/bindings/rate-limit/), and a hit then makes no
- * binding round trip at all.
+ * https://developers.cloudflare.com/workers/runtime-apis/bindings/rate-limit/), and a hit within the
+ * limit then makes no binding round trip before its answer.
  */
 export const burstLimit = createMiddleware<AppEnv>(async (c, next) => {
   const { caller } = c.var;
   // Everyone shares the demo key, so its (tighter) burst limit counts per client address instead.
   const [limiter, key] =
     caller.plan === "demo" ? [c.env.DEMO_LIMITER, clientAddress(c)] : [c.env.BURST_LIMITER, caller.keyHash];
-  const verdictKey = `${caller.plan === "demo" ? "demo" : "key"}:${key}`;
-  const previous = lastVerdicts.get(verdictKey);
   const own = limiter.limit({ key }).then((outcome) => outcome.success);
-  rememberVerdict(verdictKey, own);
   c.executionCtx.waitUntil(own);
   c.set("burstVerdict", own);
-  // A check that failed says nothing about the key; its own request reports the failure.
-  if (previous && !(await previous.catch(() => true))) throw burstRefusal();
+  if (!(await burstVerdicts.admits(`${caller.plan === "demo" ? "demo" : "key"}:${key}`, own)))
+    throw burstRefusal();
   await next();
 });
 
