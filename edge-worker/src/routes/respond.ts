@@ -11,12 +11,15 @@ const WARNINGS: Record<StaleReason, string> = {
   "origin-unavailable": '111 - "Revalidation Failed"',
 };
 
-/** Turns a resolution into the HTTP answer, rendering successes from the canonical model. */
+/**
+ * Turns a resolution into the HTTP answer, rendering successes from the canonical model; the
+ * rendering is kept in the Cache API under `cacheKey`, if given.
+ */
 export async function respond(
   c: Context<AppEnv>,
   resolution: Resolution,
   render: (body: Extract<Resolution, { type: "ok" }>["body"]) => { body: string; contentType: string },
-  cacheKey: { hash: string; variant: string },
+  cacheKey: { hash: string; variant: string } | undefined,
 ): Promise<Response> {
   switch (resolution.type) {
     case "pending":
@@ -39,7 +42,7 @@ export async function respond(
         etag: await etagOf(body),
         freshUntil: resolution.freshUntil,
       };
-      if (resolution.cache !== "STALE") {
+      if (cacheKey && resolution.cache !== "STALE") {
         c.executionCtx.waitUntil(putRendered(cacheKey.hash, cacheKey.variant, rendered));
       }
       return sendRendered(c, rendered, resolution.cache, resolution.staleReason);

@@ -99,20 +99,20 @@ const languagesByUrlRoute = createRoute({
 type Render = Parameters<typeof respond>[2];
 
 /**
- * A cached GET, past the burst limit: the Cache API, else the edge store, else the origin; only the
- * origin's work spends a unit of the daily quota.
+ * A cached GET, past the burst limit: the Cache API (for a rendering kept under `variant`), else the
+ * edge store, else the origin; only the origin's work spends a unit of the daily quota.
  */
 async function cachedAnswer(
   c: Context<AppEnv>,
   work: WorkRequest,
-  variant: string,
+  variant: string | undefined,
   render: Render,
 ): Promise<Response> {
   const hash = await requestHash(work);
-  const cached = await wrapTime(c, "cache", matchRendered(hash, variant));
+  const cached = variant === undefined ? undefined : await wrapTime(c, "cache", matchRendered(hash, variant));
   if (cached) return sendRendered(c, cached, "HIT");
   const resolution = await resolve(resolveContext(c), work, hash, () => chargeQuota(c, 1));
-  return respond(c, resolution, render, { hash, variant });
+  return respond(c, resolution, render, variant === undefined ? undefined : { hash, variant });
 }
 
 /** A transcript of the video `ref` names (an ID or a link), in the asked format. */
@@ -128,9 +128,10 @@ function transcriptAnswer(
   const work: WorkRequest = { kind: "transcript", request: toTranscriptRequest(videoId, options) };
   const { chunkChars, chunkTokens, overlap = 0 } = options;
   if (chunkChars !== undefined || chunkTokens !== undefined) {
-    // Chunks are JSON whatever Accept says (schemas.ts refuses another explicit format); each budget is its own variant.
-    const budget = chunkChars !== undefined ? `c${chunkChars}` : `t${chunkTokens}`;
-    return cachedAnswer(c, work, `json-chunks-${budget}-${overlap}`, (body) => ({
+    // Chunks are JSON whatever Accept says (schemas.ts refuses another explicit format). They are cut
+    // from the edge store's copy on every request and never kept in the Cache API: budgets and
+    // overlaps make millions of variants, which free hits could otherwise fill the cache with.
+    return cachedAnswer(c, work, undefined, (body) => ({
       body: JSON.stringify({
         ...(body as Transcript),
         chunks: chunkTranscript(body as Transcript, {
