@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DEFAULT_CUE_MS } from "./render.js";
 import { endsSentence, textLines } from "./text.js";
 import type { Transcript } from "./transcript.js";
+import { momentUrl } from "./video-ref.js";
 
 /**
  * Token estimate for a hard budget when the reader's tokenizer is unknown, so it errs high.
@@ -172,7 +173,7 @@ function toChunk(index: number, pieces: readonly Piece[], videoId: string): Tran
     startMs: first.startMs,
     endMs: last.endMs,
     text: pieces.map((p) => p.text).join(" "),
-    url: `https://youtu.be/${videoId}?t=${Math.floor(first.startMs / 1000)}`,
+    url: momentUrl(videoId, first.startMs),
     firstSegment: first.segment,
     lastSegment: last.segment,
   };

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { endsSentence, textLines } from "./text.js";
 import type { Segment, Transcript } from "./transcript.js";
+import { momentUrl, watchUrl } from "./video-ref.js";
 
 export const TRANSCRIPT_FORMATS = ["json", "text", "srt", "vtt", "markdown"] as const;
 export type TranscriptFormat = (typeof TRANSCRIPT_FORMATS)[number];
@@ -113,7 +114,7 @@ function renderMarkdown(t: Transcript, cues: Cue[], timestamps: boolean): string
   const front = [
     `title: ${JSON.stringify(video.title)}`,
     `channel: ${JSON.stringify(video.channelName)}`,
-    `url: https://www.youtube.com/watch?v=${video.videoId}`,
+    `url: ${watchUrl(video.videoId)}`,
     `language: ${JSON.stringify(track.languageCode)}`,
     `kind: ${track.kind}`,
     ...(track.translatedFrom ? [`translated_from: ${JSON.stringify(track.translatedFrom)}`] : []),
@@ -124,7 +125,7 @@ function renderMarkdown(t: Transcript, cues: Cue[], timestamps: boolean): string
   let paragraph: { startMs: number; text: string } | undefined;
   const flush = () => {
     if (!paragraph) return;
-    const link = `[${clockTime(paragraph.startMs, withHours)}](https://youtu.be/${video.videoId}?t=${Math.floor(paragraph.startMs / 1000)})`;
+    const link = `[${clockTime(paragraph.startMs, withHours)}](${momentUrl(video.videoId, paragraph.startMs)})`;
     out.push(`${timestamps ? `${link} ` : ""}${paragraph.text}\n`);
     paragraph = undefined;
   };

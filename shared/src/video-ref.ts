@@ -60,6 +60,16 @@ const LOOK_ALIKE_ID =
 
 const TOO_DEEP = `That link wraps other links more than ${MAX_WRAP_DEPTH} levels deep; paste the video's own link.`;
 
+/** The video's page on YouTube. */
+export function watchUrl(videoId: string): string {
+  return `https://www.youtube.com/watch?v=${videoId}`;
+}
+
+/** A moment of the video on YouTube (whole seconds: YouTube's `t` takes no fractions). */
+export function momentUrl(videoId: string, ms: number): string {
+  return `https://youtu.be/${videoId}?t=${Math.floor(ms / 1000)}`;
+}
+
 /** What text around a pasted reference leaves at its ends; none of it can be part of an ID or a host. */
 const OPENING_PUNCTUATION = new Set(Array.from("<([{\"'\u201c\u2018\u00ab\u2039\uff08\u300c\u300e\u3010"));
 const CLOSING_PUNCTUATION = new Set(

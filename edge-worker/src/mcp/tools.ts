@@ -10,7 +10,9 @@ import {
   invalidRequest,
   type LanguageList,
   LanguageListSchema,
+  languagesWork,
   MAX_VIDEO_REF_LENGTH,
+  momentUrl,
   requestHash,
   TrackSchema,
   type Transcript,
@@ -18,6 +20,7 @@ import {
   toTranscriptRequest,
   transcriptPage,
   type WorkRequest,
+  watchUrl,
 } from "@ytt/shared";
 import type { Context } from "hono";
 import { z } from "zod";
@@ -97,19 +100,6 @@ function transcriptWork(args: {
   const query = TranscriptQuerySchema.safeParse({ lang: args.lang, tlang: args.tlang });
   if (!query.success) throw invalidRequest(query.error.issues);
   return { kind: "transcript", request: toTranscriptRequest(videoIdFrom(args.video), query.data) };
-}
-
-/** The language list does not depend on transcript options: the same entry as GET /v1/transcripts/{video}/languages. */
-function languagesWork(video: string): WorkRequest {
-  return {
-    kind: "languages",
-    request: toTranscriptRequest(videoIdFrom(video), TranscriptQuerySchema.parse({})),
-  };
-}
-
-/** A moment of the video on YouTube. */
-function momentUrl(videoId: string, ms: number): string {
-  return `https://youtu.be/${videoId}?t=${Math.floor(ms / 1000)}`;
 }
 
 /** A tool whose result is JSON: the same object as structured content and as text, for clients that read only text. */
@@ -203,7 +193,7 @@ async function listLanguages(
 ): Promise<CallToolResult> {
   const { video, tracks, translationLanguages } = (await answer(
     c,
-    languagesWork(args.video),
+    languagesWork(videoIdFrom(args.video)),
   )) as LanguageList;
   return jsonResult({ videoId: video.videoId, tracks, translationLanguages });
 }
@@ -218,10 +208,10 @@ async function getVideoInfo(
   c: Context<AppEnv>,
   args: z.output<typeof VideoOnlyInput>,
 ): Promise<CallToolResult> {
-  const { video } = (await answer(c, languagesWork(args.video))) as LanguageList;
+  const { video } = (await answer(c, languagesWork(videoIdFrom(args.video)))) as LanguageList;
   return jsonResult({
     ...video,
-    url: `https://www.youtube.com/watch?v=${video.videoId}`,
+    url: watchUrl(video.videoId),
     chapters: video.chapters.map((ch) => ({ ...ch, url: momentUrl(video.videoId, ch.startMs) })),
   });
 }

@@ -1,11 +1,11 @@
 import { createRoute, OpenAPIHono, type z } from "@hono/zod-openapi";
 import {
   chunkTranscript,
+  languagesWork,
   renderTranscript,
   requestHash,
   TRANSCRIPT_CONTENT_TYPES,
   type Transcript,
-  TranscriptQuerySchema,
   toTranscriptRequest,
   type WorkRequest,
 } from "@ytt/shared";
@@ -148,15 +148,8 @@ function transcriptAnswer(
   );
 }
 
-/** The language list does not depend on transcript options: every request for a video shares one entry. */
-const DEFAULT_OPTIONS = TranscriptQuerySchema.parse({});
-
 function languagesAnswer(c: Context<AppEnv>, ref: string) {
-  const work: WorkRequest = {
-    kind: "languages",
-    request: toTranscriptRequest(videoIdFrom(ref), DEFAULT_OPTIONS),
-  };
-  return cachedAnswer(c, work, "json", (body) => ({
+  return cachedAnswer(c, languagesWork(videoIdFrom(ref)), "json", (body) => ({
     body: JSON.stringify(body),
     contentType: "application/json; charset=utf-8",
   }));
