@@ -11,6 +11,8 @@ export interface QuotaState {
   remaining: number;
   /** Seconds until the quota resets (next UTC midnight). */
   resetSeconds: number;
+  /** When it resets, ISO 8601. */
+  resetsAt: string;
 }
 
 /** The UTC day `offset` days from `now`'s, as YYYY-MM-DD. */
@@ -48,13 +50,14 @@ export class QuotaCounter extends DurableObject<Env> {
       );
       sql.exec("DELETE FROM usage WHERE day < ?", dayOf(now, 1 - HISTORY_DAYS));
     }
-    const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+    const midnight = new Date(`${dayOf(now, 1)}T00:00:00.000Z`);
     return {
       allowed,
       limit,
       used: after,
       remaining: Math.max(0, limit - after),
-      resetSeconds: Math.ceil((midnight - now.getTime()) / 1000),
+      resetSeconds: Math.ceil((midnight.getTime() - now.getTime()) / 1000),
+      resetsAt: midnight.toISOString(),
     };
   }
 

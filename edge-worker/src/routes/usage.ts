@@ -52,11 +52,6 @@ const usageRoute = createRoute({
   },
 });
 
-/** The next UTC midnight, when the daily quotas reset. */
-function nextUtcMidnight(now = new Date()): string {
-  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1)).toISOString();
-}
-
 export const usage = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(
   usageRoute,
   async (c) => {
@@ -64,8 +59,11 @@ export const usage = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).op
     const [quotas, history] = await Promise.all([
       Promise.all(
         quotasOf(c).map(async ({ counter, limit, scope }) => {
-          const { used, remaining, resetSeconds } = await c.env.QUOTA.getByName(counter).consume(0, limit);
-          return { scope, limit, used, remaining, resetSeconds, resetsAt: nextUtcMidnight() };
+          const { used, remaining, resetSeconds, resetsAt } = await c.env.QUOTA.getByName(counter).consume(
+            0,
+            limit,
+          );
+          return { scope, limit, used, remaining, resetSeconds, resetsAt };
         }),
       ),
       c.env.QUOTA.getByName(caller.keyHash).history(),
