@@ -1,3 +1,4 @@
+export * from "./callback-url.js";
 export * from "./caller.js";
 export * from "./chunk.js";
 export * from "./collection-ref.js";
