@@ -50,16 +50,21 @@ describe("the OpenAPI document", () => {
         for (const code of codes) expect(ERRORS[code].status, `${where} ${code}`).toBe(Number(status));
       }
     }
-    // The transcript routes pass on whatever the origin answers: every catalogue status but 413.
+    // The transcript routes pass on whatever the origin answers: every catalogue status but 413
+    // (they take no body) and 405 (MCP's alone).
     const statuses = new Set(
       Object.values(ERRORS)
         .map((e) => String(e.status))
-        .filter((s) => s !== "413"),
+        .filter((s) => s !== "413" && s !== "405"),
     );
     for (const path of ["/v1/transcripts/{video}", "/v1/transcripts/{video}/languages"]) {
       const documented = Object.keys(doc.paths[path]?.get?.responses ?? {}).filter((s) => Number(s) >= 400);
       expect(documented.sort(), path).toEqual([...statuses].sort());
     }
+    // MCP's own codes are no REST answer's.
+    for (const { op } of operations)
+      for (const { description } of Object.values(op.responses))
+        expect(description).not.toMatch(/METHOD_NOT_ALLOWED|EXTRACTION_PENDING/);
     const notFound: ErrorCode = "LANGUAGE_NOT_AVAILABLE";
     expect(doc.paths["/v1/transcripts/{video}"]?.get?.responses["404"]?.description).toContain(notFound);
   });

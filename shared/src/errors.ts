@@ -54,6 +54,16 @@ export const ERRORS = {
     message: "This API key has too many transcripts being extracted. Wait for some to finish.",
   },
   PAYLOAD_TOO_LARGE: { status: 413, retryable: false, message: "The request body is too large." },
+  METHOD_NOT_ALLOWED: { status: 405, retryable: false, message: "This endpoint does not take that method." },
+  /**
+   * MCP tools only: the video's job was still running when the tool's wait ended. REST answers 202
+   * with the job instead, so no HTTP answer carries this code; its status is what one would be.
+   */
+  EXTRACTION_PENDING: {
+    status: 503,
+    retryable: true,
+    message: "The video is still being fetched from YouTube. Try again shortly.",
+  },
   ORIGIN_UNAVAILABLE: {
     status: 503,
     retryable: true,
@@ -61,6 +71,13 @@ export const ERRORS = {
   },
   INTERNAL: { status: 500, retryable: true, message: "Something went wrong on our side." },
 } as const satisfies Record<string, ErrorSpec>;
+
+/**
+ * How long a retryable failure tells the client to wait when nothing more precise is known (such as
+ * YouTube's own Retry-After): the origin's Retry-After on such answers, which the edge passes on as
+ * details.retryAfterSeconds, and the edge's for a job that failed so.
+ */
+export const RETRY_AFTER_SECONDS = 5;
 
 export type ErrorCode = keyof typeof ERRORS;
 export const ERROR_CODES = Object.keys(ERRORS) as [ErrorCode, ...ErrorCode[]];

@@ -138,8 +138,13 @@ export const KEYED_ERRORS = [
   "INTERNAL",
 ] as const satisfies readonly ErrorCode[];
 
-/** A GET the origin may answer: its codes pass through, so every code but the body limit (there is no body). */
-export const ORIGIN_GET_ERRORS = ERROR_CODES.filter((code) => code !== "PAYLOAD_TOO_LARGE");
+/**
+ * A GET the origin may answer: its codes pass through, so every code but the body limit (there is
+ * no body) and MCP's own (the method refusal of /mcp, a tool's wait for a job).
+ */
+export const ORIGIN_GET_ERRORS = ERROR_CODES.filter(
+  (code) => !["PAYLOAD_TOO_LARGE", "METHOD_NOT_ALLOWED", "EXTRACTION_PENDING"].includes(code),
+);
 
 /**
  * An operation's error answers, one per status, each naming the catalogue codes it may carry: the

@@ -8,6 +8,7 @@ import {
   type JobBody,
   MAX_BATCH_BODY_BYTES,
   parseVideoRef,
+  RETRY_AFTER_SECONDS,
   requestIdFrom,
   TranscriptQuerySchema,
   toTranscriptRequest,
@@ -38,11 +39,14 @@ interface Answer {
   headers: Record<string, string>;
 }
 
-/** Retry-After for a 202 or a full queue: long enough not to hammer, short enough to feel live. */
-const RETRY_AFTER_SECONDS = "5";
+/**
+ * Retry-After for a 202 or a retryable failure (a full queue, YouTube pushing back): long enough
+ * not to hammer, short enough to feel live. The edge tells the same for a job that failed so.
+ */
+const RETRY_AFTER = String(RETRY_AFTER_SECONDS);
 
 function errorAnswer(error: ApiError, requestId: string): Answer {
-  const headers: Record<string, string> = error.retryable ? { "Retry-After": RETRY_AFTER_SECONDS } : {};
+  const headers: Record<string, string> = error.retryable ? { "Retry-After": RETRY_AFTER } : {};
   return { status: error.status, body: errorBody(error, requestId), headers };
 }
 
@@ -100,7 +104,7 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
     return {
       status: 202,
       body: jobBody(id, (await jobs.view(id))?.status ?? "queued", requestId),
-      headers: { Location: `/v1/jobs/${id}`, "Retry-After": RETRY_AFTER_SECONDS, "X-Cache": "MISS" },
+      headers: { Location: `/v1/jobs/${id}`, "Retry-After": RETRY_AFTER, "X-Cache": "MISS" },
     };
   }
 
