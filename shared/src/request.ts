@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { CollectionInfoSchema, CollectionItemSchema, CollectionProgressSchema } from "./collection-job.js";
+import { CHANNEL_TABS, COLLECTION_LIMIT, MAX_COLLECTION_REF_LENGTH } from "./collection-ref.js";
 import { ApiError, ERRORS } from "./errors.js";
 import { sha256Hex } from "./signing.js";
 import { LanguageListSchema, TranscriptSchema } from "./transcript.js";
@@ -178,6 +180,38 @@ export const BatchResponseSchema = z.object({
 });
 export type BatchResponse = z.infer<typeof BatchResponseSchema>;
 
+/**
+ * POST /v1/collections body: the collection, how much of it, and the transcript options every video
+ * is asked with. `collection` is only typed here; parseCollectionRef says why a reference is not one.
+ */
+export const CollectionRequestSchema = TranscriptQuerySchema.extend({
+  collection: z
+    .string()
+    .max(MAX_COLLECTION_REF_LENGTH)
+    .describe(
+      "A playlist (link or ID: PL…, UU…, OLAK5uy_…) or a channel (link, @handle or UC… ID; /c/… and /user/… links too).",
+    ),
+  tab: z
+    .enum(CHANNEL_TABS)
+    .optional()
+    .describe("For a channel: which of its videos (default: the tab its link names, else videos)."),
+  limit: z
+    .number()
+    .int()
+    .min(1)
+    .max(COLLECTION_LIMIT.max)
+    .default(COLLECTION_LIMIT.default)
+    .describe(
+      `The most videos to list, in the collection's order (default ${COLLECTION_LIMIT.default}, at most ${COLLECTION_LIMIT.max}); the collection costs this many units of the daily quota.`,
+    ),
+  callbackUrl: z
+    .url({ protocol: /^https$/, message: "callbackUrl must be an https URL" })
+    .max(2048)
+    .optional()
+    .describe("An https URL to be told when the job has finished."),
+});
+export type CollectionRequest = z.input<typeof CollectionRequestSchema>;
+
 /** A stable string for a normalised request; equal requests, equal keys. */
 export function requestKey(work: WorkRequest): string {
   const r = work.request;
@@ -197,13 +231,23 @@ export function isPermanentFailure(code: keyof typeof ERRORS): boolean {
 
 export const JobStatusSchema = z.enum(["queued", "active", "completed", "failed"]);
 
-/** The 202 answer, and the body of GET /v1/jobs/{id}. */
+/**
+ * The 202 answer, and the body of GET /v1/jobs/{id}. A collection job (`job.kind`) carries the
+ * listing, its progress and a page of its items instead of `result`; `error` is then the whole
+ * collection's failure (no such playlist), each item's own being in `items`.
+ */
 export const JobBodySchema = z.object({
   job: z.object({
     id: z.string(),
     status: JobStatusSchema,
     statusUrl: z.string(),
+    kind: z.literal("collection").optional(),
   }),
+  collection: CollectionInfoSchema.optional(),
+  progress: CollectionProgressSchema.optional(),
+  items: z.array(CollectionItemSchema).optional(),
+  /** The cursor of the next page of items, when there is one. */
+  nextCursor: z.string().optional(),
   result: z.union([TranscriptSchema, LanguageListSchema]).optional(),
   error: z
     .object({
