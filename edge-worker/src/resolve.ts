@@ -5,12 +5,14 @@
 
 import {
   ApiError,
+  ERRORS,
   errorBody,
   isErrorCode,
   type JobBody,
   JobBodySchema,
   type JobKind,
   type LanguageList,
+  RETRY_AFTER_SECONDS,
   type Transcript,
   type WorkRequest,
 } from "@ytt/shared";
@@ -37,6 +39,8 @@ export type Resolution =
   | {
       type: "ok";
       body: Transcript | LanguageList;
+      /** When the edge store took this answer: which copy of it this is (MCP's page cursors name it). */
+      storedAt: number;
       freshUntil: number;
       cache: CacheStatus;
       staleReason?: StaleReason;
@@ -70,8 +74,9 @@ async function lookup(ctx: ResolveContext, work: WorkRequest, hash: string): Pro
 /**
  * The whole path for one request: edge store, else the origin (falling back to a stale copy).
  * `beforeOrigin` runs (and may refuse) only when the origin is asked: the quota is spent there.
- * With `jobWaitMs`, a job the origin answers 202 for is waited for that much longer (MCP tools,
- * which cannot hand a client a job to poll); only a job still running then is answered pending.
+ * With `jobWaitMs`, a job the origin answers 202 for is waited for that much longer, counted from
+ * the 202 (the origin has already held the call for its own wait budget): MCP tools, which cannot
+ * hand a client a job to poll. Only a job still running then is answered pending.
  */
 export async function resolve(
   ctx: ResolveContext,
@@ -83,56 +88,65 @@ export async function resolve(
   const found = await lookup(ctx, work, hash);
   if ("hit" in found) return found.hit;
   await beforeOrigin();
-  const until = Date.now() + jobWaitMs;
   let answer = await askOrigin(ctx, work);
-  if (answer.type === "pending") answer = await awaitJob(ctx, work.kind, answer, until);
+  if (answer.type === "pending") answer = await awaitJob(ctx, work.kind, answer, jobWaitMs);
   return settle(ctx, work, hash, answer, found.miss);
 }
 
 /**
- * How often a waiting request asks the origin for its job: each ask is a subrequest, of which a
- * Worker invocation has a bounded number.
- */
-const JOB_POLL_MS = 2000;
-
-/**
- * Polls the origin for a pending job until it finishes or `until`: its answer then, else the
- * pending answer. A poll costs no quota, as GET /v1/jobs does not, and stores nothing: settle()
- * stores the outcome once, as for any origin answer.
+ * Waits up to `waitMs` for a pending job at the origin, which holds GET /v1/jobs/{id}?wait=1 until
+ * the job ends or its own wait budget passes: the job's answer as soon as it ends, else the pending
+ * answer. A call rather than a poll every few seconds spends one subrequest per budget (a Worker
+ * invocation has a bounded number) and loses no time between polls; the call is cut off at the
+ * deadline, since the origin's budget (25 s) may well be longer than ours. It costs no quota, as GET
+ * /v1/jobs does not, and stores nothing: settle() stores the outcome once, as for any origin answer.
  */
 async function awaitJob(
   ctx: ResolveContext,
   kind: JobKind,
   pending: Extract<Answer, { type: "pending" }>,
-  until: number,
+  waitMs: number,
 ): Promise<Answer> {
-  const path = `/v1/jobs/${encodeURIComponent(pending.job.job.id)}`;
-  for (let left = until - Date.now(); left > 0; left = until - Date.now()) {
-    await new Promise((done) => setTimeout(done, Math.min(JOB_POLL_MS, left)));
+  const until = Date.now() + waitMs;
+  const path = `/v1/jobs/${encodeURIComponent(pending.job.job.id)}?wait=1`;
+  for (let left = waitMs; left > 0; left = until - Date.now()) {
     let raw: Awaited<ReturnType<typeof callOrigin>>;
     try {
-      raw = await callOrigin(ctx, "GET", path);
+      raw = await callOrigin(ctx, "GET", path, undefined, left);
     } catch (e) {
-      // The job may well go on: the caller hears it is pending, and asks again later.
+      // The deadline, or the origin failing: either way the job may well go on, and the caller
+      // hears it is pending and asks again later.
       if (e instanceof ApiError) return pending;
       throw e;
     }
     const status = raw.status === 200 ? JobBodySchema.safeParse(raw.body) : undefined;
-    const finished = status?.success ? finishedAnswer(kind, status.data) : undefined;
+    if (!status?.success) return pending;
+    const finished = finishedAnswer(kind, status.data);
     if (finished) return finished;
+    // The origin answers at once for a job it no longer waits on (ended outside the catalogue):
+    // asking again would only spin.
+    if (status.data.job.status !== "queued" && status.data.job.status !== "active") return pending;
   }
   return pending;
 }
 
-/** A finished job as the origin's answer to its request; undefined while it runs (or failed outside the catalogue). */
+/**
+ * A finished job as the origin's answer to its request; undefined while it runs (or failed outside
+ * the catalogue). A retryable failure says when to retry, as the origin's own answer would in its
+ * Retry-After: the job's details carry YouTube's time when it gave one, else the usual one.
+ */
 function finishedAnswer(kind: JobKind, { result, error }: JobBody): Answer | undefined {
   if (result) return interpretAnswer(kind, { status: 200, body: result, retryAfter: undefined });
-  if (error && isErrorCode(error.code))
-    return {
-      type: "error",
-      error: new ApiError(error.code, { message: error.message, details: error.details }),
-    };
-  return undefined;
+  if (!error || !isErrorCode(error.code)) return undefined;
+  const retry = ERRORS[error.code].retryable ? { retryAfterSeconds: RETRY_AFTER_SECONDS } : {};
+  const details = { ...retry, ...error.details };
+  return {
+    type: "error",
+    error: new ApiError(error.code, {
+      message: error.message,
+      ...(Object.keys(details).length ? { details } : {}),
+    }),
+  };
 }
 
 async function askOrigin(ctx: ResolveContext, work: WorkRequest): Promise<Answer> {
@@ -156,7 +170,13 @@ async function settle(
   switch (answer.type) {
     case "ok": {
       const entry = await writeSuccess(kv, ctx.config, hash, work.kind, answer.body);
-      return { type: "ok", body: answer.body, freshUntil: entry.freshUntil, cache: "MISS" };
+      return {
+        type: "ok",
+        body: answer.body,
+        storedAt: entry.storedAt,
+        freshUntil: entry.freshUntil,
+        cache: "MISS",
+      };
     }
     case "pending": {
       const jobId = answer.job.job.id;
@@ -215,6 +235,7 @@ function fromStored(entry: StoredAnswer, cache: CacheStatus, staleReason?: Stale
   return {
     type: "ok",
     body: entry.body,
+    storedAt: entry.storedAt,
     freshUntil: entry.freshUntil,
     cache,
     ...(staleReason ? { staleReason } : {}),

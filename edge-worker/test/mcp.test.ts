@@ -1,15 +1,28 @@
+import { env } from "cloudflare:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker";
-import { renderTranscript, requestHash, type Transcript } from "@ytt/shared";
+import {
+  RETRY_AFTER_SECONDS,
+  renderTranscript,
+  requestHash,
+  type Transcript,
+  TranscriptQuerySchema,
+  toTranscriptRequest,
+} from "@ytt/shared";
 import { beforeAll, describe, expect, it } from "vitest";
-import { decodeCursor, encodeCursor } from "../src/mcp/cursor.js";
+import { generateApiKey } from "../src/auth/keys.js";
+import { writeSuccess } from "../src/cache/store.js";
+import { configFrom } from "../src/config.js";
+import { decodeCursor, encodeCursor, startIn } from "../src/mcp/cursor.js";
+import { MCP_MAX_BODY_BYTES } from "../src/mcp/limits.js";
 import { foldForSearch, matchingSegments } from "../src/mcp/search.js";
 import { cannedTranscript, largeTranscript } from "./support/canned.js";
 import {
   type CallOptions,
   call,
   createKey,
+  errorOf,
   originRequests,
   videoId,
   WORKER_ORIGIN,
@@ -34,6 +47,28 @@ async function connect(options: Omit<CallOptions, "key"> & { key?: string } = {}
   return client;
 }
 
+/** A hand-made POST /mcp, as a client that does not use the SDK would send it. */
+function post(body: string, options: Omit<CallOptions, "body" | "method"> = {}): Promise<Response> {
+  return call("/mcp", {
+    key,
+    ...options,
+    method: "POST",
+    headers: {
+      "Content-Type": "application/json",
+      Accept: "application/json, text/event-stream",
+      ...(options.headers as Record<string, string>),
+    },
+    body,
+  });
+}
+
+const callTool = (id: number, name: string, args: Record<string, unknown>) => ({
+  jsonrpc: "2.0",
+  id,
+  method: "tools/call",
+  params: { name, arguments: args },
+});
+
 type ToolResult = Awaited<ReturnType<Client["callTool"]>>;
 const texts = (result: ToolResult) => (result.content as { text: string }[]).map((c) => c.text);
 const errorIn = (result: ToolResult) => {
@@ -44,7 +79,7 @@ const errorIn = (result: ToolResult) => {
 };
 
 describe("cursor", () => {
-  it("round-trips the next segment for the request it was made for, and refuses it for another", async () => {
+  it("round-trips the next segment and the stored copy for the request it was made for, and refuses it for another", async () => {
     const hash = await requestHash({
       kind: "transcript",
       request: { videoId: "dQw4w9WgXcQ", languages: ["en"], kind: "any", fallback: "error" },
@@ -53,17 +88,25 @@ describe("cursor", () => {
       kind: "transcript",
       request: { videoId: "dQw4w9WgXcQ", languages: ["de"], kind: "any", fallback: "error" },
     });
+    const storedAt = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
     for (const start of [1, 523, 4319, 2_000_000])
-      expect(decodeCursor(encodeCursor(hash, start), hash)).toBe(start);
-    expect(() => decodeCursor(encodeCursor(hash, 5), other)).toThrow(/another request/);
+      expect(decodeCursor(encodeCursor(hash, { start, storedAt }), hash)).toEqual({ start, storedAt });
+    expect(() => decodeCursor(encodeCursor(hash, { start: 5, storedAt }), other)).toThrow(/another request/);
     for (const forged of [
       "",
-      "c1.zz.5",
-      `c2.${hash.slice(0, 12)}.5`,
-      `c1.${hash.slice(0, 12)}.`,
-      `c1.${hash.slice(0, 12)}.-1`,
+      "c2.zz.1.5",
+      // The first format, bound to no stored copy.
+      `c1.${hash.slice(0, 12)}.5`,
+      `c2.${hash.slice(0, 12)}.${storedAt.toString(36)}.`,
+      `c2.${hash.slice(0, 12)}.${storedAt.toString(36)}.-1`,
     ])
       expect(() => decodeCursor(forged, hash)).toThrow(/not a cursor/);
+  });
+
+  it("gives its segment only in the copy it was cut from", () => {
+    const storedAt = 1_767_225_600_000;
+    expect(startIn({ start: 40, storedAt }, storedAt)).toBe(40);
+    expect(() => startIn({ start: 40, storedAt }, storedAt + 1)).toThrow(/refreshed.*start again/);
   });
 });
 
@@ -114,12 +157,47 @@ describe("/mcp on the Worker", () => {
     }
   });
 
-  it("answers GET and DELETE with 405: stateless, no event stream, no session", async () => {
+  it("answers GET and DELETE with 405 METHOD_NOT_ALLOWED: stateless, no event stream, no session", async () => {
     for (const method of ["GET", "DELETE"]) {
       const res = await call("/mcp", { method, key, headers: { Accept: "text/event-stream" } });
       expect(res.status).toBe(405);
       expect(res.headers.get("Allow")).toBe("POST");
+      expect((await errorOf(res)).code).toBe("METHOD_NOT_ALLOWED");
     }
+  });
+
+  it("refuses a JSON-RPC batch with our 400 before running any of its calls", async () => {
+    const ids = [videoId("ok"), videoId("ok"), videoId("ok")];
+    const res = await post(
+      JSON.stringify(ids.map((video, i) => callTool(i + 1, "get_transcript", { video }))),
+    );
+    expect(res.status).toBe(400);
+    const error = await errorOf(res);
+    expect(error.code).toBe("INVALID_REQUEST");
+    expect(error.message).toMatch(/batches are not supported.*one message a request/);
+    for (const id of ids) expect(await originRequests(id)).toEqual([]);
+  });
+
+  it("refuses a body over its bound with 413 and one that is not JSON with 400, as our errors", async () => {
+    const tooLarge = await post(
+      JSON.stringify(
+        callTool(1, "search_transcript", { video: videoId("ok"), query: "x".repeat(MCP_MAX_BODY_BYTES) }),
+      ),
+    );
+    expect([tooLarge.status, (await errorOf(tooLarge)).code]).toEqual([413, "PAYLOAD_TOO_LARGE"]);
+    const notJson = await post("{");
+    expect([notJson.status, (await errorOf(notJson)).code]).toEqual([400, "INVALID_REQUEST"]);
+  });
+
+  it("refuses the shared demo key even from the site's page, which does not use MCP", async () => {
+    const demoKey = generateApiKey("live");
+    const res = await post(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }), {
+      key: demoKey,
+      env: { DEMO_KEY_ENABLED: "true", DEMO_KEY: demoKey } as Partial<Env>,
+      headers: { Origin: WORKER_ORIGIN },
+    });
+    expect(res.status).toBe(403);
+    expect(await errorOf(res)).toMatchObject({ code: "FORBIDDEN", details: { reason: "demo-key-route" } });
   });
 
   it("lists four tools, each with an input schema", async () => {
@@ -193,6 +271,78 @@ describe("/mcp on the Worker", () => {
     await impatient.close();
   });
 
+  it("starts its wait when the origin answers 202, however long the origin held the call first", async () => {
+    // The stand-in holds "jd" 1.2 s before its 202, as the origin holds a call for its wait budget:
+    // longer than this whole 1 s wait, which must therefore be counted from the 202.
+    const client = await connect({ env: { MCP_JOB_WAIT_SECONDS: "1" } as Partial<Env> });
+    const id = videoId("jd");
+    const done = await client.callTool({ name: "get_transcript", arguments: { video: id, format: "json" } });
+    expect(done.isError, JSON.stringify(done)).toBeFalsy();
+    expect(JSON.parse(texts(done)[0] ?? "")).toEqual(cannedTranscript(id));
+    // Waited out with the origin's long poll, not polls every few seconds.
+    const polls = await originRequests("/v1/jobs/");
+    const hash = await requestHash({
+      kind: "transcript",
+      request: toTranscriptRequest(id, TranscriptQuerySchema.parse({})),
+    });
+    expect(polls.filter((r) => r.path.includes(hash)).map((r) => r.path)).toEqual([
+      `/v1/jobs/${hash}?wait=1`,
+    ]);
+    await client.close();
+  });
+
+  it("says when to retry a waited-for job that failed retryably, as the origin's own answer would", async () => {
+    const client = await connect();
+    const failed = errorIn(
+      await client.callTool({ name: "get_transcript", arguments: { video: videoId("jf") } }),
+    );
+    expect(failed.error).toMatchObject({
+      code: "BLOCKED_BY_YOUTUBE",
+      retryable: true,
+      details: { retryAfterSeconds: RETRY_AFTER_SECONDS },
+    });
+    await client.close();
+  });
+
+  it("refuses a cursor cut from a copy of the transcript that has since been refreshed", async () => {
+    const client = await connect();
+    const id = videoId("ok").replace(/^ok/, "lg");
+    const first = await client.callTool({
+      name: "get_transcript",
+      arguments: { video: id, maxTokens: 25_000 },
+    });
+    const { page } = JSON.parse(texts(first)[1] ?? "") as { page: { nextCursor: string } };
+    // A refresh from YouTube between two pages (as a revalidation stores it), whose captions moved:
+    // the old cursor's offset would skip or repeat some of them.
+    const refreshed = largeTranscript(id);
+    refreshed.segments.shift();
+    const hash = await requestHash({
+      kind: "transcript",
+      request: toTranscriptRequest(id, TranscriptQuerySchema.parse({})),
+    });
+    await writeSuccess(env.TRANSCRIPTS, configFrom(env), hash, "transcript", refreshed);
+    const stale = errorIn(
+      await client.callTool({
+        name: "get_transcript",
+        arguments: { video: id, maxTokens: 25_000, cursor: page.nextCursor },
+      }),
+    );
+    expect(stale.error.code).toBe("INVALID_REQUEST");
+    expect(stale.error.message).toMatch(/refreshed.*start again without a cursor/);
+    // Starting again pages through the new copy.
+    const again = await client.callTool({
+      name: "get_transcript",
+      arguments: { video: id, maxTokens: 25_000 },
+    });
+    const next = JSON.parse(texts(again)[1] ?? "") as { page: { nextCursor: string } };
+    const second = await client.callTool({
+      name: "get_transcript",
+      arguments: { video: id, maxTokens: 25_000, cursor: next.page.nextCursor },
+    });
+    expect(second.isError, JSON.stringify(second).slice(0, 300)).toBeFalsy();
+    await client.close();
+  });
+
   it("answers refusals as tool errors carrying our code, message and retry time", async () => {
     const client = await connect();
     const disabled = errorIn(
@@ -221,7 +371,7 @@ describe("/mcp on the Worker", () => {
     const badCursor = errorIn(
       await client.callTool({
         name: "get_transcript",
-        arguments: { video: videoId("ok"), cursor: "c1.000000000000.1" },
+        arguments: { video: videoId("ok"), cursor: "c2.000000000000.1.1" },
       }),
     );
     expect(badCursor.error.message).toMatch(/another request/);

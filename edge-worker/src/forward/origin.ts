@@ -51,6 +51,8 @@ export async function callOrigin(
   method: "GET" | "POST",
   pathWithQuery: string,
   json?: unknown,
+  /** A call that must end sooner than ORIGIN_TIMEOUT_MS (a wait with its own deadline). */
+  timeoutMs = config.originTimeoutMs,
 ): Promise<RawAnswer> {
   const url = new URL(config.originUrl + pathWithQuery);
   const body = json === undefined ? undefined : JSON.stringify(json);
@@ -77,7 +79,7 @@ export async function callOrigin(
       headers,
       body,
       redirect: "manual",
-      signal: AbortSignal.timeout(config.originTimeoutMs),
+      signal: AbortSignal.timeout(Math.min(timeoutMs, config.originTimeoutMs)),
     });
   } catch (e) {
     throw originUnavailable(e instanceof Error && e.name === "TimeoutError" ? "timeout" : "unreachable");

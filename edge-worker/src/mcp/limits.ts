@@ -6,3 +6,11 @@ import { CHUNK_LIMITS } from "@ytt/shared";
  * mostly header; the top is the chunker's, so the REST chunks and the MCP pages share one ceiling.
  */
 export const MCP_MAX_TOKENS = { min: 1000, max: CHUNK_LIMITS.tokens.max } as const;
+
+/**
+ * The largest POST /mcp body. A request is one JSON-RPC message: a tool call's arguments are bounded
+ * well under this (a video reference of at most 2048 characters, a 200-character query, a short
+ * cursor), as is initialize's client name and capabilities; a larger body is no client's, and is
+ * refused before it is parsed.
+ */
+export const MCP_MAX_BODY_BYTES = 64 * 1024;

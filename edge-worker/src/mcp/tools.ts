@@ -26,37 +26,30 @@ import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.js";
 import { chargeQuota } from "../rate-limit/middleware.js";
-import { resolve } from "../resolve.js";
+import { type Resolution, resolve } from "../resolve.js";
 import { resolveContext, videoIdFrom } from "../routes/request.js";
-import { decodeCursor, encodeCursor } from "./cursor.js";
+import { decodeCursor, encodeCursor, startIn } from "./cursor.js";
 import { MCP_MAX_TOKENS } from "./limits.js";
 import { matchingSegments } from "./search.js";
 
 /**
- * A job that outlasted the tool's wait. REST answers 202 with the job instead; a tool call cannot,
- * so MCP has this one code of its own (README, "MCP").
+ * A job that outlasted the tool's wait. REST answers 202 with the job instead; a tool result cannot
+ * hand back a job to poll, so it is this refusal, with the job token for GET /v1/jobs/{id}.
  */
-export class StillPending extends Error {
-  static readonly code = "EXTRACTION_PENDING";
-  constructor(
-    readonly jobToken: string,
-    readonly retryAfterSeconds: number,
-  ) {
-    super(
-      `The video is still being fetched from YouTube. Call this tool again with the same arguments in about ${retryAfterSeconds} seconds: once the fetch is done, the answer comes from the cache at no quota.`,
-    );
-  }
+function stillPending(jobToken: string, retryAfterSeconds: number): ApiError {
+  return new ApiError("EXTRACTION_PENDING", {
+    message: `The video is still being fetched from YouTube. Call this tool again with the same arguments in about ${retryAfterSeconds} seconds: once the fetch is done, the answer comes from the cache at no quota.`,
+    details: { retryAfterSeconds, job: jobToken, statusUrl: `/v1/jobs/${jobToken}` },
+  });
 }
+
+type Answered = Extract<Resolution, { type: "ok" }>;
 
 /**
  * The answer to one request from the result service, as REST gets it, but with the origin's 202
  * waited out for up to MCP_JOB_WAIT_SECONDS (a tool result cannot hand back a job to poll).
  */
-async function answer(
-  c: Context<AppEnv>,
-  work: WorkRequest,
-  hash?: string,
-): Promise<Transcript | LanguageList> {
+async function answer(c: Context<AppEnv>, work: WorkRequest, hash?: string): Promise<Answered> {
   const resolution = await resolve(
     resolveContext(c),
     work,
@@ -65,8 +58,8 @@ async function answer(
     c.var.config.mcp.jobWaitSeconds * 1000,
   );
   if (resolution.type === "error") throw resolution.error;
-  if (resolution.type === "pending") throw new StillPending(resolution.job.job.id, resolution.retryAfter);
-  return resolution.body;
+  if (resolution.type === "pending") throw stillPending(resolution.job.job.id, resolution.retryAfter);
+  return resolution;
 }
 
 const VideoArg = z
@@ -148,8 +141,10 @@ async function getTranscript(
   const work = transcriptWork(args);
   const hash = await requestHash(work);
   // The cursor is checked before any work: a bad one costs nothing.
-  const start = args.cursor === undefined ? 0 : decodeCursor(args.cursor, hash);
-  const transcript = (await answer(c, work, hash)) as Transcript;
+  const cursor = args.cursor === undefined ? undefined : decodeCursor(args.cursor, hash);
+  const { body, storedAt } = await answer(c, work, hash);
+  const transcript = body as Transcript;
+  const start = cursor ? startIn(cursor, storedAt) : 0;
   const total = transcript.segments.length;
   if (start > 0 && start >= total)
     throw new ApiError("INVALID_REQUEST", { message: "cursor: it points past the end of the transcript." });
@@ -169,7 +164,7 @@ async function getTranscript(
       hasMore,
       ...(hasMore
         ? {
-            nextCursor: encodeCursor(hash, page.end),
+            nextCursor: encodeCursor(hash, { start: page.end, storedAt }),
             next: "Call get_transcript again with the same video, lang and tlang and this nextCursor for the rest.",
           }
         : {}),
@@ -191,10 +186,8 @@ async function listLanguages(
   c: Context<AppEnv>,
   args: z.output<typeof VideoOnlyInput>,
 ): Promise<CallToolResult> {
-  const { video, tracks, translationLanguages } = (await answer(
-    c,
-    languagesWork(videoIdFrom(args.video)),
-  )) as LanguageList;
+  const { video, tracks, translationLanguages } = (await answer(c, languagesWork(videoIdFrom(args.video))))
+    .body as LanguageList;
   return jsonResult({ videoId: video.videoId, tracks, translationLanguages });
 }
 
@@ -208,7 +201,7 @@ async function getVideoInfo(
   c: Context<AppEnv>,
   args: z.output<typeof VideoOnlyInput>,
 ): Promise<CallToolResult> {
-  const { video } = (await answer(c, languagesWork(videoIdFrom(args.video)))) as LanguageList;
+  const { video } = (await answer(c, languagesWork(videoIdFrom(args.video)))).body as LanguageList;
   return jsonResult({
     ...video,
     url: watchUrl(video.videoId),
@@ -250,7 +243,7 @@ async function searchTranscript(
   c: Context<AppEnv>,
   args: z.output<typeof SearchInput>,
 ): Promise<CallToolResult> {
-  const { video, track, segments } = (await answer(c, transcriptWork(args))) as Transcript;
+  const { video, track, segments } = (await answer(c, transcriptWork(args))).body as Transcript;
   const found = matchingSegments(segments, args.query);
   return jsonResult({
     videoId: video.videoId,

@@ -4,6 +4,8 @@
  * responses chosen by the video ID's first two letters:
  *   ok → 200 transcript   lg → 200 multi-hour transcript of ~2 MB
  *   jb → 202 job named by its request hash, like the origin's (its poll, or ?wait=1, completes)
+ *   jd → the same 202 after DELAYED_202_MS, as the origin holds a call for its wait budget first
+ *   jf → 202 whose job fails with BLOCKED_BY_YOUTUBE, without a retry time (YouTube gave none)
  *   nt → 404 TRANSCRIPTS_DISABLED
  *   bk → 503 BLOCKED_BY_YOUTUBE (Retry-After: 30)   sl → answers after 5 s   gb → 200 non-JSON   dn → connection reset
  * GET /__log (unsigned, test-only) returns what it received, for assertions on signing and headers.
@@ -61,8 +63,28 @@ function error(code: ErrorCode, requestId: string): { status: number; body: unkn
 /** Jobs handed out, by id (the request hash), with the video they are for. */
 const jobs = new Map<string, string>();
 
-function jobBody(id: string, status: "queued" | "completed", requestId: string, result?: unknown) {
-  return { job: { id, status, statusUrl: `/v1/jobs/${id}` }, ...(result ? { result } : {}), requestId };
+/**
+ * How long "jd" holds its 202: past the 1 s MCP_JOB_WAIT_SECONDS the MCP test sets, within the
+ * tests' ORIGIN_TIMEOUT_MS (1500).
+ */
+const DELAYED_202_MS = 1200;
+
+function jobBody(
+  id: string,
+  status: "queued" | "completed" | "failed",
+  requestId: string,
+  outcome?: { result: unknown } | { error: unknown },
+) {
+  return { job: { id, status, statusUrl: `/v1/jobs/${id}` }, ...outcome, requestId };
+}
+
+/** A finished job of the stand-in's: "jf" videos fail, the others complete with the canned transcript. */
+function finishedJob(id: string, videoId: string, requestId: string) {
+  if (!videoId.startsWith("jf"))
+    return jobBody(id, "completed", requestId, { result: cannedTranscript(videoId) });
+  return jobBody(id, "failed", requestId, {
+    error: errorBody(new ApiError("BLOCKED_BY_YOUTUBE"), requestId).error,
+  });
 }
 
 async function pendingJob(
@@ -88,6 +110,10 @@ async function transcriptAnswer(
     case "lg":
       return { status: 200, body: largeTranscript(videoId, lang) };
     case "jb":
+    case "jf":
+      return pendingJob(videoId, query, requestId);
+    case "jd":
+      await new Promise((done) => setTimeout(done, DELAYED_202_MS));
       return pendingJob(videoId, query, requestId);
     case "nt":
       return error("TRANSCRIPTS_DISABLED", requestId);
@@ -118,8 +144,7 @@ async function route(method: string, url: URL, body: string, requestId: string):
   }
   const jobVideo = jobs.get(url.pathname.match(/^\/v1\/jobs\/([0-9a-f]{32})$/)?.[1] ?? "");
   if (method === "GET" && jobVideo) {
-    const id = url.pathname.slice("/v1/jobs/".length);
-    return { status: 200, body: jobBody(id, "completed", requestId, cannedTranscript(jobVideo)) };
+    return { status: 200, body: finishedJob(url.pathname.slice("/v1/jobs/".length), jobVideo, requestId) };
   }
   if (method === "POST" && url.pathname === "/v1/batch") {
     const { items } = JSON.parse(body) as { items: ({ video: string } & Record<string, string>)[] };

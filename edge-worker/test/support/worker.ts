@@ -61,7 +61,7 @@ export async function originRequests(fragment: string): Promise<LoggedRequest[]>
 }
 
 /** A unique 11-character video ID whose first two letters pick the stand-in's behaviour. */
-export function videoId(behaviour: "ok" | "jb" | "nt" | "bk" | "sl" | "gb" | "dn"): string {
+export function videoId(behaviour: "ok" | "jb" | "jd" | "jf" | "nt" | "bk" | "sl" | "gb" | "dn"): string {
   const chars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
   let id = behaviour;
   for (const byte of crypto.getRandomValues(new Uint8Array(9))) id += chars[byte % chars.length];
