@@ -15,11 +15,13 @@ import {
   createTranscriptWorker,
   createWorkerMetrics,
   type Engine,
+  JobSubmitter,
   loadApiConfig,
   loadWorkerConfig,
   producerConnection,
   type RunningOrigin,
   startOrigin,
+  submitterOptionsFrom,
   workerOptionsFrom,
 } from "@ytt/origin-worker";
 import { ApiError, encodeCaller, signRequest, type Transcript, type WorkRequest } from "@ytt/shared";
@@ -230,6 +232,7 @@ describe("the Redis users, on real servers", () => {
   const running: Partial<Record<Template, Running>> = {};
   let origin: RunningOrigin | undefined;
   let worker: Worker | undefined;
+  let submitter: JobSubmitter | undefined;
   const clients: Redis[] = [];
   const queue = () => running.queue as Running;
   const cache = () => running.cache as Running;
@@ -282,10 +285,12 @@ describe("the Redis users, on real servers", () => {
     const redis = await connect(config.REDIS_URL);
     const resultRedis = await connect(config.RESULT_REDIS_URL ?? "");
     clients.push(redis, resultRedis);
+    submitter = new JobSubmitter(submitterOptionsFrom(config));
     worker = createTranscriptWorker(
       workerOptionsFrom(config, {
         redis,
         resultRedis,
+        submitter,
         engine,
         log: createLogger("silent", { service: "k8s-acl-worker" }),
         metrics: createWorkerMetrics(),
@@ -296,6 +301,7 @@ describe("the Redis users, on real servers", () => {
 
   afterAll(async () => {
     await worker?.close(true);
+    await submitter?.close();
     await origin?.close();
     await Promise.all(clients.map((c) => c.quit().catch(() => undefined)));
     for (const r of Object.values(running)) {
@@ -382,6 +388,9 @@ describe("the Redis users, on real servers", () => {
       true,
     );
     expect(await allows(q, "origin-worker", "GET", `${prefix}:result:x`)).toBe(false);
+    // A collection's coordinator keeps its state in the queue's Redis and submits as the API does.
+    expect(await allows(q, "origin-worker", "HSET", `${prefix}:collection:c:items`, "0", "v")).toBe(true);
+    expect(await allows(c, "origin-worker", "GET", `${prefix}:result:x`)).toBe(true);
     for (const user of ["origin-api", "origin-worker"])
       expect(await allows(q, user, "GET", "other:key"), user).toBe(false);
 

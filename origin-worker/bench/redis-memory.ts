@@ -131,6 +131,9 @@ const worker = createTranscriptWorker({
   engine,
   log,
   metrics: createWorkerMetrics(),
+  submitter: jobs,
+  collectionPassMs: 1000,
+  jobResultTtlSeconds: 3600,
 });
 const inspect = new Redis(REDIS_URL);
 try {

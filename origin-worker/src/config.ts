@@ -145,10 +145,23 @@ const QueueConfigSchema = z.object({
   JOB_ATTEMPTS: z.coerce.number().int().positive().max(10).default(4),
   /** How long an admitted job holds its backlog and caller places if no worker gives them back. */
   ADMISSION_LEASE_SECONDS: seconds(3600),
+  /** How long a finished job (and so GET /v1/jobs/:id, a collection's items included) stays retrievable. */
+  JOB_RESULT_TTL_SECONDS: seconds(3600),
+  /** Jobs in flight (queued, running, waiting to retry) for everyone together. */
+  MAX_BACKLOG: z.coerce.number().int().positive().default(1000),
+  /**
+   * Jobs in flight one API key may have created, by plan: one caller cannot fill the backlog. The
+   * worker reads them too: a collection's coordinator admits its videos within half of them.
+   */
+  MAX_PENDING_FREE: z.coerce.number().int().positive().default(10),
+  MAX_PENDING_PRO: z.coerce.number().int().positive().default(100),
+  MAX_PENDING_DEMO: z.coerce.number().int().positive().default(20),
   ORIGIN_HOST: z.string().default("0.0.0.0"),
   OPS_PORT: z.coerce.number().int().min(0).max(65535).default(9090),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
+
+export type QueueConfig = z.output<typeof QueueConfigSchema>;
 
 /** The origin API's configuration: it verifies the edge's signatures, admits and queues jobs. */
 export const ApiConfigSchema = QueueConfigSchema.extend({
@@ -158,14 +171,6 @@ export const ApiConfigSchema = QueueConfigSchema.extend({
   ACCESS_CLIENT_ID: optionalString,
   ACCESS_CLIENT_SECRET: optionalString,
   WAIT_BUDGET_MS: ms(25_000).refine((v) => v <= 90_000, "must stay under the edge's 100 s origin limit"),
-  /** How long a finished job (and so GET /v1/jobs/:id) stays retrievable. */
-  JOB_RESULT_TTL_SECONDS: seconds(3600),
-  /** Jobs in flight (queued, running, waiting to retry) for everyone together. */
-  MAX_BACKLOG: z.coerce.number().int().positive().default(1000),
-  /** Jobs in flight one API key may have created, by plan: one caller cannot fill the backlog. */
-  MAX_PENDING_FREE: z.coerce.number().int().positive().default(10),
-  MAX_PENDING_PRO: z.coerce.number().int().positive().default(100),
-  MAX_PENDING_DEMO: z.coerce.number().int().positive().default(20),
 });
 
 export type ApiConfig = z.output<typeof ApiConfigSchema>;
@@ -182,12 +187,14 @@ export const WorkerConfigSchema = EngineConfigSchema.extend(QueueConfigSchema.sh
   /** A worker holding a job renews its lock; a killed one loses it after this long and the job runs elsewhere. */
   LOCK_DURATION_MS: ms(30_000),
   STALLED_INTERVAL_MS: ms(15_000),
+  /** How long a collection's coordinator waits between passes (noting finished videos, feeding more). */
+  COLLECTION_PASS_MS: ms(1000),
 });
 
 export type WorkerConfig = z.output<typeof WorkerConfigSchema>;
 
 /** The per-plan bounds of jobs in flight, as the queue takes them. */
-export function pendingPerCaller(config: ApiConfig): Record<CallerPlan, number> {
+export function pendingPerCaller(config: QueueConfig): Record<CallerPlan, number> {
   return { free: config.MAX_PENDING_FREE, pro: config.MAX_PENDING_PRO, demo: config.MAX_PENDING_DEMO };
 }
 

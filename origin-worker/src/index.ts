@@ -24,10 +24,12 @@ export {
   BULL_PREFIX,
   blockingConnection,
   JobQueue,
+  JobSubmitter,
   originKeyPrefix,
   producerConnection,
   type QueueDepth,
   queueDepth,
+  submitterOptionsFrom,
 } from "./queue/queue.js";
 export { MAX_RETRY_DELAY_MS, retryDelay } from "./worker/retry.js";
 export { createTranscriptWorker, workerOptionsFrom } from "./worker/worker.js";

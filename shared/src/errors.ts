@@ -16,6 +16,11 @@ export const ERRORS = {
     retryable: false,
     message: "That is not a YouTube video ID or a link to a YouTube video.",
   },
+  INVALID_COLLECTION_REFERENCE: {
+    status: 400,
+    retryable: false,
+    message: "That is not a YouTube playlist or channel, nor a link to one.",
+  },
   INVALID_REQUEST: { status: 400, retryable: false, message: "The request is malformed." },
   NOT_FOUND: { status: 404, retryable: false, message: "No such resource." },
   VIDEO_UNAVAILABLE: { status: 404, retryable: false, message: "The video is unavailable." },

@@ -1,6 +1,7 @@
 export * from "./callback-url.js";
 export * from "./caller.js";
 export * from "./chunk.js";
+export * from "./collection-job.js";
 export * from "./collection-ref.js";
 export * from "./errors.js";
 export * from "./paging.js";

@@ -17,10 +17,12 @@ import {
 import { type Context, Hono } from "hono";
 import { routePath } from "hono/route";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { CollectionStore } from "../collect/state.js";
 import type { Logger } from "../observability/logger.js";
 import type { ApiMetrics } from "../observability/metrics.js";
 import { type Outcome, outcomeError } from "../queue/outcome.js";
-import { BATCH_PRIORITY, JOB_ID, type JobQueue, type JobStatus } from "../queue/queue.js";
+import { BATCH_PRIORITY, JOB_ID, type JobQueue, type JobStatus, originKeyPrefix } from "../queue/queue.js";
+import { collectionJob, collectionOrder, collectionStatus, createCollection } from "./collections.js";
 import type { ApiEnv } from "./context.js";
 import { type SignatureOptions, verifySignature } from "./verify-signature.js";
 
@@ -73,6 +75,7 @@ function jobBody(id: string, status: JobStatus, requestId: string, outcome?: Out
 export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
   const { jobs, metrics, waitBudgetMs } = deps;
   const app = new Hono<ApiEnv>();
+  const collections = new CollectionStore(jobs.redis, originKeyPrefix(jobs.queue.name));
 
   /** Queues the work, joins its job, or answers at once (result store hit, queue full). */
   async function start(
@@ -201,10 +204,31 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
     return c.json({ items });
   });
 
+  // A collection is always a job: its coordinator lists it and feeds its videos in (collect/).
+  app.post("/v1/collections", async (c) => {
+    let json: unknown;
+    try {
+      json = await c.req.json();
+    } catch {
+      throw new ApiError("INVALID_REQUEST", { message: "The body must be JSON." });
+    }
+    const order = collectionOrder(json);
+    const requestId = c.get("requestId");
+    const id = await createCollection(jobs, order, requestId, c.get("caller"));
+    const body: JobBody = {
+      job: { id, status: "queued", statusUrl: `/v1/jobs/${id}`, kind: "collection" },
+      progress: { total: 0, done: 0, failed: 0, extracted: 0 },
+      requestId,
+    };
+    return c.json(body, 202, { Location: `/v1/jobs/${id}`, "Retry-After": RETRY_AFTER });
+  });
+
   // ?wait=1: the edge, in the background after a 202, waits (up to the budget) for the job to end.
   app.get("/v1/jobs/:id", async (c) => {
     const id = c.req.param("id");
     if (!JOB_ID.test(id)) throw new ApiError("NOT_FOUND", { message: "No such job, or it has expired." });
+    const collection = await collectionJob(jobs, id, c.get("caller"));
+    if (collection) return collectionStatus(c, jobs, collections, collection);
     let view = await jobs.view(id);
     if (view && !view.outcome && c.req.query("wait") === "1") {
       await jobs.waitFor(id, waitBudgetMs);

@@ -1,7 +1,7 @@
-import { type ApiConfig, pendingPerCaller } from "../config.js";
+import type { ApiConfig } from "../config.js";
 import type { Logger } from "../observability/logger.js";
 import { createApiMetrics } from "../observability/metrics.js";
-import { JobQueue, originKeyPrefix } from "../queue/queue.js";
+import { JobQueue, originKeyPrefix, submitterOptionsFrom } from "../queue/queue.js";
 import { listen } from "../serve.js";
 import { createApiApp, createOpsApp } from "./app.js";
 
@@ -15,16 +15,7 @@ export interface RunningOrigin {
 
 /** The origin API and its ops port, wired from the config: what src/api/main.ts runs, and tests too. */
 export async function startOrigin(config: ApiConfig, log: Logger): Promise<RunningOrigin> {
-  const jobs = new JobQueue({
-    redisUrl: config.REDIS_URL,
-    resultRedisUrl: config.RESULT_REDIS_URL ?? config.REDIS_URL,
-    queueName: config.QUEUE_NAME,
-    attempts: config.JOB_ATTEMPTS,
-    jobResultTtlSeconds: config.JOB_RESULT_TTL_SECONDS,
-    maxBacklog: config.MAX_BACKLOG,
-    pendingPerCaller: pendingPerCaller(config),
-    admissionLeaseMs: config.ADMISSION_LEASE_SECONDS * 1000,
-  });
+  const jobs = new JobQueue(submitterOptionsFrom(config));
   await jobs.ready();
   const metrics = createApiMetrics(() => jobs.depth().then(({ depth: _, ...states }) => states));
   const api = createApiApp({

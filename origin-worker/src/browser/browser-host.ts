@@ -63,6 +63,11 @@ export class BrowserHost {
     return this.current?.browser.process()?.pid;
   }
 
+  /** The User-Agent its pages send: requests the worker makes itself (collection listings) send the same. */
+  async userAgent(): Promise<string> {
+    return (await this.acquire()).identity.userAgent;
+  }
+
   private async launch(): Promise<Instance> {
     const browser = await puppeteer.launch({
       executablePath: this.executablePath,

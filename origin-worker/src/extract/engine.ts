@@ -1,6 +1,14 @@
-import { ApiError, type LanguageList, type Transcript, type WorkRequest } from "@ytt/shared";
+import {
+  ApiError,
+  type ChannelTab,
+  type CollectionRef,
+  type LanguageList,
+  type Transcript,
+  type WorkRequest,
+} from "@ytt/shared";
 import { BrowserHost } from "../browser/browser-host.js";
 import type { UpstreamOverride } from "../browser/chromium.js";
+import { type CollectionListing, expandCollection } from "../collect/expand.js";
 import { EngineConfigSchema } from "../config.js";
 import type { Egress, ProxyPool } from "../egress/pool.js";
 import { createUpstreamFetch } from "../upstream/fetch.js";
@@ -53,6 +61,12 @@ export interface RunOptions {
 
 export interface Engine {
   run(work: WorkRequest, options?: RunOptions): Promise<Transcript | LanguageList>;
+  /** A playlist's or channel tab's videos (collect/expand.ts), through the same exit a job would take. */
+  expand(
+    ref: CollectionRef,
+    request: { limit?: number; tab?: ChannelTab },
+    options?: RunOptions,
+  ): Promise<CollectionListing>;
   close(): Promise<void>;
   /** The browser host, for memory accounting and tests of relaunch/recycle. */
   readonly browser: BrowserHost;
@@ -118,18 +132,36 @@ export function createEngine(options: EngineOptions = {}): Engine {
   });
 
   /** A job through one proxy (every request of it), or straight out without a pool. */
-  async function run(work: WorkRequest, runOptions: RunOptions = {}): Promise<Transcript | LanguageList> {
-    runOptions.signal?.throwIfAborted();
-    if (!proxies) return attempt(work, runOptions, undefined);
+  async function throughEgress<T>(
+    signal: AbortSignal | undefined,
+    task: (egress: Egress | undefined) => Promise<T>,
+  ): Promise<T> {
+    signal?.throwIfAborted();
+    if (!proxies) return task(undefined);
     const egress = await proxies.acquire();
     try {
-      const result = await attempt(work, runOptions, egress);
+      const result = await task(egress);
       proxies.report(egress.id, "ok");
       return result;
     } catch (error) {
       throw await blameEgress(proxies, egress, origin, error);
     }
   }
+
+  const run = (work: WorkRequest, runOptions: RunOptions = {}) =>
+    throughEgress(runOptions.signal, (egress) => attempt(work, runOptions, egress));
+
+  // A listing is plain HTTP, as the website's own requests: the browser only lends its User-Agent.
+  const expand: Engine["expand"] = (ref, request, { signal } = {}) =>
+    throughEgress(signal, async (egress) =>
+      expandCollection(ref, request, {
+        origin,
+        fetchUpstream: egress ? createUpstreamFetch(options.upstream?.hostRules, egress.proxyServer) : direct,
+        userAgent: await browser.userAgent(),
+        stepTimeoutMs: navigationTimeoutMs,
+        ...(signal ? { signal } : {}),
+      }),
+    );
 
   async function attempt(
     work: WorkRequest,
@@ -188,5 +220,5 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const close = async () => {
     await Promise.all([browser.close(), proxies?.close()]);
   };
-  return { run, close, browser, proxies };
+  return { run, expand, close, browser, proxies };
 }

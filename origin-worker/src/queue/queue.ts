@@ -1,6 +1,16 @@
-import { ApiError, type Caller, type CallerPlan, requestHash, type WorkRequest } from "@ytt/shared";
+import {
+  ApiError,
+  type Caller,
+  type CallerPlan,
+  type ChannelTab,
+  type CollectionRef,
+  requestHash,
+  type TranscriptRequest,
+  type WorkRequest,
+} from "@ytt/shared";
 import { type Job, Queue, QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
+import { pendingPerCaller, type QueueConfig } from "../config.js";
 import { Admission } from "./admission.js";
 import { decodeFailure, failureOutcome, type Outcome } from "./outcome.js";
 import { ResultStore } from "./results.js";
@@ -9,8 +19,10 @@ import { ResultStore } from "./results.js";
 export const BULL_PREFIX = "ytt";
 /** Interactive requests go to plain wait; batch items are prioritized behind them (higher number = later). */
 export const BATCH_PRIORITY = 10;
-/** Job ids are request hashes: 32 hex chars. */
+/** Job ids are request hashes (a collection's: random), 32 hex chars. */
 export const JOB_ID = /^[0-9a-f]{32}$/;
+/** The BullMQ job name of a collection's coordinator; other jobs are named by their work's kind. */
+export const COLLECTION_JOB = "collection";
 
 export interface JobData {
   work: WorkRequest;
@@ -21,6 +33,25 @@ export interface JobData {
   /** Exits (proxies) YouTube refused for this job so far: each sent it back, free, for another. */
   exitsRefused?: number;
 }
+
+/** What a collection job lists and asks of each of its videos (POST /v1/collections, validated). */
+export interface CollectionOrder {
+  ref: CollectionRef;
+  tab?: ChannelTab;
+  limit: number;
+  /** The transcript request each video is asked with, but for its videoId. */
+  request: Omit<TranscriptRequest, "videoId">;
+  callbackUrl?: string;
+}
+
+/** A collection's coordinator (collect/coordinator.ts): it lists the collection and feeds its videos in. */
+export interface CollectionJobData {
+  collection: CollectionOrder;
+  requestId: string;
+  caller: Caller;
+}
+
+export type QueueJobData = JobData | CollectionJobData;
 
 /**
  * What a finished job returns through BullMQ: a marker, not the transcript, which the worker has
@@ -84,7 +115,7 @@ export async function queueDepth(queue: Queue, redis: Redis): Promise<QueueDepth
   };
 }
 
-export interface JobQueueOptions {
+export interface SubmitterOptions {
   redisUrl: string;
   /** The result store's Redis (may evict); the queue's own Redis must not. */
   resultRedisUrl: string;
@@ -98,10 +129,28 @@ export interface JobQueueOptions {
   admissionLeaseMs: number;
 }
 
+export type JobQueueOptions = SubmitterOptions;
+
+/** The queue's options from the configuration both origin processes read. */
+export function submitterOptionsFrom(config: QueueConfig): SubmitterOptions {
+  return {
+    redisUrl: config.REDIS_URL,
+    resultRedisUrl: config.RESULT_REDIS_URL ?? config.REDIS_URL,
+    queueName: config.QUEUE_NAME,
+    attempts: config.JOB_ATTEMPTS,
+    jobResultTtlSeconds: config.JOB_RESULT_TTL_SECONDS,
+    maxBacklog: config.MAX_BACKLOG,
+    pendingPerCaller: pendingPerCaller(config),
+    admissionLeaseMs: config.ADMISSION_LEASE_SECONDS * 1000,
+  };
+}
+
 export interface Submission {
   id: string;
   /** Set when the result store already had the answer. */
   cached?: Outcome;
+  /** Set when this submission created the job (rather than joining one or finding the answer). */
+  created?: true;
 }
 
 export interface JobView {
@@ -111,21 +160,19 @@ export interface JobView {
 }
 
 /**
- * The API's side of the queue: the one Queue, the one QueueEvents, the result store, and an
- * in-process map of requests waiting for a job, fed by QueueEvents (one listener for any number of
- * waiters, so 100 identical requests cost one subscription, not 100).
+ * The producer's side of the queue: the one Queue, the result store and admission. The API submits
+ * clients' requests through it, and a worker's collection coordinator its collections' videos, so
+ * both take the same path (result store, then the job in flight, then admission).
  */
-export class JobQueue {
-  readonly queue: Queue<JobData, JobReturn>;
-  readonly events: QueueEvents;
+export class JobSubmitter {
+  readonly queue: Queue<QueueJobData, JobReturn>;
   readonly redis: Redis;
   readonly results: ResultStore;
   readonly admission: Admission;
-  private readonly waiters = new Map<string, Set<(outcome: Outcome | undefined) => void>>();
 
-  constructor(private readonly options: JobQueueOptions) {
+  constructor(protected readonly options: SubmitterOptions) {
     this.redis = producerConnection(options.redisUrl);
-    this.queue = new Queue<JobData, JobReturn>(options.queueName, {
+    this.queue = new Queue<QueueJobData, JobReturn>(options.queueName, {
       connection: this.redis,
       prefix: BULL_PREFIX,
       streams: { events: { maxLen: EVENTS_KEPT } },
@@ -136,10 +183,6 @@ export class JobQueue {
         removeOnFail: { age: options.jobResultTtlSeconds, count: FINISHED_JOBS_KEPT },
       },
     });
-    this.events = new QueueEvents(options.queueName, {
-      connection: blockingConnection(options.redisUrl),
-      prefix: BULL_PREFIX,
-    });
     this.results = new ResultStore(
       producerConnection(options.resultRedisUrl),
       originKeyPrefix(options.queueName),
@@ -148,27 +191,25 @@ export class JobQueue {
       keyPrefix: originKeyPrefix(options.queueName),
       leaseMs: options.admissionLeaseMs,
     });
-    // The outcome is in the result store; a waiter woken without one (evicted already) asks view().
-    this.events.on("completed", ({ jobId }) => {
-      this.results.get(jobId).then(
-        (outcome) => this.settle(jobId, outcome),
-        () => this.settle(jobId, undefined),
-      );
-    });
-    this.events.on("failed", ({ jobId, failedReason }) =>
-      this.settle(jobId, failureOutcome(decodeFailure(failedReason))),
-    );
   }
 
-  async ready(): Promise<void> {
-    await Promise.all([this.queue.waitUntilReady(), this.events.waitUntilReady()]);
+  /** The caller's bound on jobs in flight, by plan. */
+  perCaller(caller: Caller): number {
+    return this.options.pendingPerCaller[caller.plan];
   }
 
   /**
    * Creates the job for a request, or joins the one already there for the same normalised request.
-   * A new job must first be admitted (backlog and the caller's jobs in flight, atomically).
+   * A new job must first be admitted (backlog and the caller's jobs in flight, atomically), the
+   * caller's jobs counted against `perCaller` (a collection admits its videos under a lower bound).
    */
-  async submit(work: WorkRequest, requestId: string, caller: Caller, priority?: number): Promise<Submission> {
+  async submit(
+    work: WorkRequest,
+    requestId: string,
+    caller: Caller,
+    priority?: number,
+    perCaller = this.perCaller(caller),
+  ): Promise<Submission> {
     const id = await requestHash(work);
     const cached = await this.results.get(id);
     if (cached) return { id, cached };
@@ -183,7 +224,6 @@ export class JobQueue {
     } else if (state !== "unknown") {
       return { id };
     }
-    const perCaller = this.options.pendingPerCaller[caller.plan];
     const refusal = await this.admission.admit(id, caller, {
       maxBacklog: this.options.maxBacklog,
       perCaller,
@@ -199,7 +239,44 @@ export class JobQueue {
       await this.admission.release(id, caller).catch(() => undefined);
       throw error;
     }
-    return { id };
+    return { id, created: true };
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+    await Promise.all([this.redis.quit(), this.results.redis.quit()]);
+  }
+}
+
+/**
+ * The API's side of the queue: the submitter, the one QueueEvents, and an in-process map of
+ * requests waiting for a job, fed by QueueEvents (one listener for any number of waiters, so 100
+ * identical requests cost one subscription, not 100).
+ */
+export class JobQueue extends JobSubmitter {
+  readonly events: QueueEvents;
+  private readonly waiters = new Map<string, Set<(outcome: Outcome | undefined) => void>>();
+
+  constructor(options: JobQueueOptions) {
+    super(options);
+    this.events = new QueueEvents(options.queueName, {
+      connection: blockingConnection(options.redisUrl),
+      prefix: BULL_PREFIX,
+    });
+    // The outcome is in the result store; a waiter woken without one (evicted already) asks view().
+    this.events.on("completed", ({ jobId }) => {
+      this.results.get(jobId).then(
+        (outcome) => this.settle(jobId, outcome),
+        () => this.settle(jobId, undefined),
+      );
+    });
+    this.events.on("failed", ({ jobId, failedReason }) =>
+      this.settle(jobId, failureOutcome(decodeFailure(failedReason))),
+    );
+  }
+
+  async ready(): Promise<void> {
+    await Promise.all([this.queue.waitUntilReady(), this.events.waitUntilReady()]);
   }
 
   /** Resolves with the job's outcome, or undefined when it is not finished within `budgetMs`. */
@@ -252,10 +329,9 @@ export class JobQueue {
     return queueDepth(this.queue, this.redis);
   }
 
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     await this.events.close();
-    await this.queue.close();
-    await Promise.all([this.redis.quit(), this.results.redis.quit()]);
+    await super.close();
   }
 
   private settle(jobId: string, outcome: Outcome | undefined): void {

@@ -44,6 +44,14 @@ export class ResultStore {
     return { ok: true, value: JSON.parse((await decompress(body)).toString("utf8")) };
   }
 
+  /** How the job ended, without reading a success's body: a failure as stored, a success as `{ ok: true }`. */
+  async peek(id: string): Promise<Extract<Outcome, { ok: false }> | { ok: true } | undefined> {
+    const raw = await this.redis.get(this.pointerKey(id));
+    if (!raw) return undefined;
+    const pointer = JSON.parse(raw) as Pointer;
+    return pointer.ok ? { ok: true } : pointer;
+  }
+
   async put(id: string, outcome: Outcome, ttlSeconds: number): Promise<void> {
     if (!outcome.ok) {
       await this.redis.set(this.pointerKey(id), JSON.stringify(outcome), "EX", ttlSeconds);

@@ -3,7 +3,7 @@ import { loadWorkerConfig } from "../config.js";
 import { createEngineFromConfig, upstreamOverrideWarning } from "../extract/from-config.js";
 import { createLogger } from "../observability/logger.js";
 import { createWorkerMetrics } from "../observability/metrics.js";
-import { producerConnection } from "../queue/queue.js";
+import { JobSubmitter, producerConnection, submitterOptionsFrom } from "../queue/queue.js";
 import { listen } from "../serve.js";
 import { createTranscriptWorker, workerOptionsFrom } from "./worker.js";
 
@@ -33,8 +33,11 @@ if (engine.proxies) log.info({ proxies: engine.proxies.describe() }, "jobs go ou
 // One browser per process, launched now (an empty page) so the first job does not pay for it.
 await engine.browser.withPage(async () => undefined);
 
+// Its own connections (fail fast while Redis is away, as the API's): a coordinator's pass that
+// cannot reach Redis fails and is retried, rather than hanging on a worker slot.
+const submitter = new JobSubmitter(submitterOptionsFrom(config));
 const worker = createTranscriptWorker(
-  workerOptionsFrom(config, { redis, resultRedis, engine, log, metrics }),
+  workerOptionsFrom(config, { redis, resultRedis, engine, log, metrics, submitter }),
 );
 await worker.waitUntilReady();
 
@@ -79,6 +82,7 @@ async function shutdown(signal: string) {
     await worker.close(true);
   }
   await engine.close();
+  await submitter.close();
   await Promise.all([redis.quit(), resultRedis !== redis ? resultRedis.quit() : undefined]);
   await opsServer.close();
   log.info({ drained }, "stopped");

@@ -1,6 +1,8 @@
 import { ApiError } from "@ytt/shared";
 import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
+import { collectionCoordinator } from "../collect/coordinator.js";
+import { CollectionStore } from "../collect/state.js";
 import type { WorkerConfig } from "../config.js";
 import { NoEgress } from "../egress/pool.js";
 import type { Engine } from "../extract/index.js";
@@ -11,9 +13,13 @@ import { encodeFailure, failureOutcome } from "../queue/outcome.js";
 import {
   BULL_PREFIX,
   blockingConnection,
+  COLLECTION_JOB,
+  type CollectionJobData,
   type JobData,
   type JobReturn,
+  type JobSubmitter,
   originKeyPrefix,
+  type QueueJobData,
 } from "../queue/queue.js";
 import { ResultStore } from "../queue/results.js";
 import { retryDelay } from "./retry.js";
@@ -38,12 +44,18 @@ export interface TranscriptWorkerOptions {
   engine: Engine;
   log: Logger;
   metrics: WorkerMetrics;
+  /** Collections' coordinators submit their videos through it, as the API submits requests. */
+  submitter: JobSubmitter;
+  /** How long a collection's coordinator waits between passes. */
+  collectionPassMs: number;
+  /** How long a finished job is kept (JOB_RESULT_TTL_SECONDS): a collection's state as long. */
+  jobResultTtlSeconds: number;
 }
 
 /** The options src/worker/main.ts builds from its configuration (tests build them the same way). */
 export function workerOptionsFrom(
   config: WorkerConfig,
-  parts: Pick<TranscriptWorkerOptions, "redis" | "resultRedis" | "engine" | "log" | "metrics">,
+  parts: Pick<TranscriptWorkerOptions, "redis" | "resultRedis" | "engine" | "log" | "metrics" | "submitter">,
 ): TranscriptWorkerOptions {
   return {
     ...parts,
@@ -58,6 +70,8 @@ export function workerOptionsFrom(
     failureTtlSeconds: config.FAILURE_TTL_SECONDS,
     lockDurationMs: config.LOCK_DURATION_MS,
     stalledIntervalMs: config.STALLED_INTERVAL_MS,
+    collectionPassMs: config.COLLECTION_PASS_MS,
+    jobResultTtlSeconds: config.JOB_RESULT_TTL_SECONDS,
   };
 }
 
@@ -75,12 +89,20 @@ function asApiError(error: unknown): ApiError {
  * engine) and the job goes straight back for another. With every proxy quarantined, jobs wait
  * (delayed) without spending attempts. A job that ends for good gives back its admission places.
  */
-export function createTranscriptWorker(options: TranscriptWorkerOptions): Worker<JobData, JobReturn> {
+export function createTranscriptWorker(options: TranscriptWorkerOptions): Worker<QueueJobData, JobReturn> {
   const { engine, log, metrics } = options;
   const results = new ResultStore(options.resultRedis, originKeyPrefix(options.queueName));
   const admission = new Admission(options.redis, {
     keyPrefix: originKeyPrefix(options.queueName),
     leaseMs: options.admissionLeaseMs,
+  });
+  const coordinate = collectionCoordinator({
+    submitter: options.submitter,
+    store: new CollectionStore(options.redis, originKeyPrefix(options.queueName)),
+    engine,
+    passDelayMs: options.collectionPassMs,
+    stateTtlSeconds: options.jobResultTtlSeconds,
+    log,
   });
   const release = (job: Job<JobData, JobReturn>) =>
     admission
@@ -88,6 +110,16 @@ export function createTranscriptWorker(options: TranscriptWorkerOptions): Worker
       .catch((err) => log.warn({ err }, "admission release failed"));
 
   const processJob = async (
+    job: Job<QueueJobData, JobReturn>,
+    token?: string,
+    signal?: AbortSignal,
+  ): Promise<JobReturn> => {
+    if (job.name === COLLECTION_JOB)
+      return coordinate(job as Job<CollectionJobData, JobReturn>, token, signal);
+    return extract(job as Job<JobData, JobReturn>, token, signal);
+  };
+
+  const extract = async (
     job: Job<JobData, JobReturn>,
     token?: string,
     signal?: AbortSignal,
@@ -150,7 +182,7 @@ export function createTranscriptWorker(options: TranscriptWorkerOptions): Worker
     }
   };
 
-  const worker = new Worker<JobData, JobReturn>(options.queueName, processJob, {
+  const worker = new Worker<QueueJobData, JobReturn>(options.queueName, processJob, {
     connection: blockingConnection(options.redisUrl),
     prefix: BULL_PREFIX,
     concurrency: options.concurrency,

@@ -1,5 +1,6 @@
 import { expectedTranscript, startYoutubeDouble, type YoutubeDouble } from "@ytt/youtube-double";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { JobData } from "../../src/queue/queue.js";
 import { type ForwardProxy, startForwardProxy } from "../forward-proxy.js";
 import {
   eventually,
@@ -72,7 +73,7 @@ describe("a worker whose every proxy is refused", () => {
     const waiting = await api.jobs.queue.getJob(job.id);
     expect(await waiting?.getState()).toBe("delayed");
     expect(waiting?.attemptsMade).toBe(0);
-    expect(waiting?.data.exitsRefused).toBe(2);
+    expect((waiting?.data as JobData | undefined)?.exitsRefused).toBe(2);
 
     double.setRefusedAddresses(["127.0.0.2"]);
     const done = await eventually(async () => {

@@ -1,0 +1,181 @@
+import { randomBytes } from "node:crypto";
+import {
+  ApiError,
+  type Caller,
+  COLLECTION_PAGE,
+  CollectionRequestSchema,
+  errorBody,
+  invalidRequest,
+  type JobBody,
+  parseCollectionRef,
+  requestHash,
+  toTranscriptRequest,
+} from "@ytt/shared";
+import type { Job } from "bullmq";
+import type { Context } from "hono";
+import { stream } from "hono/streaming";
+import { z } from "zod";
+import type { CollectionStore } from "../collect/state.js";
+import { decodeFailure, failureOutcome } from "../queue/outcome.js";
+import {
+  COLLECTION_JOB,
+  type CollectionJobData,
+  type CollectionOrder,
+  type JobQueue,
+  type JobReturn,
+  type QueueJobData,
+} from "../queue/queue.js";
+import type { ApiEnv } from "./context.js";
+
+/**
+ * POST /v1/collections and a collection job's status: the job is created here and run by a worker's
+ * coordinator (collect/coordinator.ts); its state is read from the collection store.
+ */
+
+/** `?cursor` and `?limit` of a collection's status: the item index to start at, and how many. */
+const PageQuerySchema = z.object({
+  cursor: z
+    .string()
+    .regex(/^\d{1,7}$/, "cursor is the nextCursor of a previous page")
+    .transform(Number)
+    .default(0),
+  limit: z.coerce.number().int().min(1).max(COLLECTION_PAGE.max).optional(),
+  format: z.enum(["json", "jsonl"]).default("json"),
+});
+
+/** Items read from the store at a time while streaming results. */
+const STREAM_CHUNK = 100;
+
+/** A finished item whose transcript the result store no longer has. */
+const GONE = failureOutcome(
+  new ApiError("NOT_FOUND", { message: "The transcript is no longer stored; ask for the video on its own." }),
+).error;
+
+const notFound = () => new ApiError("NOT_FOUND", { message: "No such job, or it has expired." });
+
+/** The order a valid request makes; a reference that is not a collection is INVALID_COLLECTION_REFERENCE. */
+export function collectionOrder(json: unknown): CollectionOrder {
+  const parsed = CollectionRequestSchema.safeParse(json);
+  if (!parsed.success) throw invalidRequest(parsed.error.issues);
+  const { collection, tab, limit, callbackUrl, ...query } = parsed.data;
+  const ref = parseCollectionRef(collection);
+  if (!ref.ok) throw new ApiError("INVALID_COLLECTION_REFERENCE", { details: { reason: ref.reason } });
+  if (tab && ref.ref.type === "playlist") {
+    throw invalidRequest([{ path: ["tab"], message: "tab is for channels; a playlist has none" }]);
+  }
+  const { videoId: _, ...request } = toTranscriptRequest("", query);
+  return {
+    ref: ref.ref,
+    ...(tab ? { tab } : {}),
+    limit,
+    request,
+    ...(callbackUrl ? { callbackUrl } : {}),
+  };
+}
+
+/** Queues the collection's coordinator under a new random id (collections are never joined: each is its caller's). */
+export async function createCollection(
+  jobs: JobQueue,
+  order: CollectionOrder,
+  requestId: string,
+  caller: Caller,
+) {
+  const id = randomBytes(16).toString("hex");
+  await jobs.queue.add(COLLECTION_JOB, { collection: order, requestId, caller }, { jobId: id });
+  return id;
+}
+
+const isCollection = (job: Job<QueueJobData, JobReturn>): job is Job<CollectionJobData, JobReturn> =>
+  job.name === COLLECTION_JOB;
+
+/** The collection job `id` of this caller, or undefined when `id` is another kind of job. */
+export async function collectionJob(
+  jobs: JobQueue,
+  id: string,
+  caller: Caller,
+): Promise<Job<CollectionJobData, JobReturn> | undefined> {
+  const job = await jobs.queue.getJob(id);
+  if (!job || !isCollection(job)) return undefined;
+  // The edge's job token already binds the job to its key; the origin holds to that as well.
+  const owner = job.data.caller;
+  if (owner.plan !== caller.plan || owner.keyId !== caller.keyId) throw notFound();
+  return job;
+}
+
+/** GET /v1/jobs/:id of a collection: its status and a page of items, or (format=jsonl) its finished items' results. */
+export async function collectionStatus(
+  c: Context<ApiEnv>,
+  jobs: JobQueue,
+  store: CollectionStore,
+  job: Job<CollectionJobData, JobReturn>,
+): Promise<Response> {
+  const query = PageQuerySchema.safeParse(c.req.query());
+  if (!query.success) throw invalidRequest(query.error.issues);
+  const { cursor, format } = query.data;
+  const id = job.id as string;
+  const meta = await store.meta(id);
+  const total = meta?.progress.total ?? 0;
+  if (format === "jsonl") return streamResults(c, jobs, store, job, cursor, query.data.limit ?? total);
+
+  const state = await job.getState();
+  const status =
+    state === "completed" || state === "failed" ? state : meta?.info !== undefined ? "active" : "queued";
+  const limit = query.data.limit ?? COLLECTION_PAGE.default;
+  const items = (await store.items(id, cursor, Math.min(limit, total - cursor))).map(
+    ({ jobId: _, ...item }) => item,
+  );
+  const requestId = c.get("requestId");
+  const error = state === "failed" ? errorBody(decodeFailure(job.failedReason), requestId).error : undefined;
+  const body: JobBody = {
+    job: { id, status, statusUrl: `/v1/jobs/${id}`, kind: "collection" },
+    ...(meta?.info ? { collection: meta.info } : {}),
+    progress: meta?.progress ?? { total: 0, done: 0, failed: 0, extracted: 0 },
+    items,
+    ...(cursor + limit < total ? { nextCursor: String(cursor + limit) } : {}),
+    ...(error ? { error } : {}),
+    requestId,
+  };
+  return c.json(body);
+}
+
+/**
+ * One JSON line per finished item from `cursor`, in order, up to `limit` items looked at: the
+ * transcript (`body`) or the error. Bodies are read one at a time from the result store as the
+ * client reads, so a 5,000-video collection never sits in memory.
+ */
+function streamResults(
+  c: Context<ApiEnv>,
+  jobs: JobQueue,
+  store: CollectionStore,
+  job: Job<CollectionJobData, JobReturn>,
+  cursor: number,
+  limit: number,
+): Response {
+  const id = job.id as string;
+  const order = job.data.collection;
+  c.header("Content-Type", "application/jsonl; charset=utf-8");
+  return stream(c, async (out) => {
+    for (let from = cursor; from < cursor + limit && !out.aborted; from += STREAM_CHUNK) {
+      const chunk = await store.items(id, from, Math.min(STREAM_CHUNK, cursor + limit - from));
+      if (chunk.length === 0) return;
+      for (const item of chunk) {
+        if (item.status !== "completed" && item.status !== "failed") continue;
+        const line = { index: item.index, videoId: item.videoId, status: item.status };
+        if (item.status === "failed") {
+          await out.write(`${JSON.stringify({ ...line, error: item.error })}\n`);
+          continue;
+        }
+        const hash = await requestHash({
+          kind: "transcript",
+          request: { ...order.request, videoId: item.videoId },
+        });
+        const outcome = await jobs.results.get(hash);
+        // Evicted from the result store (it may evict) since the item finished.
+        const text = outcome?.ok
+          ? JSON.stringify({ ...line, body: outcome.value })
+          : JSON.stringify({ ...line, status: "failed", error: GONE });
+        await out.write(`${text}\n`);
+      }
+    }
+  });
+}

@@ -1,0 +1,179 @@
+import { ApiError, type CollectionInfo, type CollectionRef, type WorkRequest } from "@ytt/shared";
+import { DelayedError, type Job, UnrecoverableError } from "bullmq";
+import type { Engine } from "../extract/index.js";
+import type { Logger } from "../observability/logger.js";
+import { decodeFailure, encodeFailure, failureOutcome } from "../queue/outcome.js";
+import {
+  BATCH_PRIORITY,
+  type CollectionJobData,
+  type CollectionOrder,
+  type JobReturn,
+  type JobSubmitter,
+} from "../queue/queue.js";
+import type { CollectionListing } from "./expand.js";
+import type { CollectionStore, ItemEnd, StoredItem } from "./state.js";
+
+export interface CoordinatorOptions {
+  submitter: JobSubmitter;
+  store: CollectionStore;
+  engine: Pick<Engine, "expand">;
+  /** How long the coordinator waits between passes while its videos are in flight. */
+  passDelayMs: number;
+  /** How long a collection's state outlives its last change (the job's own retention). */
+  stateTtlSeconds: number;
+  log: Logger;
+}
+
+/** Items read from the store at a time while feeding. */
+const READ_CHUNK = 50;
+
+/**
+ * The share of a key's places in flight its collections may fill, together: half, at least one. The
+ * key's own requests (and its other work) always find the other half, however large the collection.
+ */
+export function collectionShare(perCaller: number): number {
+  return Math.max(1, Math.floor(perCaller / 2));
+}
+
+function infoOf(ref: CollectionRef, listing: CollectionListing): CollectionInfo {
+  return {
+    type: ref.type,
+    id: listing.id,
+    title: listing.title,
+    ...(listing.tab ? { tab: listing.tab } : {}),
+    truncated: listing.truncated,
+  };
+}
+
+function workOf(order: CollectionOrder, videoId: string): WorkRequest {
+  return { kind: "transcript", request: { ...order.request, videoId } };
+}
+
+/** Admission said no: the key's share (or the whole backlog) is full, so the feeding waits for a pass. */
+function isRefusal(error: unknown): boolean {
+  return error instanceof ApiError && (error.code === "TOO_MANY_PENDING" || error.code === "QUEUE_FULL");
+}
+
+/**
+ * A collection job, run as a series of short passes of one BullMQ job (BullMQ's "process step
+ * jobs" pattern): list the collection once, then on each pass note which videos' jobs have ended
+ * and submit more, each as the ordinary transcript request it is (so a stored video costs no
+ * extraction and one already being extracted is joined), while the key's share of places admits
+ * them. Between passes the job waits delayed, holding no worker slot. All of it lives in Redis
+ * (state.ts): a worker killed mid-pass leaves the job to stall back to another worker, which
+ * resumes from there.
+ */
+export function collectionCoordinator(options: CoordinatorOptions) {
+  const { submitter, store, engine, stateTtlSeconds: ttl } = options;
+
+  /** How an item's job ended, "running" while it has not, undefined when it is gone without an outcome. */
+  async function itemEnd(jobId: string): Promise<ItemEnd | "running" | undefined> {
+    const stored = await submitter.results.peek(jobId);
+    if (stored) return stored;
+    const job = await submitter.queue.getJob(jobId);
+    const state = job ? await job.getState() : "unknown";
+    // A retryable failure on its last attempt is not stored: BullMQ keeps it.
+    if (job && state === "failed") return failureOutcome(decodeFailure(job.failedReason));
+    return state === "completed" || state === "unknown" ? undefined : "running";
+  }
+
+  async function submit(job: Job<CollectionJobData, JobReturn>, item: StoredItem, window: number) {
+    const { collection: order, requestId, caller } = job.data;
+    return submitter.submit(workOf(order, item.videoId), requestId, caller, BATCH_PRIORITY, window);
+  }
+
+  /** Notes the running items whose jobs ended; one whose outcome is gone (evicted) is submitted again. */
+  async function settleRunning(job: Job<CollectionJobData, JobReturn>, id: string, window: number) {
+    for (const index of await store.running(id)) {
+      const [item] = await store.items(id, index, 1);
+      if (!item?.jobId) continue;
+      const end = await itemEnd(item.jobId);
+      if (end === "running") continue;
+      if (end) {
+        await store.finished(id, index, item, end, ttl);
+        continue;
+      }
+      try {
+        const again = await submit(job, item, window);
+        if (again.cached) await store.finished(id, index, item, again.cached, ttl);
+      } catch (error) {
+        if (!isRefusal(error)) throw error;
+      }
+    }
+  }
+
+  /** Submits items in order while the share admits them; returns when it is full or all are submitted. */
+  async function feed(job: Job<CollectionJobData, JobReturn>, id: string, window: number) {
+    const meta = await store.meta(id);
+    if (!meta) return;
+    let running = (await store.running(id)).length;
+    let next = meta.next;
+    const total = meta.progress.total;
+    while (next < total && running < window) {
+      for (const item of await store.items(id, next, Math.min(READ_CHUNK, total - next))) {
+        if (running >= window) break;
+        if (item.status !== "waiting") {
+          // Unavailable entries failed when listed; `next` moves past them with the next write.
+          next = item.index + 1;
+          continue;
+        }
+        let submission: Awaited<ReturnType<typeof submit>>;
+        try {
+          submission = await submit(job, item, window);
+        } catch (error) {
+          if (!isRefusal(error)) throw error;
+          await store.skipTo(id, next, ttl);
+          return;
+        }
+        const result = submission.cached
+          ? { outcome: submission.cached }
+          : { jobId: submission.id, extracted: submission.created === true };
+        await store.submitted(id, item.index, item, result, ttl);
+        if (!submission.cached) running++;
+        next = item.index + 1;
+      }
+    }
+    await store.skipTo(id, next, ttl);
+  }
+
+  return async function coordinate(
+    job: Job<CollectionJobData, JobReturn>,
+    token?: string,
+    signal?: AbortSignal,
+  ): Promise<JobReturn> {
+    const id = job.id as string;
+    const { collection: order, requestId, caller } = job.data;
+    const log = options.log.child({ requestId, jobId: id, kind: "collection" });
+    if (!(await store.meta(id))?.info) {
+      let listing: CollectionListing;
+      try {
+        listing = await engine.expand(
+          order.ref,
+          { limit: order.limit, ...(order.tab ? { tab: order.tab } : {}) },
+          { requestId, ...(signal ? { signal } : {}) },
+        );
+      } catch (thrown) {
+        const error =
+          thrown instanceof ApiError
+            ? thrown
+            : new ApiError("INTERNAL", { details: { cause: "collection" } });
+        log.warn({ code: error.code, err: thrown }, "collection could not be listed");
+        // A retryable failure (YouTube pushing back, a timeout) is tried again after the back-off.
+        if (error.retryable) throw new Error(encodeFailure(error));
+        throw new UnrecoverableError(encodeFailure(error));
+      }
+      await store.saveListing(id, infoOf(order.ref, listing), listing, ttl);
+      log.info({ total: listing.videos.length, truncated: listing.truncated }, "collection listed");
+    }
+    const window = collectionShare(submitter.perCaller(caller));
+    await settleRunning(job, id, window);
+    await feed(job, id, window);
+    const progress = (await store.meta(id))?.progress;
+    if (progress && progress.done + progress.failed >= progress.total) {
+      log.info(progress, "collection completed");
+      return { stored: true };
+    }
+    await job.moveToDelayed(Date.now() + options.passDelayMs, token);
+    throw new DelayedError();
+  };
+}

@@ -1,0 +1,340 @@
+import { ApiError, type Caller, type JobBody, requestHash, type WorkRequest } from "@ytt/shared";
+import { expectedTranscript, PLAYLISTS, startYoutubeDouble, type YoutubeDouble } from "@ytt/youtube-double";
+import type { Worker } from "bullmq";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { collectionShare } from "../../src/collect/coordinator.js";
+import { expandCollection } from "../../src/collect/expand.js";
+import { loadWorkerConfig } from "../../src/config.js";
+import type { Engine } from "../../src/extract/index.js";
+import { createLogger } from "../../src/observability/logger.js";
+import { createWorkerMetrics } from "../../src/observability/metrics.js";
+import { JobSubmitter, producerConnection, submitterOptionsFrom } from "../../src/queue/queue.js";
+import { createUpstreamFetch } from "../../src/upstream/fetch.js";
+import { createTranscriptWorker, workerOptionsFrom } from "../../src/worker/worker.js";
+import { eventually, type RunningApi, signedFetch, startApi, uniqueQueueName } from "../helpers.js";
+
+// The collection machinery with real Redis, BullMQ, origin API and worker, and the real listing of
+// the double's playlists over TLS; only the extraction is a stand-in (each real one costs a second or
+// two of Chromium): it answers at once, or when the test lets it, and counts what it was asked.
+
+const LONG = "PLdbl120VideosWithGapsAndNoCapts01";
+const USER_AGENT =
+  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/143.0.0.0 Safari/537.36";
+const CALLER: Caller = { plan: "free", keyId: "c011ec7100000001" };
+/** Free keys have 6 places here: a collection may fill 3. */
+const PER_CALLER = 6;
+const SHARE = collectionShare(PER_CALLER);
+
+/** A video of none of the double's playlists: the key's own request while its collection runs. */
+const OWN = "dblItem0150";
+/** The video's English transcript, as the real extraction would give it (dblAsrOnly1 has only ASR). */
+const transcriptOf = (videoId: string) =>
+  expectedTranscript(videoId, { languageCode: "en", kind: videoId === "dblAsrOnly1" ? "asr" : "manual" });
+const work = (videoId: string): WorkRequest => ({
+  kind: "transcript",
+  request: { videoId, languages: ["en"], kind: "any", fallback: "error" },
+});
+
+/** The stand-in extraction: what it was asked, how many at once, and a gate the test may close. */
+class StandIn {
+  runs: string[] = [];
+  running = 0;
+  mostAtOnce = 0;
+  private gate: Promise<void> | undefined;
+  private open: (() => void) | undefined;
+
+  constructor(private readonly double: YoutubeDouble) {}
+
+  hold() {
+    this.gate = new Promise((resolve) => {
+      this.open = resolve;
+    });
+  }
+
+  release() {
+    this.open?.();
+    this.gate = undefined;
+  }
+
+  engine(): Engine {
+    const fetchUpstream = createUpstreamFetch(this.double.hostRules);
+    return {
+      run: async (w: WorkRequest) => {
+        this.runs.push(w.request.videoId);
+        this.running++;
+        this.mostAtOnce = Math.max(this.mostAtOnce, this.running);
+        try {
+          await this.gate;
+          if (w.request.videoId === "dblNoCapts1") throw new ApiError("TRANSCRIPTS_DISABLED");
+          return transcriptOf(w.request.videoId);
+        } finally {
+          this.running--;
+        }
+      },
+      expand: (...[ref, request, { signal } = {}]: Parameters<Engine["expand"]>) =>
+        expandCollection(ref, request, {
+          origin: "https://www.youtube.com",
+          fetchUpstream,
+          userAgent: USER_AGENT,
+          stepTimeoutMs: 5_000,
+          ...(signal ? { signal } : {}),
+        }),
+      close: async () => undefined,
+    } as unknown as Engine;
+  }
+}
+
+let double: YoutubeDouble;
+let api: RunningApi;
+const queueName = uniqueQueueName("collections");
+const env = {
+  QUEUE_NAME: queueName,
+  MAX_PENDING_FREE: String(PER_CALLER),
+  WAIT_BUDGET_MS: "50",
+  COLLECTION_PASS_MS: "50",
+  // A worker that stops renewing its locks loses its jobs this fast (the crash test).
+  LOCK_DURATION_MS: "1000",
+  STALLED_INTERVAL_MS: "500",
+};
+
+interface RunningWorker {
+  worker: Worker;
+  close(force?: boolean): Promise<void>;
+}
+
+function startWorker(engine: Engine): RunningWorker {
+  const config = loadWorkerConfig({ ...env, WORKER_CONCURRENCY: "8", LOG_LEVEL: "silent" });
+  const redis = producerConnection(config.REDIS_URL);
+  const submitter = new JobSubmitter(submitterOptionsFrom(config));
+  const worker = createTranscriptWorker(
+    workerOptionsFrom(config, {
+      redis,
+      resultRedis: redis,
+      engine,
+      submitter,
+      log: createLogger("silent", { service: "collection-test" }),
+      metrics: createWorkerMetrics(),
+    }),
+  );
+  return {
+    worker,
+    async close(force = false) {
+      await worker.close(force);
+      await submitter.close();
+      await redis.quit();
+    },
+  };
+}
+
+async function post(body: unknown, caller = CALLER) {
+  const r = await signedFetch(api.url, "/v1/collections", {
+    method: "POST",
+    body: JSON.stringify(body),
+    caller,
+  });
+  return {
+    status: r.status,
+    body: (await r.json()) as JobBody & { error?: { code: string; details?: unknown } },
+  };
+}
+
+async function status(id: string, query = "", caller = CALLER): Promise<JobBody> {
+  const r = await signedFetch(api.url, `/v1/jobs/${id}${query}`, { caller });
+  expect(r.status).toBe(200);
+  return (await r.json()) as JobBody;
+}
+
+const finished = (id: string, timeoutMs = 30_000) =>
+  eventually(async () => {
+    const body = await status(id);
+    return body.job.status === "completed" || body.job.status === "failed" ? body : undefined;
+  }, timeoutMs);
+
+beforeAll(async () => {
+  double = await startYoutubeDouble({ potDelayMs: [0, 0] });
+  api = await startApi(env);
+});
+beforeEach(async () => {
+  await api.reset();
+});
+afterEach(() => double.reset());
+afterAll(async () => {
+  await api?.close();
+  await double?.close();
+});
+
+describe("POST /v1/collections", () => {
+  it("refuses what is not a collection with a stable code, before any job", async () => {
+    const video = await post({ collection: "https://www.youtube.com/watch?v=GJLlxj_dtq8" });
+    expect(video.status).toBe(400);
+    expect(video.body.error?.code).toBe("INVALID_COLLECTION_REFERENCE");
+    expect(video.body.error?.details).toMatchObject({ reason: expect.stringContaining("single video") });
+    const mix = await post({ collection: "RDdQw4w9WgXcQ" });
+    expect(mix.body.error).toMatchObject({ code: "INVALID_COLLECTION_REFERENCE" });
+    for (const bad of [
+      { collection: LONG, tab: "shorts" },
+      { collection: LONG, limit: 5001 },
+      { collection: LONG, lang: "not a language" },
+      { collection: LONG, callbackUrl: "http://example.com/hook" },
+      { items: [] },
+    ]) {
+      const answer = await post(bad);
+      expect({ bad, status: answer.status, code: answer.body.error?.code }).toEqual({
+        bad,
+        status: 400,
+        code: "INVALID_REQUEST",
+      });
+    }
+    expect(await api.jobs.queue.count()).toBe(0);
+  });
+});
+
+describe("a collection job", () => {
+  it("lists 120 entries over two pages and feeds them within the key's share, extracting only what is not stored", async () => {
+    const standIn = new StandIn(double);
+    // Three of the playlist's videos were asked for before, singly: their answers are stored.
+    const stored = ["GJLlxj_dtq8", "dblItem0001", "dblItem0100"];
+    for (const videoId of stored)
+      await api.jobs.results.put(
+        await requestHash(work(videoId)),
+        { ok: true, value: transcriptOf(videoId) },
+        600,
+      );
+    standIn.hold();
+    const worker = startWorker(standIn.engine());
+    try {
+      const created = await post({
+        collection: `https://www.youtube.com/playlist?list=${LONG}`,
+        limit: 5000,
+      });
+      expect(created.status).toBe(202);
+      const id = created.body.job.id;
+      expect(created.body.job).toMatchObject({ kind: "collection", statusUrl: `/v1/jobs/${id}` });
+
+      // The share fills, and no more: the key's own requests still find places.
+      await eventually(async () => (standIn.running === SHARE ? true : undefined));
+      const own = await signedFetch(api.url, `/v1/transcripts/${OWN}`, { caller: CALLER });
+      expect(own.status).toBe(202);
+      await own.body?.cancel();
+      const listed = await status(id);
+      expect(listed.job.status).toBe("active");
+      expect(listed.collection).toEqual({
+        type: "playlist",
+        id: LONG,
+        title: PLAYLISTS[LONG]?.title,
+        truncated: false,
+      });
+      expect(listed.progress?.total).toBe(120);
+      standIn.release();
+
+      const done = await finished(id);
+      expect(done.job.status).toBe("completed");
+      // Deleted and private entries fail without a job; the video without captions fails its own.
+      expect(done.progress).toEqual({ total: 120, done: 117, failed: 3, extracted: 115 });
+      const playable = PLAYLISTS[LONG]?.entries.filter((e) => e.status === "ok").map((e) => e.videoId) ?? [];
+      expect([...standIn.runs].sort()).toEqual([...playable.filter((v) => !stored.includes(v)), OWN].sort());
+      // The collection never held more than its share, whatever the worker's concurrency (8).
+      expect(standIn.mostAtOnce).toBe(SHARE + 1);
+      expect(await api.jobs.admission.inFlight()).toBe(0);
+
+      // Items, paged.
+      const first = await status(id, "?limit=50");
+      expect(first.items).toHaveLength(50);
+      expect(first.nextCursor).toBe("50");
+      expect(first.items?.[0]).toEqual({
+        index: 0,
+        videoId: "GJLlxj_dtq8",
+        title: "Surface Go Review - It\u2019s Awesome",
+        status: "completed",
+      });
+      expect(first.items?.[2]).toMatchObject({
+        videoId: "dblNoCapts1",
+        status: "failed",
+        error: { code: "TRANSCRIPTS_DISABLED" },
+      });
+      expect(first.items?.[49]).toMatchObject({
+        videoId: "dblDeleted1",
+        status: "failed",
+        error: { code: "VIDEO_UNAVAILABLE" },
+      });
+      const last = await status(id, "?cursor=100&limit=50");
+      expect(last.items?.map((i) => i.index)).toEqual(Array.from({ length: 20 }, (_, i) => 100 + i));
+      expect(last.nextCursor).toBeUndefined();
+      expect(last.items?.find((i) => i.videoId === "dblPrivate1")).toMatchObject({
+        status: "failed",
+        error: { code: "VIDEO_PRIVATE" },
+      });
+
+      // Results as JSON lines, one per finished video, in order.
+      const jsonl = await signedFetch(api.url, `/v1/jobs/${id}?format=jsonl`, { caller: CALLER });
+      expect(jsonl.headers.get("content-type")).toMatch(/^application\/jsonl/);
+      const lines = (await jsonl.text())
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l));
+      expect(lines).toHaveLength(120);
+      expect(lines[0]).toEqual({
+        index: 0,
+        videoId: "GJLlxj_dtq8",
+        status: "completed",
+        body: transcriptOf("GJLlxj_dtq8"),
+      });
+      expect(lines[49]).toMatchObject({
+        videoId: "dblDeleted1",
+        status: "failed",
+        error: { code: "VIDEO_UNAVAILABLE" },
+      });
+      expect(lines.filter((l) => l.status === "completed")).toHaveLength(117);
+
+      // Another key cannot read it.
+      const other = await signedFetch(api.url, `/v1/jobs/${id}`, {
+        caller: { plan: "free", keyId: "0000000000000bad" },
+      });
+      expect(other.status).toBe(404);
+    } finally {
+      standIn.release();
+      await worker.close();
+    }
+  });
+
+  it("resumes from Redis when its worker dies mid-collection, extracting nothing twice that had finished", async () => {
+    const first = new StandIn(double);
+    const dying = startWorker(first.engine());
+    const created = await post({ collection: LONG, limit: 30 });
+    const id = created.body.job.id;
+    await eventually(async () => (((await status(id)).progress?.done ?? 0) >= 10 ? true : undefined));
+    // The worker goes as a killed process would: its jobs keep their locks until they run out.
+    first.hold();
+    await eventually(async () => (first.running > 0 ? true : undefined));
+    await dying.close(true);
+    const finishedBefore = new Set(
+      ((await status(id)).items ?? []).filter((i) => i.status === "completed").map((i) => i.videoId),
+    );
+
+    const second = new StandIn(double);
+    const next = startWorker(second.engine());
+    try {
+      const done = await finished(id);
+      // The first 30 entries: one without captions, none deleted or private.
+      expect(done.progress).toMatchObject({ total: 30, done: 29, failed: 1 });
+      expect(second.runs.length).toBeGreaterThan(0);
+      expect(second.runs.filter((v) => finishedBefore.has(v))).toEqual([]);
+      expect(new Set([...first.runs, ...second.runs]).size).toBe(30);
+    } finally {
+      first.release();
+      await next.close();
+    }
+  });
+
+  it("fails as a whole when the collection does not exist, in YouTube's words", async () => {
+    const worker = startWorker(new StandIn(double).engine());
+    try {
+      const created = await post({ collection: "PLnothingHereAtAll0000000000000000" });
+      const done = await finished(created.body.job.id);
+      expect(done.job.status).toBe("failed");
+      expect(done.error).toMatchObject({ code: "NOT_FOUND", message: "The playlist does not exist." });
+    } finally {
+      await worker.close();
+    }
+  });
+});
