@@ -47,6 +47,15 @@ const InnertubeClientsSchema = z
   })
   .refine((names) => new Set(names).size === names.length, "a client is listed twice");
 
+/** Chromium --host-resolver-rules syntax, refused whole when a rule cannot be read. */
+const HostRulesSchema = optionalString.superRefine((v, ctx) => {
+  try {
+    if (v !== undefined) parseHostRules(v);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: (error as Error).message });
+  }
+});
+
 const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const seconds = ms;
 
@@ -83,13 +92,7 @@ export const EngineConfigSchema = z.object({
    * Test-only: Chromium --host-resolver-rules syntax (e.g. "MAP * 127.0.0.1:8443") for the browser and
    * every request the worker makes itself, so that the real hostnames reach the YouTube double.
    */
-  UPSTREAM_HOST_RULES: optionalString.superRefine((v, ctx) => {
-    try {
-      if (v !== undefined) parseHostRules(v);
-    } catch (error) {
-      ctx.addIssue({ code: "custom", message: (error as Error).message });
-    }
-  }),
+  UPSTREAM_HOST_RULES: HostRulesSchema,
   /** Test-only: base64 SHA-256 of the one server public key the browser trusts besides the system's (the double's). */
   UPSTREAM_TRUSTED_SPKI: optionalString.refine(
     (v) => v === undefined || /^[A-Za-z0-9+/]{43}=$/.test(v),
@@ -193,6 +196,43 @@ export const WorkerConfigSchema = EngineConfigSchema.extend(QueueConfigSchema.sh
 
 export type WorkerConfig = z.output<typeof WorkerConfigSchema>;
 
+/**
+ * The wait before each retry of a webhook delivery, in ms, comma-separated: a delivery is tried once,
+ * then once after each. The default, Standard Webhooks' kind of schedule: 5 s, 5 min, 30 min, 2 h,
+ * 5 h, 8 h, 8 h, retrying for 23.6 hours.
+ */
+const RetryDelaysSchema = z
+  .string()
+  .default("5000,300000,1800000,7200000,18000000,28800000,28800000")
+  .transform((value) => value.split(",").map((entry) => Number(entry.trim())))
+  .refine((delays) => delays.length >= 1 && delays.length <= 20, "1 to 20 delays")
+  .refine(
+    (delays) => delays.every((d) => Number.isInteger(d) && d > 0),
+    "each delay a positive integer (ms)",
+  );
+
+/**
+ * The webhooks process (webhooks/main.ts): the only origin process that reaches arbitrary hosts, so
+ * it holds no signing keys and runs no browser; it reads the queue Redis only.
+ */
+export const WebhooksConfigSchema = QueueConfigSchema.extend({
+  WEBHOOK_RETRY_DELAYS_MS: RetryDelaysSchema,
+  /** One attempt, from connecting to the receiver's status line. */
+  WEBHOOK_TIMEOUT_MS: ms(10_000),
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().positive().max(64).default(8),
+  /** How often a batch's webhook looks whether the batch's items have finished. */
+  WEBHOOK_BATCH_POLL_MS: ms(5000),
+  /**
+   * Test-only: Chromium --host-resolver-rules syntax (e.g. "MAP hooks.example.test 127.0.0.2:8443"):
+   * a callback host a rule maps is connected to the rule's target WITHOUT the public-address check,
+   * so tests can reach a receiver on loopback. Never set in production: the process warns.
+   */
+  WEBHOOK_HOST_RULES: HostRulesSchema,
+  SHUTDOWN_GRACE_MS: ms(15_000),
+});
+
+export type WebhooksConfig = z.output<typeof WebhooksConfigSchema>;
+
 /** The per-plan bounds of jobs in flight, as the queue takes them. */
 export function pendingPerCaller(config: QueueConfig): Record<CallerPlan, number> {
   return { free: config.MAX_PENDING_FREE, pro: config.MAX_PENDING_PRO, demo: config.MAX_PENDING_DEMO };
@@ -242,6 +282,11 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
 function withCheckedProxies<C extends EngineConfig>(config: C): C {
   proxyUrls(config);
   return config;
+}
+
+/** The webhooks process's environment: the queue Redis and the delivery settings, no secrets of ours. */
+export function loadWebhooksConfig(env: Env = process.env): WebhooksConfig {
+  return parseEnv(WebhooksConfigSchema, env);
 }
 
 /** The engine's part of the environment only (the extract CLI): no SIGNING_KEYS, no Redis. */

@@ -22,6 +22,16 @@ export const ERRORS = {
     message: "That is not a YouTube playlist or channel, nor a link to one.",
   },
   INVALID_REQUEST: { status: 400, retryable: false, message: "The request is malformed." },
+  INVALID_CALLBACK_URL: {
+    status: 400,
+    retryable: false,
+    message: "The callback URL must be https, on port 443, to a public host.",
+  },
+  WEBHOOK_SECRET_REQUIRED: {
+    status: 400,
+    retryable: false,
+    message: "This API key has no webhook secret yet: create one with POST /v1/webhooks/secret.",
+  },
   NOT_FOUND: { status: 404, retryable: false, message: "No such resource." },
   VIDEO_UNAVAILABLE: { status: 404, retryable: false, message: "The video is unavailable." },
   VIDEO_PRIVATE: { status: 403, retryable: false, message: "The video is private." },

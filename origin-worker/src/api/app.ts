@@ -22,6 +22,7 @@ import type { Logger } from "../observability/logger.js";
 import type { ApiMetrics } from "../observability/metrics.js";
 import { type Outcome, outcomeError } from "../queue/outcome.js";
 import { BATCH_PRIORITY, JOB_ID, type JobQueue, type JobStatus, originKeyPrefix } from "../queue/queue.js";
+import { webhookRoutes } from "../webhooks/routes.js";
 import { collectionJob, collectionOrder, collectionStatus, createCollection } from "./collections.js";
 import type { ApiEnv } from "./context.js";
 import { type SignatureOptions, verifySignature } from "./verify-signature.js";
@@ -237,6 +238,9 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
     if (!view) throw new ApiError("NOT_FOUND", { message: "No such job, or it has expired." });
     return c.json(jobBody(view.id, view.status, c.get("requestId"), view.outcome));
   });
+
+  // The caller's webhook secret, batch callbacks and their deliveries (webhooks/routes.ts).
+  app.route("/v1/webhooks", webhookRoutes(jobs));
 
   app.notFound((c) => c.json(errorBody(new ApiError("NOT_FOUND"), c.get("requestId") ?? ""), 404));
 
