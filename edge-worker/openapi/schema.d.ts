@@ -118,6 +118,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/collections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Every transcript of a playlist or a channel, as one job
+         * @description Lists the playlist or the channel's tab (up to `limit` videos, in order) and fetches each video's transcript with the options given; answers 202 with a job to poll at once. The collection costs `limit` units of the daily quota (default 100), charged when it is created, like a batch's items. Its videos are extracted within half of the key's places in flight, so the key's own requests are never starved; videos already stored cost no extraction.
+         */
+        post: operations["createCollection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/jobs/{id}": {
         parameters: {
             query?: never;
@@ -127,7 +147,7 @@ export interface paths {
         };
         /**
          * The status of a pending request and, once done, its result
-         * @description The id is the job token a 202 answer gave this API key; another key's poll of it is a 404. Polling costs no quota, but counts towards the burst limit.
+         * @description The id is the job token a 202 answer gave this API key; another key's poll of it is a 404. Polling costs no quota, but counts towards the burst limit. A collection's job shows its progress and a page of its items (cursor, limit); format=jsonl streams its finished items' results instead, one JSON line per video.
          */
         get: operations["getJob"];
         put?: never;
@@ -165,7 +185,7 @@ export interface components {
         ErrorBody: {
             error: {
                 /** @enum {string} */
-                code: "INVALID_VIDEO_REFERENCE" | "INVALID_REQUEST" | "NOT_FOUND" | "VIDEO_UNAVAILABLE" | "VIDEO_PRIVATE" | "AGE_RESTRICTED" | "VIDEO_UNPLAYABLE" | "TRANSCRIPTS_DISABLED" | "LANGUAGE_NOT_AVAILABLE" | "TRANSLATION_NOT_AVAILABLE" | "BLOCKED_BY_YOUTUBE" | "UPSTREAM_TIMEOUT" | "QUEUE_FULL" | "UNAUTHORIZED" | "FORBIDDEN" | "RATE_LIMITED" | "QUOTA_EXCEEDED" | "TOO_MANY_PENDING" | "PAYLOAD_TOO_LARGE" | "METHOD_NOT_ALLOWED" | "EXTRACTION_PENDING" | "ORIGIN_UNAVAILABLE" | "INTERNAL";
+                code: "INVALID_VIDEO_REFERENCE" | "INVALID_COLLECTION_REFERENCE" | "INVALID_REQUEST" | "INVALID_CALLBACK_URL" | "WEBHOOK_SECRET_REQUIRED" | "NOT_FOUND" | "VIDEO_UNAVAILABLE" | "VIDEO_PRIVATE" | "AGE_RESTRICTED" | "VIDEO_UNPLAYABLE" | "TRANSCRIPTS_DISABLED" | "LANGUAGE_NOT_AVAILABLE" | "TRANSLATION_NOT_AVAILABLE" | "BLOCKED_BY_YOUTUBE" | "UPSTREAM_TIMEOUT" | "QUEUE_FULL" | "UNAUTHORIZED" | "FORBIDDEN" | "RATE_LIMITED" | "QUOTA_EXCEEDED" | "TOO_MANY_PENDING" | "PAYLOAD_TOO_LARGE" | "METHOD_NOT_ALLOWED" | "EXTRACTION_PENDING" | "ORIGIN_UNAVAILABLE" | "INTERNAL";
                 message: string;
                 retryable: boolean;
                 details?: {
@@ -208,7 +228,39 @@ export interface components {
                 /** @enum {string} */
                 status: "queued" | "active" | "completed" | "failed";
                 statusUrl: string;
+                /** @enum {string} */
+                kind?: "collection";
             };
+            collection?: {
+                /** @enum {string} */
+                type: "playlist" | "channel";
+                id: string;
+                title: string;
+                /** @enum {string} */
+                tab?: "videos" | "shorts" | "streams";
+                truncated: boolean;
+            };
+            progress?: {
+                total: number;
+                done: number;
+                failed: number;
+                extracted: number;
+            };
+            items?: {
+                index: number;
+                videoId: string;
+                title: string;
+                /** @enum {string} */
+                status: "waiting" | "running" | "completed" | "failed";
+                error?: {
+                    code: string;
+                    message: string;
+                    details?: {
+                        [key: string]: unknown;
+                    };
+                };
+            }[];
+            nextCursor?: string;
             result?: {
                 video: {
                     videoId: string;
@@ -380,6 +432,48 @@ export interface components {
                 fallback?: string;
             }[];
         };
+        /**
+         * @example {
+         *       "collection": "https://www.youtube.com/playlist?list=PLFgquLnL59alCl_2TQvOiD5Vgm1hCaGSI",
+         *       "limit": 200,
+         *       "lang": "en"
+         *     }
+         */
+        CollectionRequest: {
+            /** @description Languages wanted, most preferred first: 1 to 10 comma-separated codes (e.g. en,de); default en. */
+            lang?: string;
+            /**
+             * @description Which tracks may answer: manual (uploaded captions), asr (auto-generated) or any.
+             * @default any
+             * @enum {string}
+             */
+            kind: "manual" | "asr" | "any";
+            /** @description Translate the transcript into this language (YouTube's machine translation), e.g. de. */
+            tlang?: string;
+            /**
+             * @description No track in a wanted language: error answers LANGUAGE_NOT_AVAILABLE (details.available lists the tracks); any takes the best track.
+             * @default error
+             * @enum {string}
+             */
+            fallback: "error" | "any";
+            /** @description A playlist (link or ID: PL…, UU…, OLAK5uy_…) or a channel (link, @handle or UC… ID; /c/… and /user/… links too). */
+            collection: string;
+            /**
+             * @description For a channel: which of its videos (default: the tab its link names, else videos).
+             * @enum {string}
+             */
+            tab?: "videos" | "shorts" | "streams";
+            /**
+             * @description The most videos to list, in the collection's order (default 100, at most 5000); the collection costs this many units of the daily quota.
+             * @default 100
+             */
+            limit: number;
+            /**
+             * Format: uri
+             * @description An https URL to be told when the job has finished.
+             */
+            callbackUrl?: string;
+        };
         Usage: {
             /** @enum {string} */
             plan: "free" | "pro" | "demo";
@@ -496,7 +590,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description INVALID_VIDEO_REFERENCE: That is not a YouTube video ID or a link to a YouTube video. INVALID_REQUEST: The request is malformed. */
+            /** @description INVALID_VIDEO_REFERENCE: That is not a YouTube video ID or a link to a YouTube video. INVALID_COLLECTION_REFERENCE: That is not a YouTube playlist or channel, nor a link to one. INVALID_REQUEST: The request is malformed. INVALID_CALLBACK_URL: The callback URL must be https, on port 443, to a public host. WEBHOOK_SECRET_REQUIRED: This API key has no webhook secret yet: create one with POST /v1/webhooks/secret. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -616,7 +710,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description INVALID_VIDEO_REFERENCE: That is not a YouTube video ID or a link to a YouTube video. INVALID_REQUEST: The request is malformed. */
+            /** @description INVALID_VIDEO_REFERENCE: That is not a YouTube video ID or a link to a YouTube video. INVALID_COLLECTION_REFERENCE: That is not a YouTube playlist or channel, nor a link to one. INVALID_REQUEST: The request is malformed. INVALID_CALLBACK_URL: The callback URL must be https, on port 443, to a public host. WEBHOOK_SECRET_REQUIRED: This API key has no webhook secret yet: create one with POST /v1/webhooks/secret. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -758,7 +852,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description INVALID_VIDEO_REFERENCE: That is not a YouTube video ID or a link to a YouTube video. INVALID_REQUEST: The request is malformed. */
+            /** @description INVALID_VIDEO_REFERENCE: That is not a YouTube video ID or a link to a YouTube video. INVALID_COLLECTION_REFERENCE: That is not a YouTube playlist or channel, nor a link to one. INVALID_REQUEST: The request is malformed. INVALID_CALLBACK_URL: The callback URL must be https, on port 443, to a public host. WEBHOOK_SECRET_REQUIRED: This API key has no webhook secret yet: create one with POST /v1/webhooks/secret. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -901,7 +995,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description INVALID_VIDEO_REFERENCE: That is not a YouTube video ID or a link to a YouTube video. INVALID_REQUEST: The request is malformed. */
+            /** @description INVALID_VIDEO_REFERENCE: That is not a YouTube video ID or a link to a YouTube video. INVALID_COLLECTION_REFERENCE: That is not a YouTube playlist or channel, nor a link to one. INVALID_REQUEST: The request is malformed. INVALID_CALLBACK_URL: The callback URL must be https, on port 443, to a public host. WEBHOOK_SECRET_REQUIRED: This API key has no webhook secret yet: create one with POST /v1/webhooks/secret. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1062,9 +1156,103 @@ export interface operations {
             };
         };
     };
-    getJob: {
+    createCollection: {
         parameters: {
             query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CollectionRequest"];
+            };
+        };
+        responses: {
+            /** @description The collection job: poll its statusUrl (also in Location) for progress, its items and their results */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobBody"];
+                };
+            };
+            /** @description INVALID_REQUEST: The request is malformed. INVALID_COLLECTION_REFERENCE: That is not a YouTube playlist or channel, nor a link to one. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: A valid API key is required. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description FORBIDDEN: This API key may not be used. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PAYLOAD_TOO_LARGE: The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RATE_LIMITED: Too many requests. Slow down. QUOTA_EXCEEDED: The daily quota of this API key is used up. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INTERNAL: Something went wrong on our side. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description ORIGIN_UNAVAILABLE: The transcript service is unavailable. Try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getJob: {
+        parameters: {
+            query?: {
+                /** @description Collections: the nextCursor of the previous page (default: the first item). */
+                cursor?: string;
+                /** @description Collections: items per page (default 100, at most 1000); with format=jsonl, how many items to look at (default all). */
+                limit?: number;
+                /** @description Collections: jsonl streams the finished items' results, one JSON line each. */
+                format?: "json" | "jsonl";
+            };
             header?: never;
             path: {
                 /** @description The job token of a 202 answer (its job.id), valid for the key it was given to. */
@@ -1081,6 +1269,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JobBody"];
+                    "application/jsonl": string;
                 };
             };
             /** @description INVALID_REQUEST: The request is malformed. */

@@ -109,8 +109,8 @@ describe("/llms.txt and /llms-full.txt", () => {
         expect(section, `${heading} ${status}`).toContain(`- ${status}: ${description}`);
       }
       const answer = await runCurl(section, key);
-      // The job route's example token is well-formed but no key's.
-      const expected = path === "/v1/jobs/{id}" ? 404 : 200;
+      // The job route's example token is well-formed but no key's; a collection is a job.
+      const expected = path === "/v1/jobs/{id}" ? 404 : path === "/v1/collections" ? 202 : 200;
       if (!path.startsWith("/v1/transcripts")) expect(answer.status, heading).toBe(expected);
       // The example video is not one the origin stand-in knows: any answer but a bad-request one will do.
       else expect([400, 401], heading).not.toContain(answer.status);

@@ -1,6 +1,12 @@
 import { z } from "zod";
 import { CollectionInfoSchema, CollectionItemSchema, CollectionProgressSchema } from "./collection-job.js";
-import { CHANNEL_TABS, COLLECTION_LIMIT, MAX_COLLECTION_REF_LENGTH } from "./collection-ref.js";
+import {
+  CHANNEL_TABS,
+  COLLECTION_LIMIT,
+  type CollectionRef,
+  MAX_COLLECTION_REF_LENGTH,
+  parseCollectionRef,
+} from "./collection-ref.js";
 import { ApiError, ERRORS } from "./errors.js";
 import { sha256Hex } from "./signing.js";
 import { LanguageListSchema, TranscriptSchema } from "./transcript.js";
@@ -211,6 +217,19 @@ export const CollectionRequestSchema = TranscriptQuerySchema.extend({
     .describe("An https URL to be told when the job has finished."),
 });
 export type CollectionRequest = z.input<typeof CollectionRequestSchema>;
+
+/**
+ * The collection a valid request names: INVALID_COLLECTION_REFERENCE saying why not, and a tab
+ * asked of a playlist is INVALID_REQUEST. The edge checks before spending quota, the origin again.
+ */
+export function collectionRefOf(request: { collection: string; tab?: string | undefined }): CollectionRef {
+  const parsed = parseCollectionRef(request.collection);
+  if (!parsed.ok) throw new ApiError("INVALID_COLLECTION_REFERENCE", { details: { reason: parsed.reason } });
+  if (request.tab !== undefined && parsed.ref.type === "playlist") {
+    throw invalidRequest([{ path: ["tab"], message: "tab is for channels; a playlist has none" }]);
+  }
+  return parsed.ref;
+}
 
 /** A stable string for a normalised request; equal requests, equal keys. */
 export function requestKey(work: WorkRequest): string {

@@ -8,9 +8,11 @@ import type { Config } from "../config.js";
  * Nobody can guess one, and another key's poll of it is a 404 like any unknown job. Stateless:
  * handing one out writes nothing.
  *
- *   <t|l>.<32 hex job id>.<expiry, Unix seconds in base 36>.<43 base64url HMAC-SHA-256>
+ *   <t|l|c>.<32 hex job id>.<expiry, Unix seconds in base 36>.<43 base64url HMAC-SHA-256>
+ *
+ * (t: a transcript, l: a language list, c: a collection.)
  */
-export const JOB_TOKEN = /^[tl]\.[0-9a-f]{32}\.[0-9a-z]{1,8}\.[\w-]{43}$/;
+export const JOB_TOKEN = /^[tlc]\.[0-9a-f]{32}\.[0-9a-z]{1,8}\.[\w-]{43}$/;
 
 /** As long as the origin keeps a finished job (its JOB_RESULT_TTL_SECONDS default). */
 const TOKEN_LIFETIME_SECONDS = 3600;
@@ -19,13 +21,23 @@ const TOKEN_KEY_LABEL = "ytt job tokens v1";
 
 export interface JobRef {
   jobId: string;
-  kind: JobKind;
+  kind: JobKind | "collection";
 }
 
 /** A token read back: the job, and when the token was handed out. */
 export interface IssuedJob extends JobRef {
+  kind: JobKind;
   issuedAt: number;
 }
+
+/** A collection's token read back (POST /v1/collections): its status is always the origin's. */
+export interface IssuedCollection extends JobRef {
+  kind: "collection";
+  issuedAt: number;
+}
+
+const KIND_LETTERS = { transcript: "t", languages: "l", collection: "c" } as const;
+const KINDS = { t: "transcript", l: "languages", c: "collection" } as const;
 
 async function mac(config: Config, caller: Caller, body: string): Promise<string> {
   const key = base64url(await hmac(config.signingKey.secret, TOKEN_KEY_LABEL));
@@ -39,7 +51,7 @@ export async function issueJobToken(
   now = Date.now(),
 ): Promise<string> {
   const expiry = Math.floor(now / 1000) + TOKEN_LIFETIME_SECONDS;
-  const body = `${job.kind === "transcript" ? "t" : "l"}.${job.jobId}.${expiry.toString(36)}`;
+  const body = `${KIND_LETTERS[job.kind]}.${job.jobId}.${expiry.toString(36)}`;
   return `${body}.${await mac(config, caller, body)}`;
 }
 
@@ -49,13 +61,13 @@ export async function readJobToken(
   caller: Caller,
   token: string,
   now = Date.now(),
-): Promise<IssuedJob | undefined> {
+): Promise<IssuedJob | IssuedCollection | undefined> {
   if (!JOB_TOKEN.test(token)) return undefined;
-  const [kind, jobId, expiry, given] = token.split(".") as [string, string, string, string];
+  const [kind, jobId, expiry, given] = token.split(".") as [keyof typeof KINDS, string, string, string];
   const expected = await mac(config, caller, `${kind}.${jobId}.${expiry}`);
   if (!timingSafeEqual(expected, given)) return undefined;
   const expiresAt = Number.parseInt(expiry, 36) * 1000;
   if (expiresAt < now) return undefined;
   const issuedAt = expiresAt - TOKEN_LIFETIME_SECONDS * 1000;
-  return { jobId, kind: kind === "t" ? "transcript" : "languages", issuedAt };
+  return { jobId, kind: KINDS[kind], issuedAt } as IssuedJob | IssuedCollection;
 }

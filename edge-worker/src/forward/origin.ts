@@ -47,17 +47,45 @@ export interface RawAnswer {
  * ORIGIN_UNAVAILABLE: clients never see a platform error page.
  */
 export async function callOrigin(
-  { config, requestId, caller }: OriginCall,
+  call: OriginCall,
   method: "GET" | "POST",
   pathWithQuery: string,
   json?: unknown,
   /** A call that must end sooner than ORIGIN_TIMEOUT_MS (a wait with its own deadline). */
-  timeoutMs = config.originTimeoutMs,
+  timeoutMs = call.config.originTimeoutMs,
 ): Promise<RawAnswer> {
+  const response = await originFetch(call, method, pathWithQuery, json, timeoutMs);
+  let parsed: unknown;
+  try {
+    parsed = await response.json();
+  } catch {
+    throw originUnavailable("bad-response");
+  }
+  const retryAfter = Number(response.headers.get("Retry-After"));
+  return {
+    status: response.status,
+    body: parsed,
+    retryAfter: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+  };
+}
+
+/**
+ * The signed request itself, its answer unread: callOrigin reads it as JSON, a collection's
+ * results (JSON lines) are streamed through as they come. A network failure or timeout is
+ * ORIGIN_UNAVAILABLE.
+ */
+export async function originFetch(
+  { config, requestId, caller }: OriginCall,
+  method: "GET" | "POST",
+  pathWithQuery: string,
+  json?: unknown,
+  timeoutMs = config.originTimeoutMs,
+  accept = "application/json",
+): Promise<Response> {
   const url = new URL(config.originUrl + pathWithQuery);
   const body = json === undefined ? undefined : JSON.stringify(json);
   const headers: Record<string, string> = {
-    Accept: "application/json",
+    Accept: accept,
     "X-Request-Id": requestId,
     ...(await signRequest({
       method,
@@ -72,9 +100,8 @@ export async function callOrigin(
     headers["CF-Access-Client-Id"] = config.access.clientId;
     headers["CF-Access-Client-Secret"] = config.access.clientSecret;
   }
-  let response: Response;
   try {
-    response = await fetch(url, {
+    return await fetch(url, {
       method,
       headers,
       body,
@@ -84,18 +111,6 @@ export async function callOrigin(
   } catch (e) {
     throw originUnavailable(e instanceof Error && e.name === "TimeoutError" ? "timeout" : "unreachable");
   }
-  let parsed: unknown;
-  try {
-    parsed = await response.json();
-  } catch {
-    throw originUnavailable("bad-response");
-  }
-  const retryAfter = Number(response.headers.get("Retry-After"));
-  return {
-    status: response.status,
-    body: parsed,
-    retryAfter: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
-  };
 }
 
 export type Answer =

@@ -1,10 +1,11 @@
-import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute, OpenAPIHono, type RouteConfigToTypedResponse, z } from "@hono/zod-openapi";
 import { ApiError } from "@ytt/shared";
 import type { AppEnv } from "../app-env.js";
 import { readJobToken } from "../forward/job-token.js";
 import { jobStatus } from "../resolve.js";
+import { collectionStatus } from "./collections.js";
 import { keyed, resolveContext, validationHook } from "./request.js";
-import { errorResponses, JobBody, JobParamSchema, KEYED_ERRORS } from "./schemas.js";
+import { errorResponses, JobBody, JobParamSchema, JobQuerySchema, KEYED_ERRORS } from "./schemas.js";
 
 const jobRoute = createRoute({
   method: "get",
@@ -12,11 +13,22 @@ const jobRoute = createRoute({
   operationId: "getJob",
   summary: "The status of a pending request and, once done, its result",
   description:
-    "The id is the job token a 202 answer gave this API key; another key's poll of it is a 404. Polling costs no quota, but counts towards the burst limit.",
+    "The id is the job token a 202 answer gave this API key; another key's poll of it is a 404. Polling costs no quota, but counts towards the burst limit. A collection's job shows its progress and a page of its items (cursor, limit); format=jsonl streams its finished items' results instead, one JSON line per video.",
   ...keyed,
-  request: { params: JobParamSchema },
+  request: { params: JobParamSchema, query: JobQuerySchema },
   responses: {
-    200: { description: "The job", content: { "application/json": { schema: JobBody } } },
+    200: {
+      description: "The job",
+      content: {
+        "application/json": { schema: JobBody },
+        "application/jsonl": {
+          schema: z.string().openapi({
+            description:
+              "format=jsonl, collections only: one line per finished video, in order: {index, videoId, status, body} or {index, videoId, status, error}",
+          }),
+        },
+      },
+    },
     // A finished job's failure is in the 200's `error`; these are about the poll itself.
     ...errorResponses([...KEYED_ERRORS, "NOT_FOUND", "ORIGIN_UNAVAILABLE"]),
   },
@@ -26,5 +38,10 @@ export const jobs = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).ope
   const { id: token } = c.req.valid("param");
   const job = await readJobToken(c.var.config, c.var.caller, token);
   if (!job) throw new ApiError("NOT_FOUND", { message: "No such job, or it has expired." });
+  if (job.kind === "collection") {
+    // JSON or JSON lines, as the route's two contents say.
+    const answer = await collectionStatus(c, job, token, c.req.valid("query"));
+    return answer as unknown as RouteConfigToTypedResponse<typeof jobRoute>;
+  }
   return c.json(await jobStatus(resolveContext(c), job, token), 200, { "Cache-Control": "no-store" });
 });

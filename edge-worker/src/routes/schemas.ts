@@ -2,6 +2,8 @@ import { z } from "@hono/zod-openapi";
 import {
   BatchRequestSchema,
   CHUNK_LIMITS,
+  COLLECTION_PAGE,
+  CollectionRequestSchema,
   ERROR_CODES,
   ERRORS,
   ErrorBodySchema,
@@ -23,6 +25,14 @@ export const Transcript = TranscriptSchema.meta({ id: "Transcript" });
 export const LanguageList = LanguageListSchema.meta({ id: "LanguageList" });
 export const JobBody = JobBodySchema.meta({ id: "JobBody" });
 export const ErrorBody = ErrorBodySchema.meta({ id: "ErrorBody" });
+export const CollectionRequest = CollectionRequestSchema.meta({
+  id: "CollectionRequest",
+  example: {
+    collection: "https://www.youtube.com/playlist?list=PLFgquLnL59alCl_2TQvOiD5Vgm1hCaGSI",
+    limit: 200,
+    lang: "en",
+  },
+});
 export const BatchRequest = BatchRequestSchema.meta({
   id: "BatchRequest",
   example: { items: [{ video: "dQw4w9WgXcQ", lang: "en" }, { video: "https://youtu.be/jNQXAC9IVRw" }] },
@@ -101,6 +111,28 @@ export const TranscriptOptionsSchema = TranscriptQuerySchema.extend({
  * and the origin call; the `?url=` twin adds its validated `url`.
  */
 export const LanguagesQuerySchema = z.object({});
+
+/** A collection job's page of items (JSON) or of results (format=jsonl); other jobs ignore them. */
+export const JobQuerySchema = z.object({
+  cursor: z
+    .string()
+    .regex(/^\d{1,7}$/, "cursor is the nextCursor of a previous page")
+    .optional()
+    .openapi({ description: "Collections: the nextCursor of the previous page (default: the first item)." }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(COLLECTION_PAGE.max)
+    .optional()
+    .openapi({
+      description: `Collections: items per page (default ${COLLECTION_PAGE.default}, at most ${COLLECTION_PAGE.max}); with format=jsonl, how many items to look at (default all).`,
+    }),
+  format: z
+    .enum(["json", "jsonl"])
+    .optional()
+    .openapi({ description: "Collections: jsonl streams the finished items' results, one JSON line each." }),
+});
 
 export const JobParamSchema = z.object({
   id: z

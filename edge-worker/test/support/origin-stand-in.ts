@@ -11,6 +11,7 @@
  * GET /__log (unsigned, test-only) returns what it received, for assertions on signing and headers.
  * Used as the tests' globalSetup (default export) and by the benchmark (startOriginStandIn).
  */
+import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
@@ -50,7 +51,7 @@ const log: LoggedRequest[] = [];
 const nonces = new Set<string>();
 
 type Canned =
-  | { status: number; body: unknown; headers?: Record<string, string> }
+  | { status: number; body: unknown; headers?: Record<string, string>; jsonl?: string }
   | "reset"
   | "slow"
   | "garbage";
@@ -62,6 +63,51 @@ function error(code: ErrorCode, requestId: string): { status: number; body: unkn
 
 /** Jobs handed out, by id (the request hash), with the video they are for. */
 const jobs = new Map<string, string>();
+/** Collection jobs handed out (POST /v1/collections), by id, with the request's body. */
+const collectionJobs = new Map<string, unknown>();
+
+/**
+ * A collection job as the origin shows it: the page asked for (cursor, limit) of two items, or with
+ * format=jsonl their results as JSON lines (`jsonl`: sent as is). The request it was made from is
+ * echoed in `collection.title`, so tests see what the edge forwarded.
+ */
+function collectionAnswer(id: string, url: URL, requestId: string): Canned {
+  const items = [
+    { index: 0, videoId: "okCollect01", title: "one", status: "completed" },
+    {
+      index: 1,
+      videoId: "ntCollect02",
+      title: "two",
+      status: "failed",
+      error: { code: "TRANSCRIPTS_DISABLED", message: "No." },
+    },
+  ];
+  if (url.searchParams.get("format") === "jsonl") {
+    const lines = [
+      { index: 0, videoId: "okCollect01", status: "completed", body: cannedTranscript("okCollect01") },
+      { index: 1, videoId: "ntCollect02", status: "failed", error: items[1]?.error },
+    ];
+    return { status: 200, body: undefined, jsonl: lines.map((l) => `${JSON.stringify(l)}\n`).join("") };
+  }
+  const cursor = Number(url.searchParams.get("cursor") ?? 0);
+  const limit = Number(url.searchParams.get("limit") ?? 100);
+  return {
+    status: 200,
+    body: {
+      job: { id, status: "completed", statusUrl: `/v1/jobs/${id}`, kind: "collection" },
+      collection: {
+        type: "playlist",
+        id: "PLstandIn",
+        title: JSON.stringify(collectionJobs.get(id)),
+        truncated: false,
+      },
+      progress: { total: 2, done: 1, failed: 1, extracted: 1 },
+      items: items.slice(cursor, cursor + limit),
+      ...(cursor + limit < items.length ? { nextCursor: String(cursor + limit) } : {}),
+      requestId,
+    },
+  };
+}
 
 /**
  * How long "jd" holds its 202: past the 1 s MCP_JOB_WAIT_SECONDS the MCP test sets, within the
@@ -142,7 +188,15 @@ async function route(method: string, url: URL, body: string, requestId: string):
       ? { status: 200, body: cannedLanguages(id) }
       : transcriptAnswer(id, {}, requestId);
   }
-  const jobVideo = jobs.get(url.pathname.match(/^\/v1\/jobs\/([0-9a-f]{32})$/)?.[1] ?? "");
+  const jobId = url.pathname.match(/^\/v1\/jobs\/([0-9a-f]{32})$/)?.[1] ?? "";
+  if (method === "GET" && collectionJobs.has(jobId)) return collectionAnswer(jobId, url, requestId);
+  if (method === "POST" && url.pathname === "/v1/collections") {
+    const id = randomBytes(16).toString("hex");
+    collectionJobs.set(id, JSON.parse(body));
+    const job = { id, status: "queued", statusUrl: `/v1/jobs/${id}`, kind: "collection" };
+    return { status: 202, body: { job, requestId }, headers: { "Retry-After": "4" } };
+  }
+  const jobVideo = jobs.get(jobId);
   if (method === "GET" && jobVideo) {
     return { status: 200, body: finishedJob(url.pathname.slice("/v1/jobs/".length), jobVideo, requestId) };
   }
@@ -213,6 +267,10 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     const timer = setTimeout(() => send(res, 200, {}), 5000);
     res.on("close", () => clearTimeout(timer));
     return;
+  }
+  if (answer.jsonl !== undefined) {
+    res.writeHead(answer.status, { "Content-Type": "application/jsonl; charset=utf-8" });
+    return void res.end(answer.jsonl);
   }
   send(res, answer.status, answer.body, answer.headers);
 }

@@ -4,10 +4,10 @@ import {
   type Caller,
   COLLECTION_PAGE,
   CollectionRequestSchema,
+  collectionRefOf,
   errorBody,
   invalidRequest,
   type JobBody,
-  parseCollectionRef,
   requestHash,
   toTranscriptRequest,
 } from "@ytt/shared";
@@ -58,14 +58,10 @@ export function collectionOrder(json: unknown): CollectionOrder {
   const parsed = CollectionRequestSchema.safeParse(json);
   if (!parsed.success) throw invalidRequest(parsed.error.issues);
   const { collection, tab, limit, callbackUrl, ...query } = parsed.data;
-  const ref = parseCollectionRef(collection);
-  if (!ref.ok) throw new ApiError("INVALID_COLLECTION_REFERENCE", { details: { reason: ref.reason } });
-  if (tab && ref.ref.type === "playlist") {
-    throw invalidRequest([{ path: ["tab"], message: "tab is for channels; a playlist has none" }]);
-  }
+  const ref = collectionRefOf({ collection, tab });
   const { videoId: _, ...request } = toTranscriptRequest("", query);
   return {
-    ref: ref.ref,
+    ref,
     ...(tab ? { tab } : {}),
     limit,
     request,

@@ -1,0 +1,126 @@
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { ApiError, COLLECTION_LIMIT, collectionRefOf, JobBodySchema, toTranscriptRequest } from "@ytt/shared";
+import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { AppEnv } from "../app-env.js";
+import { ownKeyOnly } from "../auth/demo.js";
+import { type IssuedCollection, issueJobToken } from "../forward/job-token.js";
+import {
+  callOrigin,
+  edgeJob,
+  interpretAnswer,
+  originFetch,
+  originQuery,
+  originUnavailable,
+} from "../forward/origin.js";
+import { burstLimit, chargeQuota } from "../rate-limit/middleware.js";
+import { resolveContext, validationHook } from "./request.js";
+import { CollectionRequest, errorResponses, JobBody, KEYED_ERRORS, security } from "./schemas.js";
+
+/** A collection request is a reference and a few options: anything near this size is not one. */
+const MAX_BODY_BYTES = 16 * 1024;
+
+const collectionRoute = createRoute({
+  method: "post",
+  path: "/v1/collections",
+  operationId: "createCollection",
+  summary: "Every transcript of a playlist or a channel, as one job",
+  description: `Lists the playlist or the channel's tab (up to \`limit\` videos, in order) and fetches each video's transcript with the options given; answers 202 with a job to poll at once. The collection costs \`limit\` units of the daily quota (default ${COLLECTION_LIMIT.default}), charged when it is created, like a batch's items. Its videos are extracted within half of the key's places in flight, so the key's own requests are never starved; videos already stored cost no extraction.`,
+  security,
+  middleware: [
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError("PAYLOAD_TOO_LARGE");
+      },
+    }),
+    ownKeyOnly,
+    burstLimit,
+  ],
+  request: { body: { content: { "application/json": { schema: CollectionRequest } }, required: true } },
+  responses: {
+    202: {
+      description:
+        "The collection job: poll its statusUrl (also in Location) for progress, its items and their results",
+      content: { "application/json": { schema: JobBody } },
+    },
+    ...errorResponses([
+      ...KEYED_ERRORS,
+      "INVALID_COLLECTION_REFERENCE",
+      "PAYLOAD_TOO_LARGE",
+      "QUOTA_EXCEEDED",
+      "ORIGIN_UNAVAILABLE",
+    ]),
+  },
+});
+
+export const collections = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(
+  collectionRoute,
+  async (c) => {
+    const { collection, tab, limit, callbackUrl, ...query } = c.req.valid("json");
+    // A reference that is not a collection costs nothing.
+    collectionRefOf({ collection, tab });
+    await chargeQuota(c, limit);
+    const ctx = resolveContext(c);
+    const order = {
+      collection,
+      ...(tab ? { tab } : {}),
+      limit,
+      ...originQuery(toTranscriptRequest("", query)),
+      ...(callbackUrl ? { callbackUrl } : {}),
+    };
+    const raw = await callOrigin(ctx, "POST", "/v1/collections", order);
+    const created = raw.status === 202 ? JobBodySchema.safeParse(raw.body) : undefined;
+    if (!created?.success) {
+      const answer = interpretAnswer("transcript", raw);
+      throw answer.type === "error" ? answer.error : originUnavailable("bad-response");
+    }
+    const token = await issueJobToken(c.var.config, c.var.caller, {
+      jobId: created.data.job.id,
+      kind: "collection",
+    });
+    const job = edgeJob(created.data, c.var.requestId, token);
+    return c.json(job, 202, {
+      Location: job.job.statusUrl,
+      "Retry-After": String(raw.retryAfter ?? 5),
+      "Cache-Control": "no-store",
+    });
+  },
+);
+
+/**
+ * GET /v1/jobs/{id} of a collection: always the origin's (its state lives there), the page of items
+ * asked for; format=jsonl streams the finished items' results through as the origin writes them.
+ */
+export async function collectionStatus(
+  c: Context<AppEnv>,
+  job: IssuedCollection,
+  token: string,
+  query: { cursor?: string | undefined; limit?: number | undefined; format?: "json" | "jsonl" | undefined },
+): Promise<Response> {
+  const ctx = resolveContext(c);
+  const params = new URLSearchParams();
+  if (query.cursor !== undefined) params.set("cursor", query.cursor);
+  if (query.limit !== undefined) params.set("limit", String(query.limit));
+  if (query.format === "jsonl") params.set("format", "jsonl");
+  const path = `/v1/jobs/${job.jobId}${params.size ? `?${params}` : ""}`;
+  const noStore = { "Cache-Control": "no-store" };
+  if (query.format === "jsonl") {
+    const response = await originFetch(ctx, "GET", path, undefined, undefined, "application/jsonl");
+    if (response.status === 200 && response.body) {
+      return new Response(response.body, {
+        headers: { ...noStore, "Content-Type": "application/jsonl; charset=utf-8" },
+      });
+    }
+    const body = await response.json().catch(() => undefined);
+    const answer = interpretAnswer("transcript", { status: response.status, body, retryAfter: undefined });
+    throw answer.type === "error" ? answer.error : originUnavailable("bad-response");
+  }
+  const raw = await callOrigin(ctx, "GET", path);
+  const parsed = raw.status === 200 ? JobBodySchema.safeParse(raw.body) : undefined;
+  if (!parsed?.success) {
+    const answer = interpretAnswer("transcript", raw);
+    throw answer.type === "error" ? answer.error : originUnavailable("bad-response");
+  }
+  return c.json(edgeJob(parsed.data, c.var.requestId, token), 200, noStore);
+}
