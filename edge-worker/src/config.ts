@@ -27,6 +27,11 @@ const ConfigSchema = z
     TRANSCRIPT_KEEP_SECONDS: seconds,
     FAILURE_TTL_SECONDS: seconds.min(60, "KV expirations are at least 60 seconds"),
     KEY_CACHE_SECONDS: z.coerce.number().int().nonnegative(),
+    HOT_CACHE_BYTES: z.coerce
+      .number()
+      .int()
+      .nonnegative()
+      .max(64 * 1024 * 1024),
     SERVER_TIMING: z.enum(["true", "false"]),
     MCP_PAGE_TOKENS: z.coerce.number().int().min(MCP_MAX_TOKENS.min).max(MCP_MAX_TOKENS.max),
     MCP_JOB_WAIT_SECONDS: z.coerce.number().int().nonnegative().max(60),
@@ -56,6 +61,8 @@ export interface Config {
   ttl: { freshSeconds: number; swrSeconds: number; keepSeconds: number; failureSeconds: number };
   /** How long the isolate remembers a key record, or that a key is unknown (0: not at all). */
   keyCacheSeconds: number;
+  /** How many bytes of renderings each isolate keeps in memory for hits (0: none; the Cache API still answers). */
+  hotCacheBytes: number;
   /** Whether answers carry Server-Timing (binding calls timed; the bench reads it). */
   serverTiming: boolean;
   mcp: {
@@ -97,6 +104,7 @@ export function configFrom(env: Env): Config {
       failureSeconds: v.FAILURE_TTL_SECONDS,
     },
     keyCacheSeconds: v.KEY_CACHE_SECONDS,
+    hotCacheBytes: v.HOT_CACHE_BYTES,
     serverTiming: v.SERVER_TIMING === "true",
     mcp: { pageTokens: v.MCP_PAGE_TOKENS, jobWaitSeconds: v.MCP_JOB_WAIT_SECONDS },
   };

@@ -1,6 +1,7 @@
 import { sha256Hex } from "@ytt/shared";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env.js";
+import { isolateRenderings } from "../cache/hot.js";
 import { putRendered, type Rendered } from "../cache/rendered.js";
 import { errorResponse } from "../errors.js";
 import { setHeaders } from "../headers.js";
@@ -13,7 +14,7 @@ const WARNINGS: Record<StaleReason, string> = {
 
 /**
  * Turns a resolution into the HTTP answer, rendering successes from the canonical model; the
- * rendering is kept in the Cache API under `cacheKey`, if given.
+ * rendering is kept in the isolate's memory and the Cache API under `cacheKey`, if given.
  */
 export async function respond(
   c: Context<AppEnv>,
@@ -43,6 +44,7 @@ export async function respond(
         freshUntil: resolution.freshUntil,
       };
       if (cacheKey && resolution.cache !== "STALE") {
+        isolateRenderings(c.var.config.hotCacheBytes).put(cacheKey.hash, cacheKey.variant, rendered);
         c.executionCtx.waitUntil(putRendered(cacheKey.hash, cacheKey.variant, rendered));
       }
       return sendRendered(c, rendered, resolution.cache, resolution.staleReason);

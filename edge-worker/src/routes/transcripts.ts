@@ -12,6 +12,7 @@ import {
 import type { Context } from "hono";
 import { wrapTime } from "hono/timing";
 import type { AppEnv } from "../app-env.js";
+import { isolateRenderings } from "../cache/hot.js";
 import { matchRendered } from "../cache/rendered.js";
 import { chargeQuota } from "../rate-limit/middleware.js";
 import { resolve } from "../resolve.js";
@@ -99,8 +100,8 @@ const languagesByUrlRoute = createRoute({
 type Render = Parameters<typeof respond>[2];
 
 /**
- * A cached GET, past the burst limit: the Cache API (for a rendering kept under `variant`), else the
- * edge store, else the origin; only the origin's work spends a unit of the daily quota.
+ * A cached GET, past the burst limit: the isolate's memory, else the Cache API (for a rendering kept
+ * under `variant`), else the edge store, else the origin; only the origin's work spends a unit of the daily quota.
  */
 async function cachedAnswer(
   c: Context<AppEnv>,
@@ -109,8 +110,16 @@ async function cachedAnswer(
   render: Render,
 ): Promise<Response> {
   const hash = await requestHash(work);
-  const cached = variant === undefined ? undefined : await wrapTime(c, "cache", matchRendered(hash, variant));
-  if (cached) return sendRendered(c, cached, "HIT");
+  if (variant !== undefined) {
+    const hot = isolateRenderings(c.var.config.hotCacheBytes);
+    const kept = hot.get(hash, variant);
+    if (kept) return sendRendered(c, kept, "HIT");
+    const cached = await wrapTime(c, "cache", matchRendered(hash, variant));
+    if (cached) {
+      hot.put(hash, variant, cached);
+      return sendRendered(c, cached, "HIT");
+    }
+  }
   const resolution = await resolve(resolveContext(c), work, hash, () => chargeQuota(c, 1));
   return respond(c, resolution, render, variant === undefined ? undefined : { hash, variant });
 }
