@@ -1,6 +1,6 @@
 /**
- * Cache-hit benchmark: the edge Worker under `wrangler dev` answering a cached transcript (key from the
- * isolate's cache, Cache API hit; the burst limiter counts it after the answer) next to a trivial
+ * Cache-hit benchmark: the edge Worker under `wrangler dev` answering a cached transcript (key and
+ * rendering from the isolate's memory; the burst limiter counts it after the answer) next to a trivial
  * Worker that returns a fixed JSON body, and get_transcript over MCP on the same hit, measured in the
  * same run with autocannon. Prints a table with the ratios, then where a hit's time goes: the Worker's
  * Server-Timing (SERVER_TIMING=true) per binding call over sequential hits. Failed answers (wrangler's
@@ -202,7 +202,7 @@ async function main(): Promise<void> {
     await checkMcp(`${edge}/mcp`, mcp);
 
     const baseline = await measure("baseline (fixed JSON Worker)", base, { headers: {} });
-    const hit = await measure("edge cache hit (key cache + Cache API)", url, { headers });
+    const hit = await measure("edge cache hit (key + rendering in isolate memory)", url, { headers });
     const mcpHit = await measure("MCP get_transcript, same hit (key cache + edge store)", `${edge}/mcp`, mcp);
     const fmt = (n: number) => n.toFixed(2);
     const ratio = (name: string, a: Row, b: Row) =>
