@@ -110,7 +110,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Up to 50 transcripts at once; each item counts towards the quota */
+        /**
+         * Up to 50 transcripts at once; each item counts towards the quota
+         * @description With callbackUrl, the answer ends with `webhook` (its id, or why it could not be set up) and, once every item has finished, a signed `batch.completed` webhook lists each item's index, videoId, status and error code (see the README: Webhooks).
+         */
         post: operations["createBatch"];
         delete?: never;
         options?: never;
@@ -170,6 +173,47 @@ export interface paths {
          * @description Reading it costs no quota (it counts towards the burst limit) and carries the RateLimit-* headers of the quota with the least left.
          */
         get: operations["getUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether this key has a webhook secret and when it was made (never the secret) */
+        get: operations["getWebhookSecret"];
+        put?: never;
+        /**
+         * Make (or rotate) this key's webhook signing secret; the answer is the only time it is shown
+         * @description Deliveries are signed the Standard Webhooks way (webhook-id, webhook-timestamp, webhook-signature) with this whsec_ secret. After a rotation the previous secret signs too, for 24 hours (previousValidUntil).
+         */
+        post: operations["createWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/batches/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A batch's webhook and its delivery attempts
+         * @description The id is the `webhook.id` of a batch answer with a callbackUrl; another key's is a 404.
+         */
+        get: operations["getBatchWebhook"];
         put?: never;
         post?: never;
         delete?: never;
@@ -380,6 +424,21 @@ export interface components {
                 /** @enum {string} */
                 cache?: "HIT" | "MISS" | "STALE";
             }[];
+            /** @description With callbackUrl: the batch's webhook (GET its statusUrl for its deliveries), or why it could not be set up. */
+            webhook?: {
+                id: string;
+                statusUrl: string;
+            } | {
+                error: {
+                    /** @enum {string} */
+                    code: "INVALID_VIDEO_REFERENCE" | "INVALID_COLLECTION_REFERENCE" | "INVALID_REQUEST" | "INVALID_CALLBACK_URL" | "WEBHOOK_SECRET_REQUIRED" | "NOT_FOUND" | "VIDEO_UNAVAILABLE" | "VIDEO_PRIVATE" | "AGE_RESTRICTED" | "VIDEO_UNPLAYABLE" | "TRANSCRIPTS_DISABLED" | "LANGUAGE_NOT_AVAILABLE" | "TRANSLATION_NOT_AVAILABLE" | "BLOCKED_BY_YOUTUBE" | "UPSTREAM_TIMEOUT" | "QUEUE_FULL" | "UNAUTHORIZED" | "FORBIDDEN" | "RATE_LIMITED" | "QUOTA_EXCEEDED" | "TOO_MANY_PENDING" | "PAYLOAD_TOO_LARGE" | "METHOD_NOT_ALLOWED" | "EXTRACTION_PENDING" | "ORIGIN_UNAVAILABLE" | "INTERNAL";
+                    message: string;
+                    retryable: boolean;
+                    details?: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
         };
         Transcript: {
             video: {
@@ -431,6 +490,8 @@ export interface components {
                 tlang?: string;
                 fallback?: string;
             }[];
+            /** @description An https URL (port 443, public host) that gets a signed batch.completed webhook once every item has finished. */
+            callbackUrl?: string;
         };
         /**
          * @example {
@@ -501,6 +562,44 @@ export interface components {
             history: {
                 date: string;
                 used: number;
+            }[];
+        };
+        WebhookSecret: {
+            exists: boolean;
+            createdAt: string;
+            /** @description After a rotation: until when deliveries are also signed with the previous secret. */
+            previousValidUntil?: string;
+            /** @description whsec_ and 32 random bytes in base64: keep it, it is not shown again. */
+            secret: string;
+        };
+        WebhookSecretStatus: {
+            exists: boolean;
+            createdAt?: string;
+            /** @description After a rotation: until when deliveries are also signed with the previous secret. */
+            previousValidUntil?: string;
+        };
+        BatchWebhook: {
+            id: string;
+            /** @enum {string} */
+            status: "waiting" | "pending" | "delivered" | "failed";
+            deliveries: {
+                /** @description The message id, sent as webhook-id on every attempt. */
+                id: string;
+                /** @description The message's type, e.g. batch.completed. */
+                event: string;
+                url: string;
+                /** @enum {string} */
+                status: "pending" | "delivered" | "failed";
+                attempts: {
+                    /** @description When the attempt was made (ISO 8601). */
+                    at: string;
+                    /** @description The receiver's HTTP status, when it answered. */
+                    statusCode?: number;
+                    /** @description Why the attempt failed without a status (timeout, refused: loopback, ...) or why its status does not count (redirect not followed). */
+                    error?: string;
+                }[];
+                /** @description While pending: when the next attempt is due. */
+                nextAttemptAt?: string;
             }[];
         };
     };
@@ -1100,7 +1199,7 @@ export interface operations {
                     "application/json": components["schemas"]["BatchResult"];
                 };
             };
-            /** @description INVALID_REQUEST: The request is malformed. */
+            /** @description INVALID_REQUEST: The request is malformed. INVALID_CALLBACK_URL: The callback URL must be https, on port 443, to a public host. WEBHOOK_SECRET_REQUIRED: This API key has no webhook secret yet: create one with POST /v1/webhooks/secret. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1147,6 +1246,15 @@ export interface operations {
             };
             /** @description INTERNAL: Something went wrong on our side. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description ORIGIN_UNAVAILABLE: The transcript service is unavailable. Try again shortly. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1393,6 +1501,239 @@ export interface operations {
             };
             /** @description INTERNAL: Something went wrong on our side. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The secret's status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecretStatus"];
+                };
+            };
+            /** @description INVALID_REQUEST: The request is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: A valid API key is required. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description FORBIDDEN: This API key may not be used. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RATE_LIMITED: Too many requests. Slow down. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INTERNAL: Something went wrong on our side. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description ORIGIN_UNAVAILABLE: The transcript service is unavailable. Try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new secret */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecret"];
+                };
+            };
+            /** @description INVALID_REQUEST: The request is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: A valid API key is required. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description FORBIDDEN: This API key may not be used. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RATE_LIMITED: Too many requests. Slow down. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INTERNAL: Something went wrong on our side. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description ORIGIN_UNAVAILABLE: The transcript service is unavailable. Try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getBatchWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchWebhook"];
+                };
+            };
+            /** @description INVALID_REQUEST: The request is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED: A valid API key is required. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description FORBIDDEN: This API key may not be used. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NOT_FOUND: No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description RATE_LIMITED: Too many requests. Slow down. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description INTERNAL: Something went wrong on our side. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description ORIGIN_UNAVAILABLE: The transcript service is unavailable. Try again shortly. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -19,6 +19,7 @@ import { validationHook } from "./routes/request.js";
 import { errorResponses } from "./routes/schemas.js";
 import { transcripts } from "./routes/transcripts.js";
 import { usage } from "./routes/usage.js";
+import { webhooks } from "./routes/webhooks.js";
 
 export { QuotaCounter } from "./rate-limit/quota-counter.js";
 
@@ -90,6 +91,7 @@ app.route("/", batch);
 app.route("/", collections);
 app.route("/", jobs);
 app.route("/", usage);
+app.route("/", webhooks);
 app.route("/", demo);
 app.route("/", mcp);
 

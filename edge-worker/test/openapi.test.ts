@@ -109,8 +109,11 @@ describe("/llms.txt and /llms-full.txt", () => {
         expect(section, `${heading} ${status}`).toContain(`- ${status}: ${description}`);
       }
       const answer = await runCurl(section, key);
-      // The job route's example token is well-formed but no key's; a collection is a job.
-      const expected = path === "/v1/jobs/{id}" ? 404 : path === "/v1/collections" ? 202 : 200;
+      // The job route's and the batch webhook's example ids are well-formed but no key's; a
+      // collection is a job; a webhook secret is made.
+      const expected =
+        { "/v1/jobs/{id}": 404, "/v1/webhooks/batches/{id}": 404, "/v1/collections": 202 }[path] ??
+        (method === "post" && path === "/v1/webhooks/secret" ? 201 : 200);
       if (!path.startsWith("/v1/transcripts")) expect(answer.status, heading).toBe(expected);
       // The example video is not one the origin stand-in knows: any answer but a bad-request one will do.
       else expect([400, 401], heading).not.toContain(answer.status);

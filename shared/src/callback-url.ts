@@ -9,6 +9,8 @@
  * arrives here as dotted decimal and IPv6 in its compressed form.
  */
 
+import { ApiError } from "./errors.js";
+
 /** Why an address or URL is refused; stable words, part of the API (details.reason). */
 export type AddressClass =
   | "unspecified"
@@ -186,4 +188,11 @@ export function checkCallbackUrl(value: string): CallbackUrlCheck {
   if (address !== undefined) return address === "public" ? { ok: true, url } : { ok: false, reason: address };
   if (isLocalName(url.hostname)) return { ok: false, reason: "local-name" };
   return { ok: true, url };
+}
+
+/** The callback URL a request names, as the WHATWG parser writes it; INVALID_CALLBACK_URL saying why not. */
+export function callbackUrlOf(value: string): string {
+  const check = checkCallbackUrl(value);
+  if (!check.ok) throw new ApiError("INVALID_CALLBACK_URL", { details: { reason: check.reason } });
+  return check.url.href;
 }

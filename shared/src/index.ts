@@ -10,3 +10,4 @@ export * from "./request.js";
 export * from "./signing.js";
 export * from "./transcript.js";
 export * from "./video-ref.js";
+export * from "./webhooks.js";

@@ -176,6 +176,14 @@ export const BatchRequestSchema = z.object({
     )
     .min(1)
     .max(MAX_BATCH_ITEMS),
+  // Only bounded here: callbackUrlOf refuses a bad one with INVALID_CALLBACK_URL and its reason.
+  callbackUrl: z
+    .string()
+    .max(8192)
+    .optional()
+    .describe(
+      "An https URL (port 443, public host) that gets a signed batch.completed webhook once every item has finished.",
+    ),
 });
 export type BatchRequest = z.infer<typeof BatchRequestSchema>;
 export type BatchItem = BatchRequest["items"][number];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkCallbackUrl, classifyAddress } from "../src/callback-url.js";
+import { callbackUrlOf, checkCallbackUrl, classifyAddress } from "../src/callback-url.js";
+import { ApiError } from "../src/errors.js";
 
 const reason = (url: string) => {
   const check = checkCallbackUrl(url);
@@ -172,6 +173,25 @@ describe("checkCallbackUrl", () => {
     ]) {
       expect(reason(url), url).toBe("local-name");
     }
+  });
+
+  it("callbackUrlOf gives the URL as the parser writes it, or INVALID_CALLBACK_URL with the reason", () => {
+    expect(callbackUrlOf("https://Hooks.Example.COM:443/a b?x=1")).toBe(
+      "https://hooks.example.com/a%20b?x=1",
+    );
+    const refusal = (() => {
+      try {
+        callbackUrlOf("https://[::1]/");
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(refusal).toBeInstanceOf(ApiError);
+    expect(refusal).toMatchObject({
+      code: "INVALID_CALLBACK_URL",
+      status: 400,
+      details: { reason: "loopback" },
+    });
   });
 
   it("stays fast on hostile input", () => {

@@ -7,7 +7,7 @@ import { Redis } from "ioredis";
 import { DoubleClient } from "./double-client.js";
 import { startEdge } from "./edge.js";
 import { type KeySpec, seedApiKeys } from "./keys.js";
-import { type OriginProcess, startApi, startDouble, startWorker } from "./origin.js";
+import { type OriginProcess, startApi, startDouble, startWebhooks, startWorker } from "./origin.js";
 import { STATE_ROOT } from "./paths.js";
 import { freePort, groupMembers, type LogSink, type ManagedProcess, printLog } from "./processes.js";
 import { type RedisHandle, resolveRedis } from "./redis.js";
@@ -36,6 +36,11 @@ export interface StackOptions {
   persistDir?: string;
   /** Origin env overrides (WAIT_BUDGET_MS, WORKER_CONCURRENCY, JOB_ATTEMPTS, ...), for API and workers. */
   originEnv?: Record<string, string>;
+  /**
+   * The webhooks process's env on top of the origin's: short WEBHOOK_RETRY_DELAYS_MS, and the
+   * test-only WEBHOOK_HOST_RULES with NODE_EXTRA_CA_CERTS that let it reach a local receiver.
+   */
+  webhooksEnv?: Record<string, string>;
   /** Edge var overrides (ORIGIN_TIMEOUT_MS, QUOTA_*_PER_DAY, TTLs). */
   edgeVars?: Record<string, string>;
   /** Reload the edge when its sources change (the CLI does; tests must not: a reload cuts connections). */
@@ -63,6 +68,8 @@ export interface Stack {
   edge: ManagedProcess;
   api: OriginProcess;
   workers: OriginProcess[];
+  /** The webhooks process: the deliveries of callbackUrl jobs. */
+  webhooks: OriginProcess;
   /** Starts one more worker process (optionally with env overrides) and waits until it takes jobs. */
   startWorker(env?: Record<string, string>): Promise<OriginProcess>;
   /** Stops a worker: SIGTERM (drain) by default, or SIGKILL to the whole group like an OOM kill. */
@@ -186,7 +193,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     started.push(api.process);
     const originUrl = `http://127.0.0.1:${originPort}`;
     // Edge and workers start side by side; whatever did start is tracked before any failure is thrown.
-    const [edgeStart, ...workerStarts] = await Promise.allSettled([
+    const [edgeStart, webhooksStart, ...workerStarts] = await Promise.allSettled([
       startEdge({
         port: edgePort,
         originUrl,
@@ -198,11 +205,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         watch: options.watch ?? false,
         log,
       }),
+      startWebhooks({ ...originEnv, ...options.webhooksEnv }, log),
       ...Array.from({ length: options.workers ?? 1 }, () => launchWorker()),
     ]);
     if (edgeStart?.status === "fulfilled") started.push(edgeStart.value);
-    for (const result of [edgeStart, ...workerStarts]) if (result?.status === "rejected") throw result.reason;
+    if (webhooksStart?.status === "fulfilled") started.push(webhooksStart.value.process);
+    for (const result of [edgeStart, webhooksStart, ...workerStarts]) {
+      if (result?.status === "rejected") throw result.reason;
+    }
     const edge = (edgeStart as PromiseFulfilledResult<ManagedProcess>).value;
+    const webhooks = (webhooksStart as PromiseFulfilledResult<OriginProcess>).value;
 
     const stack: Stack = {
       edgeUrl: `http://127.0.0.1:${edgePort}`,
@@ -220,6 +232,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         return api;
       },
       workers,
+      webhooks,
       startWorker: launchWorker,
       async stopWorker(worker, how = "drain") {
         if (how === "kill") {

@@ -38,6 +38,21 @@ export async function startWorker(env: Record<string, string>, log: LogSink): Pr
   return { process: worker, opsUrl };
 }
 
+/** The webhooks process (signs and sends the webhooks queue's deliveries); resolves once it takes them. */
+export async function startWebhooks(env: Record<string, string>, log: LogSink): Promise<OriginProcess> {
+  const opsPort = String(await freePort());
+  const webhooks = tsxProcess(
+    "webhooks",
+    ORIGIN_DIR,
+    "src/webhooks/main.ts",
+    { ...env, OPS_PORT: opsPort },
+    log,
+  );
+  const opsUrl = `http://127.0.0.1:${opsPort}`;
+  await waitUntil("webhooks", () => answersOk(`${opsUrl}/readyz`), { process: webhooks, timeoutMs: 60_000 });
+  return { process: webhooks, opsUrl };
+}
+
 /**
  * The YouTube double as its own process (its CLI entry): every impersonated host over TLS on
  * `port`, controlled over plain HTTP on `controlPort`. Returns the worker environment that points

@@ -2,6 +2,7 @@ import { createRoute, OpenAPIHono, type RouteConfigToTypedResponse } from "@hono
 import {
   ApiError,
   type BatchItem,
+  callbackUrlOf,
   errorBody,
   invalidRequest,
   MAX_BATCH_BODY_BYTES,
@@ -14,6 +15,7 @@ import {
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { stream } from "hono/streaming";
+import { z } from "zod";
 import type { AppEnv } from "../app-env.js";
 import { ownKeyOnly } from "../auth/demo.js";
 import { burstLimit, chargeQuota } from "../rate-limit/middleware.js";
@@ -26,12 +28,15 @@ import {
 } from "../resolve.js";
 import { resolveContext, validationHook, videoIdFrom } from "./request.js";
 import { BatchRequest, BatchResult, errorResponses, KEYED_ERRORS, security } from "./schemas.js";
+import { fromOrigin, requireWebhookSecret } from "./webhooks.js";
 
 const batchRoute = createRoute({
   method: "post",
   path: "/v1/batch",
   operationId: "createBatch",
   summary: "Up to 50 transcripts at once; each item counts towards the quota",
+  description:
+    "With callbackUrl, the answer ends with `webhook` (its id, or why it could not be set up) and, once every item has finished, a signed `batch.completed` webhook lists each item's index, videoId, status and error code (see the README: Webhooks).",
   security,
   middleware: [
     bodyLimit({
@@ -50,7 +55,15 @@ const batchRoute = createRoute({
       content: { "application/json": { schema: BatchResult } },
     },
     // Items' own failures are in the 200's items; these refuse the whole batch.
-    ...errorResponses([...KEYED_ERRORS, "PAYLOAD_TOO_LARGE", "QUOTA_EXCEEDED"]),
+    // With a callbackUrl: a bad one, a key without a webhook secret, or an origin that cannot say.
+    ...errorResponses([
+      ...KEYED_ERRORS,
+      "PAYLOAD_TOO_LARGE",
+      "QUOTA_EXCEEDED",
+      "INVALID_CALLBACK_URL",
+      "WEBHOOK_SECRET_REQUIRED",
+      "ORIGIN_UNAVAILABLE",
+    ]),
   },
 });
 
@@ -96,7 +109,11 @@ function itemOf(resolution: Resolution, requestId: string) {
  * a time as the client reads, and an item's text is kept only until the last item that repeats it:
  * at most a window of transcripts is held, never the whole batch.
  */
-async function* answerText(ctx: ResolveContext, prepared: Prepared[]): AsyncGenerator<string> {
+async function* answerText(
+  ctx: ResolveContext,
+  prepared: Prepared[],
+  callbackUrl: string | undefined,
+): AsyncGenerator<string> {
   const lastUse = new Map<string, number>();
   const distinct = new Map<string, WorkRequest>();
   prepared.forEach((p, i) => {
@@ -105,25 +122,74 @@ async function* answerText(ctx: ResolveContext, prepared: Prepared[]): AsyncGene
     if (!distinct.has(p.hash)) distinct.set(p.hash, p.work);
   });
   const unresolved = [...distinct];
-  const texts = new Map<string, string>();
+  const answers = new Map<string, Answered>();
+  /** What the webhook will say of each item: small, kept for the whole batch. */
+  const states: WebhookItem[] = [];
   yield '{"items":[';
   await queueMisses(ctx, distinct);
   for (const [i, p] of prepared.entries()) {
     if (i > 0) yield ",";
     if ("done" in p) {
       yield itemText(p.done, ctx.requestId);
+      states.push({ index: i, ...itemState(p.done) });
       continue;
     }
     // Items come in first-use order, so a request not resolved yet opens the next window.
-    if (!texts.has(p.hash)) {
+    if (!answers.has(p.hash)) {
       const window = new Map(unresolved.splice(0, RESOLVE_WINDOW));
       for (const [hash, resolution] of await resolveWindow(ctx, window))
-        texts.set(hash, itemText(resolution, ctx.requestId));
+        answers.set(hash, { text: itemText(resolution, ctx.requestId), state: itemState(resolution, hash) });
     }
-    yield texts.get(p.hash) ?? itemText(internalError(), ctx.requestId);
-    if (lastUse.get(p.hash) === i) texts.delete(p.hash);
+    const answer = answers.get(p.hash) ?? {
+      text: itemText(internalError(), ctx.requestId),
+      state: itemState(internalError()),
+    };
+    yield answer.text;
+    states.push({ index: i, videoId: p.work.request.videoId, ...answer.state });
+    if (lastUse.get(p.hash) === i) answers.delete(p.hash);
   }
-  yield "]}";
+  if (!callbackUrl) return yield "]}";
+  yield `],"webhook":${JSON.stringify(await registerWebhook(ctx, callbackUrl, states))}}`;
+}
+
+/** An item's text in the answer, and what the batch's webhook will say of it. */
+type Answered = { text: string; state: ItemState };
+/** A finished item's status (and code), or the origin job still extracting it. */
+type ItemState = { status: number; code?: string } | { jobId: string };
+type WebhookItem = ItemState & { index: number; videoId?: string };
+
+function itemState(resolution: Resolution, hash?: string): ItemState {
+  switch (resolution.type) {
+    case "ok":
+      return { status: 200 };
+    case "error":
+      return { status: resolution.error.status, code: resolution.error.code };
+    case "pending":
+      // The origin names a job by its request hash, which is how the edge keys the request too.
+      return hash ? { jobId: hash } : { status: 202 };
+  }
+}
+
+const RegisteredSchema = z.object({
+  webhook: z.object({ id: z.string(), statusUrl: z.string() }),
+});
+
+/**
+ * Once the answer has been streamed, the origin is told the batch's items (finished ones with their
+ * status, the rest by job) and watches them; its webhook goes out when every item has finished.
+ * The answer ends with the webhook's id, or with why it could not be registered (the 200 is sent).
+ */
+async function registerWebhook(ctx: ResolveContext, callbackUrl: string, items: WebhookItem[]) {
+  try {
+    const registered = await fromOrigin(ctx, "POST", "/v1/webhooks/batches", RegisteredSchema, {
+      callbackUrl,
+      items,
+    });
+    return registered.webhook;
+  } catch (e) {
+    if (e instanceof ApiError) return { error: errorBody(e, ctx.requestId).error };
+    throw e;
+  }
 }
 
 function itemText(resolution: Resolution, requestId: string): string {
@@ -164,9 +230,12 @@ function streamed(c: Context<AppEnv>, texts: AsyncGenerator<string>) {
 export const batch = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(
   batchRoute,
   async (c) => {
-    const { items } = c.req.valid("json");
-    await chargeQuota(c, items.length);
+    const { items, callbackUrl } = c.req.valid("json");
     const ctx = resolveContext(c);
-    return streamed(c, answerText(ctx, await Promise.all(items.map(prepare))));
+    // A callback is refused before any quota is spent: a bad URL, or a key with no secret to sign with.
+    const callback = callbackUrl === undefined ? undefined : callbackUrlOf(callbackUrl);
+    if (callback) await requireWebhookSecret(ctx);
+    await chargeQuota(c, items.length);
+    return streamed(c, answerText(ctx, await Promise.all(items.map(prepare)), callback));
   },
 );

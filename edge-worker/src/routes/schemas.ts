@@ -158,6 +158,16 @@ export const BatchResult = z
         cache: z.enum(["HIT", "MISS", "STALE"]).optional(),
       }),
     ),
+    webhook: z
+      .union([
+        z.object({ id: z.string(), statusUrl: z.string() }),
+        z.object({ error: ErrorBodySchema.shape.error }),
+      ])
+      .optional()
+      .openapi({
+        description:
+          "With callbackUrl: the batch's webhook (GET its statusUrl for its deliveries), or why it could not be set up.",
+      }),
   })
   .meta({ id: "BatchResult" });
 

@@ -214,7 +214,26 @@ async function route(method: string, url: URL, body: string, requestId: string):
     }
     return { status: 200, body: { items: answers } };
   }
+  const webhooks = webhookAnswer(method, url.pathname);
+  if (webhooks) return webhooks;
   return error("NOT_FOUND", requestId);
+}
+
+/** /v1/webhooks as the origin answers it, for a key that has a secret; registrations are in /__log. */
+function webhookAnswer(method: string, path: string): Canned | undefined {
+  const createdAt = "2026-01-01T00:00:00.000Z";
+  if (path === "/v1/webhooks/secret" && method === "POST") {
+    return {
+      status: 201,
+      body: { secret: `whsec_${randomBytes(32).toString("base64")}`, createdAt, exists: true },
+    };
+  }
+  if (path === "/v1/webhooks/secret") return { status: 200, body: { exists: true, createdAt } };
+  if (path === "/v1/webhooks/batches" && method === "POST") {
+    const id = randomBytes(16).toString("hex");
+    return { status: 202, body: { webhook: { id, statusUrl: `/v1/webhooks/batches/${id}` } } };
+  }
+  return undefined;
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { checkCallbackUrl } from "@ytt/shared";
+import { checkCallbackUrl, type WebhookDelivery } from "@ytt/shared";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { BULL_PREFIX, originKeyPrefix } from "../queue/queue.js";
@@ -85,26 +85,11 @@ export function deliveryLogKey(queueName: string, jobId: string): string {
   return `${originKeyPrefix(queueName)}:webhook-log:${jobId}`;
 }
 
-export interface DeliveryAttempt {
-  at: string;
-  /** The receiver's status code, when it answered. */
-  statusCode?: number;
-  /** Why the attempt failed without a status, or why its status does not count (a redirect). */
-  error?: string;
-}
-
-/** One message to a job's callback, as GET /v1/jobs/{id} shows it (`deliveries`). */
-export interface Delivery {
-  id: string;
-  event: string;
-  url: string;
-  status: "pending" | "delivered" | "failed";
-  attempts: DeliveryAttempt[];
-  /** When the next attempt is due, while one is. */
-  nextAttemptAt?: string;
-  /** The key the message was signed for: whoever shows deliveries shows them to this key only. */
+/** A message in its job's delivery log: as GET /v1/jobs/{id} shows it, and whose key signed it. */
+export type Delivery = WebhookDelivery & {
+  /** Whoever shows deliveries shows them to this key only. */
   keyId: string;
-}
+};
 
 /** A job's deliveries, oldest first (none until the first attempt was made). */
 export async function readDeliveries(redis: Redis, queueName: string, jobId: string): Promise<Delivery[]> {

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { ApiError, checkCallbackUrl, ERROR_CODES, invalidRequest, isVideoId } from "@ytt/shared";
+import { ApiError, callbackUrlOf, ERROR_CODES, invalidRequest, isVideoId } from "@ytt/shared";
 import { Hono } from "hono";
 import type { Redis } from "ioredis";
 import { z } from "zod";
@@ -37,11 +37,6 @@ const BatchRegistrationSchema = z.object({
 
 const BATCH_ID = /^[0-9a-f]{32}$/;
 
-/** The refusal of a callback URL, with the reason clients branch on. */
-export function callbackUrlError(reason: string): ApiError {
-  return new ApiError("INVALID_CALLBACK_URL", { details: { reason } });
-}
-
 /** Deliveries as clients see them: whose key signed them is the caller's own business already. */
 function shown(deliveries: Delivery[]) {
   return deliveries.map(({ keyId: _, ...delivery }) => delivery);
@@ -71,17 +66,15 @@ export function webhookRoutes(jobs: JobQueue): Hono<ApiEnv> {
   app.post("/batches", async (c) => {
     const parsed = BatchRegistrationSchema.safeParse(await c.req.json().catch(() => undefined));
     if (!parsed.success) throw invalidRequest(parsed.error.issues);
-    const { callbackUrl, items } = parsed.data;
-    const check = checkCallbackUrl(callbackUrl);
-    if (!check.ok) throw callbackUrlError(check.reason);
+    const url = callbackUrlOf(parsed.data.callbackUrl);
     const { keyId } = c.get("caller");
     if (!(await secrets.status(keyId)).exists) throw new ApiError("WEBHOOK_SECRET_REQUIRED");
     const batchId = randomBytes(16).toString("hex");
     await outbox.watchBatch({
       batchId,
       keyId,
-      url: check.url.href,
-      items,
+      url,
+      items: parsed.data.items,
       deadline: Date.now() + BATCH_MAX_WAIT_MS,
     });
     return c.json({ webhook: { id: batchId, statusUrl: `/v1/webhooks/batches/${batchId}` } }, 202);

@@ -7,7 +7,6 @@ import {
   type BatchItemState,
   type BatchWatchJob,
   type Delivery,
-  type DeliveryAttempt,
   type DeliveryJob,
   deliveryLogKey,
   type WebhookJob,
@@ -67,7 +66,7 @@ export function createWebhookWorker(options: WebhookWorkerOptions): WebhookDeliv
   /** Appends an attempt to the message's entry in its job's delivery log. */
   async function record(
     data: DeliveryJob,
-    attempt: DeliveryAttempt,
+    attempt: Delivery["attempts"][number],
     update: Pick<Delivery, "status" | "nextAttemptAt">,
   ) {
     const key = deliveryLogKey(queueName, data.jobId);
