@@ -529,10 +529,7 @@ export interface components {
              * @default 100
              */
             limit: number;
-            /**
-             * Format: uri
-             * @description An https URL to be told when the job has finished.
-             */
+            /** @description An https URL (port 443, public host) that gets a signed collection.completed (or collection.failed) webhook when the job ends; the key needs a webhook secret. */
             callbackUrl?: string;
         };
         Usage: {
@@ -1286,7 +1283,7 @@ export interface operations {
                     "application/json": components["schemas"]["JobBody"];
                 };
             };
-            /** @description INVALID_REQUEST: The request is malformed. INVALID_COLLECTION_REFERENCE: That is not a YouTube playlist or channel, nor a link to one. */
+            /** @description INVALID_REQUEST: The request is malformed. INVALID_COLLECTION_REFERENCE: That is not a YouTube playlist or channel, nor a link to one. INVALID_CALLBACK_URL: The callback URL must be https, on port 443, to a public host. WEBHOOK_SECRET_REQUIRED: This API key has no webhook secret yet: create one with POST /v1/webhooks/secret. */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -73,7 +73,7 @@ describe("POST /v1/collections", () => {
     expect(other.status).toBe(404);
   });
 
-  it("refuses what is not a collection, the demo key and a quota too small, before asking the origin", async () => {
+  it("refuses what is not a collection, a callback that may not be called, the demo key and a quota too small, before asking the origin", async () => {
     const key = await createKey("free");
     const before = (await originRequests("/v1/collections")).length;
     const video = await create(key, { collection: "https://youtu.be/dQw4w9WgXcQ" });
@@ -84,6 +84,11 @@ describe("POST /v1/collections", () => {
     });
     const tab = await create(key, { collection: PLAYLIST, tab: "shorts" });
     expect((await errorOf(tab)).code).toBe("INVALID_REQUEST");
+    const loopback = await create(key, { collection: PLAYLIST, callbackUrl: "https://127.0.0.1/hook" });
+    expect(await errorOf(loopback)).toMatchObject({
+      code: "INVALID_CALLBACK_URL",
+      details: { reason: "loopback" },
+    });
     const big = await create(key, { collection: PLAYLIST, limit: 5001 });
     expect((await errorOf(big)).code).toBe("INVALID_REQUEST");
     const quota = await create(

@@ -22,6 +22,7 @@ import {
   type RunningOrigin,
   startOrigin,
   submitterOptionsFrom,
+  WebhookOutbox,
   workerOptionsFrom,
 } from "@ytt/origin-worker";
 import { ApiError, encodeCaller, signRequest, type Transcript, type WorkRequest } from "@ytt/shared";
@@ -291,6 +292,7 @@ describe("the Redis users, on real servers", () => {
         redis,
         resultRedis,
         submitter,
+        outbox: new WebhookOutbox(redis, config.QUEUE_NAME),
         engine,
         log: createLogger("silent", { service: "k8s-acl-worker" }),
         metrics: createWorkerMetrics(),

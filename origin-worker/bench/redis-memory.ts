@@ -16,6 +16,7 @@ import pino from "pino";
 import type { Engine } from "../src/extract/index.js";
 import { createWorkerMetrics } from "../src/observability/metrics.js";
 import { BULL_PREFIX, JobQueue, originKeyPrefix, producerConnection } from "../src/queue/queue.js";
+import { WebhookOutbox } from "../src/webhooks/outbox.js";
 import { createTranscriptWorker } from "../src/worker/worker.js";
 import { uniqueQueueName } from "../test/helpers.js";
 
@@ -132,6 +133,7 @@ const worker = createTranscriptWorker({
   log,
   metrics: createWorkerMetrics(),
   submitter: jobs,
+  outbox: new WebhookOutbox(workerRedis, queueName),
   collectionPassMs: 1000,
   jobResultTtlSeconds: 3600,
 });

@@ -31,5 +31,6 @@ export {
   queueDepth,
   submitterOptionsFrom,
 } from "./queue/queue.js";
+export { WebhookOutbox } from "./webhooks/outbox.js";
 export { MAX_RETRY_DELAY_MS, retryDelay } from "./worker/retry.js";
 export { createTranscriptWorker, workerOptionsFrom } from "./worker/worker.js";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { callbackUrlOf, MAX_CALLBACK_URL_LENGTH } from "./callback-url.js";
 import { CollectionInfoSchema, CollectionItemSchema, CollectionProgressSchema } from "./collection-job.js";
 import {
   CHANNEL_TABS,
@@ -218,25 +219,36 @@ export const CollectionRequestSchema = TranscriptQuerySchema.extend({
     .describe(
       `The most videos to list, in the collection's order (default ${COLLECTION_LIMIT.default}, at most ${COLLECTION_LIMIT.max}); the collection costs this many units of the daily quota.`,
     ),
+  // Only bounded here: callbackUrlOf refuses a bad one with INVALID_CALLBACK_URL and its reason.
   callbackUrl: z
-    .url({ protocol: /^https$/, message: "callbackUrl must be an https URL" })
-    .max(2048)
+    .string()
+    .max(MAX_CALLBACK_URL_LENGTH)
     .optional()
-    .describe("An https URL to be told when the job has finished."),
+    .describe(
+      "An https URL (port 443, public host) that gets a signed collection.completed (or collection.failed) webhook when the job ends; the key needs a webhook secret.",
+    ),
 });
 export type CollectionRequest = z.input<typeof CollectionRequestSchema>;
 
 /**
- * The collection a valid request names: INVALID_COLLECTION_REFERENCE saying why not, and a tab
- * asked of a playlist is INVALID_REQUEST. The edge checks before spending quota, the origin again.
+ * The collection a valid request names, and its callback URL as the WHATWG parser writes it:
+ * INVALID_COLLECTION_REFERENCE saying why not, a tab asked of a playlist INVALID_REQUEST, a callback
+ * URL that may not be called INVALID_CALLBACK_URL. The edge checks before spending quota, the origin again.
  */
-export function collectionRefOf(request: { collection: string; tab?: string | undefined }): CollectionRef {
+export function checkedCollection(request: {
+  collection: string;
+  tab?: string | undefined;
+  callbackUrl?: string | undefined;
+}): { ref: CollectionRef; callbackUrl?: string } {
   const parsed = parseCollectionRef(request.collection);
   if (!parsed.ok) throw new ApiError("INVALID_COLLECTION_REFERENCE", { details: { reason: parsed.reason } });
   if (request.tab !== undefined && parsed.ref.type === "playlist") {
     throw invalidRequest([{ path: ["tab"], message: "tab is for channels; a playlist has none" }]);
   }
-  return parsed.ref;
+  return {
+    ref: parsed.ref,
+    ...(request.callbackUrl === undefined ? {} : { callbackUrl: callbackUrlOf(request.callbackUrl) }),
+  };
 }
 
 /** A stable string for a normalised request; equal requests, equal keys. */

@@ -1,5 +1,11 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
-import { ApiError, COLLECTION_LIMIT, collectionRefOf, JobBodySchema, toTranscriptRequest } from "@ytt/shared";
+import {
+  ApiError,
+  COLLECTION_LIMIT,
+  checkedCollection,
+  JobBodySchema,
+  toTranscriptRequest,
+} from "@ytt/shared";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../app-env.js";
@@ -47,6 +53,8 @@ const collectionRoute = createRoute({
     ...errorResponses([
       ...KEYED_ERRORS,
       "INVALID_COLLECTION_REFERENCE",
+      "INVALID_CALLBACK_URL",
+      "WEBHOOK_SECRET_REQUIRED",
       "PAYLOAD_TOO_LARGE",
       "QUOTA_EXCEEDED",
       "ORIGIN_UNAVAILABLE",
@@ -54,14 +62,25 @@ const collectionRoute = createRoute({
   },
 });
 
+/** The origin keeps the keys' webhook secrets: a callback without one is refused before the quota is spent. */
+async function requireWebhookSecret(ctx: ReturnType<typeof resolveContext>): Promise<void> {
+  const raw = await callOrigin(ctx, "GET", "/v1/webhooks/secret");
+  const exists = raw.status === 200 && (raw.body as { exists?: unknown }).exists === true;
+  if (exists) return;
+  if (raw.status === 200) throw new ApiError("WEBHOOK_SECRET_REQUIRED");
+  const answer = interpretAnswer("transcript", raw);
+  throw answer.type === "error" ? answer.error : originUnavailable("bad-response");
+}
+
 export const collections = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(
   collectionRoute,
   async (c) => {
-    const { collection, tab, limit, callbackUrl, ...query } = c.req.valid("json");
-    // A reference that is not a collection costs nothing.
-    collectionRefOf({ collection, tab });
-    await chargeQuota(c, limit);
+    const { collection, tab, limit, callbackUrl: asked, ...query } = c.req.valid("json");
+    // A reference that is not a collection, or a callback that cannot be made, costs nothing.
+    const { callbackUrl } = checkedCollection({ collection, tab, callbackUrl: asked });
     const ctx = resolveContext(c);
+    if (callbackUrl) await requireWebhookSecret(ctx);
+    await chargeQuota(c, limit);
     const order = {
       collection,
       ...(tab ? { tab } : {}),

@@ -4,7 +4,7 @@ import {
   type Caller,
   COLLECTION_PAGE,
   CollectionRequestSchema,
-  collectionRefOf,
+  checkedCollection,
   errorBody,
   invalidRequest,
   type JobBody,
@@ -25,6 +25,7 @@ import {
   type JobReturn,
   type QueueJobData,
 } from "../queue/queue.js";
+import { WebhookSecrets } from "../webhooks/secrets.js";
 import type { ApiEnv } from "./context.js";
 
 /**
@@ -57,8 +58,8 @@ const notFound = () => new ApiError("NOT_FOUND", { message: "No such job, or it 
 export function collectionOrder(json: unknown): CollectionOrder {
   const parsed = CollectionRequestSchema.safeParse(json);
   if (!parsed.success) throw invalidRequest(parsed.error.issues);
-  const { collection, tab, limit, callbackUrl, ...query } = parsed.data;
-  const ref = collectionRefOf({ collection, tab });
+  const { collection, tab, limit, callbackUrl: asked, ...query } = parsed.data;
+  const { ref, callbackUrl } = checkedCollection({ collection, tab, callbackUrl: asked });
   const { videoId: _, ...request } = toTranscriptRequest("", query);
   return {
     ref,
@@ -69,13 +70,20 @@ export function collectionOrder(json: unknown): CollectionOrder {
   };
 }
 
-/** Queues the collection's coordinator under a new random id (collections are never joined: each is its caller's). */
+/**
+ * Queues the collection's coordinator under a new random id (collections are never joined: each is
+ * its caller's). A callback needs the key's webhook secret, which signs it.
+ */
 export async function createCollection(
   jobs: JobQueue,
   order: CollectionOrder,
   requestId: string,
   caller: Caller,
 ) {
+  const secrets = new WebhookSecrets(jobs.redis, jobs.queue.name);
+  if (order.callbackUrl && !(await secrets.status(caller.keyId)).exists) {
+    throw new ApiError("WEBHOOK_SECRET_REQUIRED");
+  }
   const id = randomBytes(16).toString("hex");
   await jobs.queue.add(COLLECTION_JOB, { collection: order, requestId, caller }, { jobId: id });
   return id;

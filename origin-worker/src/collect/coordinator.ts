@@ -10,6 +10,7 @@ import {
   type JobReturn,
   type JobSubmitter,
 } from "../queue/queue.js";
+import type { WebhookOutbox } from "../webhooks/outbox.js";
 import type { CollectionListing } from "./expand.js";
 import type { CollectionStore, ItemEnd, StoredItem } from "./state.js";
 
@@ -17,6 +18,8 @@ export interface CoordinatorOptions {
   submitter: JobSubmitter;
   store: CollectionStore;
   engine: Pick<Engine, "expand">;
+  /** Where a collection with a callbackUrl enqueues its webhook when it ends (webhooks/outbox.ts). */
+  outbox: Pick<WebhookOutbox, "enqueueWebhook">;
   /** How long the coordinator waits between passes while its videos are in flight. */
   passDelayMs: number;
   /** How long a collection's state outlives its last change (the job's own retention). */
@@ -64,7 +67,29 @@ function isRefusal(error: unknown): boolean {
  * resumes from there.
  */
 export function collectionCoordinator(options: CoordinatorOptions) {
-  const { submitter, store, engine, stateTtlSeconds: ttl } = options;
+  const { submitter, store, engine, outbox, stateTtlSeconds: ttl } = options;
+
+  /**
+   * The collection's webhook, when it asked for one: `collectionId` is the id inside the client's
+   * job token (its second part). Enqueueing is idempotent per job and event, so a pass run again
+   * after a crash sends it once.
+   */
+  async function notify(
+    job: Job<CollectionJobData, JobReturn>,
+    event: "completed" | "failed",
+    payload: object,
+  ) {
+    const url = job.data.collection.callbackUrl;
+    if (!url) return;
+    const id = job.id as string;
+    await outbox.enqueueWebhook({
+      jobId: id,
+      keyId: job.data.caller.keyId,
+      url,
+      event: `collection.${event}`,
+      payload: { collectionId: id, status: event, ...payload },
+    });
+  }
 
   /** How an item's job ended, "running" while it has not, undefined when it is gone without an outcome. */
   async function itemEnd(jobId: string): Promise<ItemEnd | "running" | undefined> {
@@ -159,7 +184,9 @@ export function collectionCoordinator(options: CoordinatorOptions) {
             : new ApiError("INTERNAL", { details: { cause: "collection" } });
         log.warn({ code: error.code, err: thrown }, "collection could not be listed");
         // A retryable failure (YouTube pushing back, a timeout) is tried again after the back-off.
-        if (error.retryable) throw new Error(encodeFailure(error));
+        const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        if (error.retryable && !last) throw new Error(encodeFailure(error));
+        await notify(job, "failed", { error: failureOutcome(error).error });
         throw new UnrecoverableError(encodeFailure(error));
       }
       await store.saveListing(id, infoOf(order.ref, listing), listing, ttl);
@@ -168,9 +195,10 @@ export function collectionCoordinator(options: CoordinatorOptions) {
     const window = collectionShare(submitter.perCaller(caller));
     await settleRunning(job, id, window);
     await feed(job, id, window);
-    const progress = (await store.meta(id))?.progress;
-    if (progress && progress.done + progress.failed >= progress.total) {
-      log.info(progress, "collection completed");
+    const meta = await store.meta(id);
+    if (meta && meta.progress.done + meta.progress.failed >= meta.progress.total) {
+      log.info(meta.progress, "collection completed");
+      await notify(job, "completed", { collection: meta.info, progress: meta.progress });
       return { stored: true };
     }
     await job.moveToDelayed(Date.now() + options.passDelayMs, token);

@@ -5,6 +5,7 @@ import { createLogger } from "../observability/logger.js";
 import { createWorkerMetrics } from "../observability/metrics.js";
 import { JobSubmitter, producerConnection, submitterOptionsFrom } from "../queue/queue.js";
 import { listen } from "../serve.js";
+import { WebhookOutbox } from "../webhooks/outbox.js";
 import { createTranscriptWorker, workerOptionsFrom } from "./worker.js";
 
 const started = performance.now();
@@ -36,8 +37,9 @@ await engine.browser.withPage(async () => undefined);
 // Its own connections (fail fast while Redis is away, as the API's): a coordinator's pass that
 // cannot reach Redis fails and is retried, rather than hanging on a worker slot.
 const submitter = new JobSubmitter(submitterOptionsFrom(config));
+const outbox = new WebhookOutbox(redis, config.QUEUE_NAME);
 const worker = createTranscriptWorker(
-  workerOptionsFrom(config, { redis, resultRedis, engine, log, metrics, submitter }),
+  workerOptionsFrom(config, { redis, resultRedis, engine, log, metrics, submitter, outbox }),
 );
 await worker.waitUntilReady();
 
@@ -82,7 +84,7 @@ async function shutdown(signal: string) {
     await worker.close(true);
   }
   await engine.close();
-  await submitter.close();
+  await Promise.all([submitter.close(), outbox.close()]);
   await Promise.all([redis.quit(), resultRedis !== redis ? resultRedis.quit() : undefined]);
   await opsServer.close();
   log.info({ drained }, "stopped");

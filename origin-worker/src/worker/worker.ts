@@ -22,6 +22,7 @@ import {
   type QueueJobData,
 } from "../queue/queue.js";
 import { ResultStore } from "../queue/results.js";
+import type { WebhookOutbox } from "../webhooks/outbox.js";
 import { retryDelay } from "./retry.js";
 
 export interface TranscriptWorkerOptions {
@@ -46,6 +47,8 @@ export interface TranscriptWorkerOptions {
   metrics: WorkerMetrics;
   /** Collections' coordinators submit their videos through it, as the API submits requests. */
   submitter: JobSubmitter;
+  /** Where a collection with a callbackUrl enqueues its webhook. */
+  outbox: Pick<WebhookOutbox, "enqueueWebhook">;
   /** How long a collection's coordinator waits between passes. */
   collectionPassMs: number;
   /** How long a finished job is kept (JOB_RESULT_TTL_SECONDS): a collection's state as long. */
@@ -55,7 +58,10 @@ export interface TranscriptWorkerOptions {
 /** The options src/worker/main.ts builds from its configuration (tests build them the same way). */
 export function workerOptionsFrom(
   config: WorkerConfig,
-  parts: Pick<TranscriptWorkerOptions, "redis" | "resultRedis" | "engine" | "log" | "metrics" | "submitter">,
+  parts: Pick<
+    TranscriptWorkerOptions,
+    "redis" | "resultRedis" | "engine" | "log" | "metrics" | "submitter" | "outbox"
+  >,
 ): TranscriptWorkerOptions {
   return {
     ...parts,
@@ -100,6 +106,7 @@ export function createTranscriptWorker(options: TranscriptWorkerOptions): Worker
     submitter: options.submitter,
     store: new CollectionStore(options.redis, originKeyPrefix(options.queueName)),
     engine,
+    outbox: options.outbox,
     passDelayMs: options.collectionPassMs,
     stateTtlSeconds: options.jobResultTtlSeconds,
     log,

@@ -10,6 +10,8 @@ import { createLogger } from "../../src/observability/logger.js";
 import { createWorkerMetrics } from "../../src/observability/metrics.js";
 import { JobSubmitter, producerConnection, submitterOptionsFrom } from "../../src/queue/queue.js";
 import { createUpstreamFetch } from "../../src/upstream/fetch.js";
+import { WebhookOutbox } from "../../src/webhooks/outbox.js";
+import { WebhookSecrets } from "../../src/webhooks/secrets.js";
 import { createTranscriptWorker, workerOptionsFrom } from "../../src/worker/worker.js";
 import { eventually, type RunningApi, signedFetch, startApi, uniqueQueueName } from "../helpers.js";
 
@@ -106,12 +108,14 @@ function startWorker(engine: Engine): RunningWorker {
   const config = loadWorkerConfig({ ...env, WORKER_CONCURRENCY: "8", LOG_LEVEL: "silent" });
   const redis = producerConnection(config.REDIS_URL);
   const submitter = new JobSubmitter(submitterOptionsFrom(config));
+  const outbox = new WebhookOutbox(redis, queueName);
   const worker = createTranscriptWorker(
     workerOptionsFrom(config, {
       redis,
       resultRedis: redis,
       engine,
       submitter,
+      outbox,
       log: createLogger("silent", { service: "collection-test" }),
       metrics: createWorkerMetrics(),
     }),
@@ -120,7 +124,7 @@ function startWorker(engine: Engine): RunningWorker {
     worker,
     async close(force = false) {
       await worker.close(force);
-      await submitter.close();
+      await Promise.all([submitter.close(), outbox.close()]);
       await redis.quit();
     },
   };
@@ -175,7 +179,6 @@ describe("POST /v1/collections", () => {
       { collection: LONG, tab: "shorts" },
       { collection: LONG, limit: 5001 },
       { collection: LONG, lang: "not a language" },
-      { collection: LONG, callbackUrl: "http://example.com/hook" },
       { items: [] },
     ]) {
       const answer = await post(bad);
@@ -185,6 +188,10 @@ describe("POST /v1/collections", () => {
         code: "INVALID_REQUEST",
       });
     }
+    const http = await post({ collection: LONG, callbackUrl: "http://example.com/hook" });
+    expect(http.body.error).toMatchObject({ code: "INVALID_CALLBACK_URL", details: { reason: "not-https" } });
+    const unsigned = await post({ collection: LONG, callbackUrl: "https://hooks.example.com/done" });
+    expect(unsigned.body.error?.code).toBe("WEBHOOK_SECRET_REQUIRED");
     expect(await api.jobs.queue.count()).toBe(0);
   });
 });
@@ -323,6 +330,35 @@ describe("a collection job", () => {
     } finally {
       first.release();
       await next.close();
+    }
+  });
+
+  it("enqueues its signed webhook when it ends, once, for the key that asked", async () => {
+    await new WebhookSecrets(api.jobs.redis, queueName).rotate(CALLER.keyId);
+    const outbox = new WebhookOutbox(api.jobs.redis, queueName);
+    const worker = startWorker(new StandIn(double).engine());
+    try {
+      const url = "https://hooks.example.com/collections?ref=42";
+      const created = await post({ collection: LONG, limit: 3, callbackUrl: url });
+      const id = created.body.job.id;
+      expect((await finished(id)).job.status).toBe("completed");
+      const deliveries = await eventually(async () => {
+        const jobs = await outbox.queue.getJobs(["waiting", "delayed", "prioritized"]);
+        return jobs.length > 0 ? jobs : undefined;
+      });
+      expect(deliveries).toHaveLength(1);
+      const delivery = deliveries[0]?.data as { event: string; url: string; keyId: string; body: string };
+      expect(delivery).toMatchObject({ event: "collection.completed", url, keyId: CALLER.keyId });
+      expect(JSON.parse(delivery.body).data).toEqual({
+        collectionId: id,
+        status: "completed",
+        collection: { type: "playlist", id: LONG, title: PLAYLISTS[LONG]?.title, truncated: true },
+        progress: { total: 3, done: 2, failed: 1, extracted: 3 },
+      });
+    } finally {
+      await worker.close();
+      await outbox.queue.obliterate({ force: true });
+      await outbox.close();
     }
   });
 
