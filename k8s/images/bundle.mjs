@@ -1,4 +1,4 @@
-// Bundles the origin's entrypoints (API, worker, and the operator tools the worker image carries:
+// Bundles the origin's entrypoints (API, worker, webhooks, and the operator tools the worker image carries:
 // canary, extract) and their dependencies into dist/ as self-contained ES modules, so the runtime
 // images carry Node and a few files, no node_modules.
 // Usage (from the repo root): node k8s/images/bundle.mjs <outdir>
@@ -9,6 +9,7 @@ await build({
   entryPoints: {
     api: "origin-worker/src/api/main.ts",
     worker: "origin-worker/src/worker/main.ts",
+    webhooks: "origin-worker/src/webhooks/main.ts",
     canary: "origin-worker/src/cli/canary.ts",
     extract: "origin-worker/src/cli/extract.ts",
   },

@@ -6,8 +6,10 @@ import {
   CanaryConfigSchema,
   loadApiConfig,
   loadCanaryConfig,
+  loadWebhooksConfig,
   loadWorkerConfig,
   MAX_RETRY_DELAY_MS,
+  WebhooksConfigSchema,
   WorkerConfigSchema,
 } from "@ytt/origin-worker";
 import ts from "typescript";
@@ -40,6 +42,7 @@ const appSource = readFileSync(join(ORIGIN_SRC, "api/app.ts"), "utf8");
 const OPS_ROUTES: Record<string, string[]> = {
   api: routes("api/app.ts", "app", appSource.indexOf("export function createOpsApp")),
   worker: routes("worker/main.ts", "ops"),
+  webhooks: routes("webhooks/main.ts", "ops"),
 };
 
 type Shape = Record<string, { safeParse(v: unknown): { success: boolean } }>;
@@ -47,6 +50,7 @@ type Shape = Record<string, { safeParse(v: unknown): { success: boolean } }>;
 const PROCESSES = {
   api: { shape: ApiConfigSchema.shape as Shape, load: loadApiConfig },
   worker: { shape: WorkerConfigSchema.shape as Shape, load: loadWorkerConfig },
+  webhooks: { shape: WebhooksConfigSchema.shape as Shape, load: loadWebhooksConfig },
 } as const;
 type Process = keyof typeof PROCESSES;
 /** Every variable an origin process reads: the shared origin-config ConfigMap may set any of them. */
@@ -548,6 +552,46 @@ describe.each(OVERLAYS)("%s matches the origin's code", (overlay) => {
       secrets.add(`origin-${c.name}-redis`);
     }
     expect(secrets.size).toBe(2);
+  });
+});
+
+describe.each(OVERLAYS)("%s runs the webhooks process as the origin's code expects", (overlay) => {
+  const objects = render(overlay);
+  const deployment = find(objects, "Deployment", "origin-webhooks", "ytt");
+  const spec = deployment.spec.template.spec;
+  const [container] = spec.containers as Container[];
+  const { env } = containerEnv(objects, "ytt", container as Container);
+  const config = loadWebhooksConfig(env);
+
+  it("runs the webhooks bundle from the API's image (no browser), always on: retries outlive any queue", () => {
+    expect(spec.containers.map((c: Container) => c.name)).toEqual(["webhooks"]);
+    expect(container?.image).toBe(
+      find(objects, "Deployment", "origin-api", "ytt").spec.template.spec.containers[0].image,
+    );
+    expect(container?.command?.at(-1)).toBe("/app/webhooks.mjs");
+    expect(deployment.spec.replicas).toBeGreaterThanOrEqual(1);
+    const scaled = objects.filter((o) => o.kind === "ScaledObject").map((o) => o.spec.scaleTargetRef.name);
+    expect(scaled).not.toContain("origin-webhooks");
+    expect(spec.terminationGracePeriodSeconds * 1000).toBeGreaterThan(config.WEBHOOK_SHUTDOWN_GRACE_MS);
+  });
+
+  it("gives it the queue Redis as its own user and no other secret: no signing keys, proxies or result store", () => {
+    const secrets = (container?.env ?? []).filter((e: { valueFrom?: unknown }) => e.valueFrom);
+    expect(secrets).toEqual([
+      { name: "REDIS_URL", valueFrom: { secretKeyRef: { name: "origin-webhooks-redis", key: "REDIS_URL" } } },
+    ]);
+    expect(config.WEBHOOK_HOST_RULES).toBeUndefined();
+  });
+
+  it("probes only paths its process serves, on its ops port", () => {
+    const c = container as Container;
+    expect(containerPort([c], "ops")).toBe(config.OPS_PORT);
+    expect(c.readinessProbe.httpGet.path).toBe("/readyz");
+    expect(c.livenessProbe.httpGet.path).toBe("/healthz");
+    for (const probe of [c.startupProbe, c.livenessProbe, c.readinessProbe]) {
+      expect(OPS_ROUTES.webhooks).toContain(probe.httpGet.path);
+      expect(containerPort([c], probe.httpGet.port)).toBe(config.OPS_PORT);
+    }
   });
 });
 

@@ -190,4 +190,19 @@ describe("the bundles the images run", () => {
       expect(await proc.stop()).toBe(0);
     }, 60_000);
   }
+
+  it("webhooks: the API image carries the bundle its Deployment runs, which answers its probes and exits 0 on SIGTERM", async () => {
+    const container = podSpec("origin-webhooks").containers[0];
+    const bundle = basename(container.command.at(-1));
+    const copies = instruction("api", "COPY");
+    expect(copies.some((c) => c.startsWith("--from=build ") && c.includes(`/out/${bundle} `))).toBe(true);
+    const proc = start(join(out, bundle), env);
+    running.push(proc);
+    const ready = await proc.ready;
+    for (const probe of [container.startupProbe, container.livenessProbe, container.readinessProbe]) {
+      const res = await fetch(`http://127.0.0.1:${ready.opsPort}${probe.httpGet.path}`);
+      expect(res.status, probe.httpGet.path).toBe(200);
+    }
+    expect(await proc.stop()).toBe(0);
+  }, 60_000);
 });

@@ -100,6 +100,11 @@ const EXPECTED = [
   "cloudflared -> kube-dns:53/UDP",
   "cloudflared -> kube-dns:53/TCP",
   "origin-worker -> youtube:443/TCP",
+  // Webhooks go to whatever public host a user names ("youtube" stands for any public address here).
+  "origin-webhooks -> youtube:443/TCP",
+  "origin-webhooks -> redis:6379/TCP",
+  "origin-webhooks -> kube-dns:53/UDP",
+  "origin-webhooks -> kube-dns:53/TCP",
   "origin-canary -> youtube:443/TCP",
   "origin-canary -> kube-dns:53/UDP",
   "origin-canary -> kube-dns:53/TCP",
@@ -135,9 +140,9 @@ describe.each(OVERLAYS)("NetworkPolicies of %s", (overlay) => {
     expect(admittedFlows(render(overlay))).toEqual([...EXPECTED].sort());
   });
 
-  it("let only the origin API and workers reach either Redis", () => {
+  it("let only the origin API, workers and webhooks reach the queue Redis, and only the API and workers the result store", () => {
     expect(redisClients(render(overlay))).toEqual({
-      redis: ["origin-api", "origin-worker"],
+      redis: ["origin-api", "origin-webhooks", "origin-worker"],
       "redis-cache": ["origin-api", "origin-worker"],
     });
   });
@@ -152,7 +157,7 @@ describe("the keda-redis-trigger component", () => {
 
   it("leaves the cache Redis to the origin API and workers", () => {
     expect(redisClients(render("dev", ["keda-redis-trigger"]))).toEqual({
-      redis: ["keda-operator", "origin-api", "origin-worker"],
+      redis: ["keda-operator", "origin-api", "origin-webhooks", "origin-worker"],
       "redis-cache": ["origin-api", "origin-worker"],
     });
   });

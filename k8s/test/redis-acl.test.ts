@@ -13,6 +13,7 @@ import { promisify } from "node:util";
 import {
   createLogger,
   createTranscriptWorker,
+  createWebhookWorker,
   createWorkerMetrics,
   type Engine,
   JobSubmitter,
@@ -44,6 +45,8 @@ const INTENDED: Record<Template, Record<string, string>> = {
     "origin-api": "on #@origin-api@ resetchannels ~ytt:* ~ytt-origin:* +@all -@dangerous +info",
     "origin-worker":
       "on #@origin-worker@ resetchannels ~ytt:* ~ytt-origin:*:inflight ~ytt-origin:*:inflight:* +@all -@dangerous +info",
+    "origin-webhooks":
+      "on #@origin-webhooks@ resetchannels ~ytt:* %R~ytt-origin:*:webhook-secret:* ~ytt-origin:*:webhook-log:* +@all -@dangerous +info",
     keda: "on #@keda@ resetchannels ~ytt:*:wait ~ytt:*:active -@all +@connection -@dangerous +eval +evalsha +type +llen",
     probe: "on #@probe@ resetchannels -@all +ping",
   },
@@ -373,6 +376,46 @@ describe("the Redis users, on real servers", () => {
     }
   }, 60_000);
 
+  it("let the webhooks process watch a batch and log its delivery as its own user, with no command refused", async () => {
+    const q = queue();
+    await (await admin(q)).acl("LOG", "RESET");
+    const queueName = generatedConfigMap(objects, "origin-config", "ytt").data?.QUEUE_NAME ?? "";
+    const redis = await connect(q.url("origin-webhooks"));
+    clients.push(redis);
+    const delivery = createWebhookWorker({
+      redisUrl: q.url("origin-webhooks"),
+      redis,
+      queueName,
+      retryDelaysMs: [50],
+      batchPollMs: 50,
+      concurrency: 1,
+      // No network here: the callback's name "resolves" to an address the sender refuses, for good.
+      send: { timeoutMs: 1000, resolve: async () => [{ address: "10.0.0.1", family: 4 }] },
+      log: createLogger("silent", { service: "k8s-acl-webhooks" }),
+    });
+    try {
+      const failed = new Promise((resolve) => delivery.worker.once("failed", resolve));
+      expect((await signed("/v1/webhooks/secret", "")).status).toBe(201);
+      const body = JSON.stringify({
+        callbackUrl: "https://hooks.example.com/acl",
+        items: [{ index: 0, videoId: "aclVideo001", status: 200 }],
+      });
+      const registered = await signed("/v1/webhooks/batches", body);
+      expect(registered.status).toBe(202);
+      const { webhook } = (await registered.json()) as { webhook: { id: string } };
+      await failed;
+      const shown = await signed(`/v1/webhooks/batches/${webhook.id}`);
+      expect(await shown.json()).toMatchObject({
+        status: "failed",
+        deliveries: [{ attempts: [{ error: "refused: private" }] }],
+      });
+    } finally {
+      await delivery.close(true);
+    }
+    const entries = (await (await admin(q)).acl("LOG")) as string[][];
+    expect(entries.map((flat) => flat.join(" "))).toEqual([]);
+  });
+
   /** What ACL DRYRUN says of a command by a user: "OK", or why it is refused. */
   async function allows(r: Running, user: string, ...command: string[]): Promise<boolean> {
     const answer = await (await admin(r)).call("ACL", "DRYRUN", user, ...command);
@@ -403,6 +446,26 @@ describe("the Redis users, on real servers", () => {
     expect(await allows(c, "origin-worker", "SET", `${prefix}:blob:x`, "v", "EX", "60")).toBe(true);
     expect(await allows(c, "origin-worker", "SET", "ytt:transcripts:x", "v")).toBe(false);
     expect(await allows(c, "origin-worker", "DEL", `${prefix}:result:x`)).toBe(false);
+  });
+
+  it("keep the webhook secrets to the API (writes) and the webhooks process (reads), and that process to its keys", async () => {
+    const q = queue();
+    const prefix = `ytt-origin:${generatedConfigMap(objects, "origin-config", "ytt").data?.QUEUE_NAME}`;
+    const secret = `${prefix}:webhook-secret:00000000000000ac`;
+    expect(await allows(q, "origin-api", "SET", secret, "{}")).toBe(true);
+    expect(await allows(q, "origin-webhooks", "GET", secret)).toBe(true);
+    expect(await allows(q, "origin-webhooks", "SET", secret, "{}")).toBe(false);
+    expect(await allows(q, "origin-worker", "GET", secret)).toBe(false);
+    expect(await allows(q, "origin-webhooks", "HSET", `${prefix}:webhook-log:job`, "msg", "{}")).toBe(true);
+    expect(await allows(q, "origin-webhooks", "EXPIRE", `${prefix}:webhook-log:job`, "60")).toBe(true);
+    expect(await allows(q, "origin-api", "HGETALL", `${prefix}:webhook-log:job`)).toBe(true);
+    for (const key of [
+      `${prefix}:nonce:n`,
+      `${prefix}:inflight`,
+      `${prefix}:collection:c:items`,
+      "other:key",
+    ])
+      expect(await allows(q, "origin-webhooks", "GET", key), key).toBe(false);
   });
 
   it("refuse administrative and dangerous commands to every user", async () => {

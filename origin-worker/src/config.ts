@@ -228,7 +228,8 @@ export const WebhooksConfigSchema = QueueConfigSchema.extend({
    * so tests can reach a receiver on loopback. Never set in production: the process warns.
    */
   WEBHOOK_HOST_RULES: HostRulesSchema,
-  SHUTDOWN_GRACE_MS: ms(15_000),
+  /** Its own name: the shared ConfigMap's SHUTDOWN_GRACE_MS is the workers' (a browser job's length). */
+  WEBHOOK_SHUTDOWN_GRACE_MS: ms(15_000),
 });
 
 export type WebhooksConfig = z.output<typeof WebhooksConfigSchema>;

@@ -12,7 +12,10 @@ export {
   CanaryConfigSchema,
   loadApiConfig,
   loadCanaryConfig,
+  loadWebhooksConfig,
   loadWorkerConfig,
+  type WebhooksConfig,
+  WebhooksConfigSchema,
   type WorkerConfig,
   WorkerConfigSchema,
 } from "./config.js";
@@ -32,5 +35,6 @@ export {
   submitterOptionsFrom,
 } from "./queue/queue.js";
 export { WebhookOutbox } from "./webhooks/outbox.js";
+export { createWebhookWorker } from "./webhooks/worker.js";
 export { MAX_RETRY_DELAY_MS, retryDelay } from "./worker/retry.js";
 export { createTranscriptWorker, workerOptionsFrom } from "./worker/worker.js";

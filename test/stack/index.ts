@@ -24,7 +24,7 @@ export interface StackOptions {
   doublePotDelayMs?: [number, number];
   /** Worker processes started with the stack (0 = scaled to zero). Default 1. */
   workers?: number;
-  /** Where process output goes; default: printed with [edge] [api] [worker] [double] prefixes. */
+  /** Where process output goes; default: printed with [edge] [api] [worker] [webhooks] [double] prefixes. */
   log?: LogSink;
   /** Use this Redis instead of resolving one (REDIS_URL, 127.0.0.1:6379, or our own redis-server). */
   redisUrl?: string;

@@ -64,7 +64,7 @@ async function shutdown(signal: string) {
   const drained = await Promise.race([
     delivery.close().then(() => true),
     new Promise<false>((r) => {
-      timer = setTimeout(() => r(false), config.SHUTDOWN_GRACE_MS);
+      timer = setTimeout(() => r(false), config.WEBHOOK_SHUTDOWN_GRACE_MS);
     }),
   ]);
   clearTimeout(timer);
