@@ -1,5 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { ApiError, callbackUrlOf, ERROR_CODES, invalidRequest, isVideoId } from "@ytt/shared";
+import {
+  ApiError,
+  callbackUrlOf,
+  ERROR_CODES,
+  invalidRequest,
+  isVideoId,
+  MAX_BATCH_ITEMS,
+} from "@ytt/shared";
 import { Hono } from "hono";
 import type { Redis } from "ioredis";
 import { z } from "zod";
@@ -21,7 +28,11 @@ const BatchRegistrationSchema = z.object({
     .array(
       z
         .object({
-          index: z.number().int().min(0).max(49),
+          index: z
+            .number()
+            .int()
+            .min(0)
+            .max(MAX_BATCH_ITEMS - 1),
           videoId: z.string().refine(isVideoId, "not a video ID").optional(),
           status: z.number().int().min(200).max(599).optional(),
           code: z.enum(ERROR_CODES).optional(),
@@ -32,7 +43,7 @@ const BatchRegistrationSchema = z.object({
         }),
     )
     .min(1)
-    .max(50),
+    .max(MAX_BATCH_ITEMS),
 });
 
 const BATCH_ID = /^[0-9a-f]{32}$/;

@@ -26,11 +26,31 @@ export interface SecretStatus {
   previousValidUntil?: string;
 }
 
+/**
+ * The rotation in one step, so two at once cannot lose a secret one of them was shown: the stored
+ * one becomes `previous`. KEYS: the key's secret. ARGV: new secret, its createdAt, previous's end.
+ * Returns 1 when a secret was replaced.
+ */
+const ROTATE = `
+local old = redis.call('GET', KEYS[1])
+local stored = { current = { secret = ARGV[1], createdAt = ARGV[2] } }
+if old then stored.previous = { secret = cjson.decode(old).current.secret, ['until'] = ARGV[3] } end
+redis.call('SET', KEYS[1], cjson.encode(stored))
+if old then return 1 end
+return 0
+`;
+
+type RotateCommand = (key: string, secret: string, createdAt: string, until: string) => Promise<number>;
+
 export class WebhookSecrets {
   constructor(
     private readonly redis: Redis,
     private readonly queueName: string,
-  ) {}
+  ) {
+    if (!("ytRotateWebhookSecret" in redis)) {
+      redis.defineCommand("ytRotateWebhookSecret", { numberOfKeys: 1, lua: ROTATE });
+    }
+  }
 
   private key(keyId: string): string {
     return `${originKeyPrefix(this.queueName)}:webhook-secret:${keyId}`;
@@ -46,14 +66,11 @@ export class WebhookSecrets {
     keyId: string,
     now = Date.now(),
   ): Promise<{ secret: string; createdAt: string } & SecretStatus> {
-    const old = await this.read(keyId);
     const current = { secret: generateWebhookSecret(), createdAt: new Date(now).toISOString() };
-    const previous = old
-      ? { secret: old.current.secret, until: new Date(now + ROTATION_OVERLAP_MS).toISOString() }
-      : undefined;
-    const stored: Stored = { current, ...(previous ? { previous } : {}) };
-    await this.redis.set(this.key(keyId), JSON.stringify(stored));
-    return { ...current, exists: true, ...(previous ? { previousValidUntil: previous.until } : {}) };
+    const until = new Date(now + ROTATION_OVERLAP_MS).toISOString();
+    const rotate = (this.redis as unknown as { ytRotateWebhookSecret: RotateCommand }).ytRotateWebhookSecret;
+    const replaced = await rotate.call(this.redis, this.key(keyId), current.secret, current.createdAt, until);
+    return { ...current, exists: true, ...(replaced === 1 ? { previousValidUntil: until } : {}) };
   }
 
   async status(keyId: string, now = Date.now()): Promise<SecretStatus> {

@@ -42,7 +42,7 @@ export interface WebhookDelivery {
 /** A delivery's log outlives its last retry by a day, so the job shows how it ended. */
 const LOG_KEPT_AFTER_LAST_RETRY_SECONDS = 86_400;
 
-/** The webhook-related parts of a URL fit for our logs: its host (paths and queries may hold tokens). */
+/** What our logs say of a callback URL: its host only (paths and queries may hold the receiver's tokens). */
 function hostOf(url: string): string {
   return new URL(url).host;
 }

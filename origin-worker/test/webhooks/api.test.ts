@@ -3,6 +3,7 @@ import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BULL_PREFIX } from "../../src/queue/queue.js";
 import { webhookQueueName } from "../../src/webhooks/outbox.js";
+import { WebhookSecrets } from "../../src/webhooks/secrets.js";
 import { type RunningApi, signedFetch, startApi, uniqueQueueName } from "../helpers.js";
 
 const STRANGER: Caller = { plan: "pro", keyId: "5742a46e00000001" };
@@ -60,6 +61,13 @@ describe("/v1/webhooks on the origin API", () => {
 
     // Another key has none.
     expect((await call("/v1/webhooks/secret", { caller: STRANGER })).body).toEqual({ exists: false });
+  });
+
+  it("loses no secret to two rotations at once: both still sign (the one stored first as the previous)", async () => {
+    const secrets = new WebhookSecrets(api.jobs.redis, api.config.QUEUE_NAME);
+    const keyId = "0000000000000c0c";
+    const [a, b] = await Promise.all([secrets.rotate(keyId), secrets.rotate(keyId)]);
+    expect((await secrets.signingSecrets(keyId)).sort()).toEqual([a.secret, b.secret].sort());
   });
 
   it("registers a batch's callback for the caller's key and shows it to that key only", async () => {
