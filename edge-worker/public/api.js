@@ -8,6 +8,8 @@ const MIN_POLL_SECONDS = 1;
 const MAX_POLL_SECONDS = 10;
 /** A job that runs this long is given up on; the origin's own job timeout is far shorter. */
 const MAX_WAIT_MS = 5 * 60_000;
+/** A collection of 100 videos takes minutes; the page stops following one after this (the job goes on). */
+const MAX_COLLECTION_WAIT_MS = 60 * 60_000;
 /** A status poll that fails in transit (dropped connection, a 5xx) is tried again this often before giving up. */
 const POLL_TRANSIENT_FAILURES = 3;
 /** A status poll answers at once (it never waits for the job): one that hangs this long is dropped. */
@@ -55,17 +57,64 @@ export class ApiClient {
    */
   async get(path, { signal, onProgress } = {}) {
     const started = Date.now();
-    let response = await this.#fetch(path, signal);
+    const response = await this.#fetch(path, signal);
     if (response.status !== 202) return response;
+    const report = (/** @type {string} */ status) =>
+      onProgress?.({ status, elapsedMs: Date.now() - started });
+    const job = await this.#follow(
+      response,
+      (job) => job.job.statusUrl,
+      MAX_WAIT_MS,
+      signal,
+      (job) => report(job.job.status),
+    );
+    if (job.job.status === "failed")
+      throw new ApiFailure(502, job.error ?? unknownError(), null, job.requestId);
+    report("completed");
+    // The finished job's result is the JSON body; other renderings are asked again (now a cache hit).
+    return this.#fetch(path, signal);
+  }
 
+  /**
+   * Creates a collection job (POST /v1/collections) and follows it to its end; `onProgress` hears
+   * each state of it, with its progress and items. Resolves with the finished job.
+   * @param {Record<string, unknown>} request
+   * @param {{ signal?: AbortSignal, onProgress?: (job: any) => void }} [options]
+   * @returns {Promise<any>} the job body (JobBody with a collection's fields)
+   */
+  async collection(request, { signal, onProgress } = {}) {
+    const init = { method: "POST", body: JSON.stringify(request) };
+    const response = await this.#fetch("/v1/collections", signal, undefined, init);
+    // Every item on one page: the page shows them all.
+    const job = await this.#follow(
+      response,
+      (job) => `${job.job.statusUrl}?limit=1000`,
+      MAX_COLLECTION_WAIT_MS,
+      signal,
+      (job) => onProgress?.(job),
+    );
+    onProgress?.(job);
+    return job;
+  }
+
+  /**
+   * Polls the job a 202 answered with until it is completed or failed; `onPending` hears each state
+   * before that. A poll that fails in transit is tried again: the job runs on whatever happened to it.
+   * @param {Response} response the 202
+   * @param {(job: any) => string} pollPath
+   * @param {number} maxWaitMs
+   * @param {AbortSignal | undefined} signal
+   * @param {(job: any) => void} onPending
+   * @returns {Promise<any>} the finished job's body
+   */
+  async #follow(response, pollPath, maxWaitMs, signal, onPending) {
+    const started = Date.now();
     let job = await response.json();
     let retryAfter = response.headers.get("Retry-After");
     let transientFailures = 0;
-    while (job.job.status !== "completed") {
-      if (job.job.status === "failed")
-        throw new ApiFailure(502, job.error ?? unknownError(), null, job.requestId);
-      onProgress?.({ status: job.job.status, elapsedMs: Date.now() - started });
-      if (Date.now() - started > MAX_WAIT_MS) {
+    while (job.job.status !== "completed" && job.job.status !== "failed") {
+      onPending(job);
+      if (Date.now() - started > maxWaitMs) {
         throw new ApiFailure(504, {
           code: "UPSTREAM_TIMEOUT",
           message: "The job did not finish in time.",
@@ -73,21 +122,19 @@ export class ApiClient {
         });
       }
       await sleep(pollDelaySeconds(retryAfter) * 1000, signal);
+      let answer;
       try {
-        response = await this.#fetch(job.job.statusUrl, signal, POLL_TIMEOUT_MS);
+        answer = await this.#fetch(pollPath(job), signal, POLL_TIMEOUT_MS);
       } catch (e) {
-        // The job keeps running whatever happened to one poll: only a lasting failure ends the wait.
         if (!isTransient(e) || ++transientFailures > POLL_TRANSIENT_FAILURES) throw e;
         retryAfter = null;
         continue;
       }
       transientFailures = 0;
-      job = await response.json();
-      retryAfter = response.headers.get("Retry-After");
+      job = await answer.json();
+      retryAfter = answer.headers.get("Retry-After");
     }
-    onProgress?.({ status: "completed", elapsedMs: Date.now() - started });
-    // The finished job's result is the JSON body; other renderings are asked again (now a cache hit).
-    return this.#fetch(path, signal);
+    return job;
   }
 
   /**
@@ -104,10 +151,12 @@ export class ApiClient {
    * @param {string} path
    * @param {AbortSignal} [signal]
    * @param {number} [timeoutMs]
+   * @param {{ method: string, body: string }} [init] a POST with a JSON body; a GET without
    */
-  async #fetch(path, signal, timeoutMs) {
+  async #fetch(path, signal, timeoutMs, init) {
     /** @type {Record<string, string>} */
     const headers = { Accept: "application/json" };
+    if (init) headers["Content-Type"] = "application/json";
     const key = this.key();
     if (key) headers.Authorization = `Bearer ${key}`;
     let response;
@@ -115,7 +164,7 @@ export class ApiClient {
       const limits = [signal, timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined].filter(
         (limit) => limit !== undefined,
       );
-      response = await fetch(path, { headers, signal: AbortSignal.any(limits), cache: "no-store" });
+      response = await fetch(path, { ...init, headers, signal: AbortSignal.any(limits), cache: "no-store" });
     } catch (e) {
       if (signal?.aborted) throw e;
       throw new ApiFailure(0, {

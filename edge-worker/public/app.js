@@ -5,10 +5,12 @@ import { saveKey, state, storedKey } from "./state.js";
 import {
   applySearch,
   controls,
+  hideCollection,
   hideError,
   hideTranscript,
   markBusy,
   showActionStatus,
+  showCollection,
   showFailure,
   showJobProgress,
   showKeyNeeded,
@@ -66,9 +68,66 @@ function queryFromForm() {
   };
 }
 
+/**
+ * A playlist or a channel rather than a video (a watch link with list= is the video it plays): the
+ * API says exactly what it accepts; this only picks the endpoint.
+ * @param {string} ref
+ */
+function isCollectionRef(ref) {
+  if (/^(?:PL|UU|OLAK5uy_|FL)[\w-]{10,62}$/.test(ref) || ref.startsWith("@")) return true;
+  const url = URL.canParse(ref)
+    ? new URL(ref)
+    : URL.canParse(`https://${ref}`)
+      ? new URL(`https://${ref}`)
+      : null;
+  if (!url || !/(?:^|\.)youtube\.com$/.test(url.hostname)) return false;
+  return url.pathname === "/playlist" || /^\/(?:@|channel\/|c\/|user\/)/.test(url.pathname);
+}
+
+/**
+ * Every video of a playlist or channel as one job: its progress while it runs, then each video
+ * and the download of all results. The demo key serves single videos only: a collection needs the
+ * user's own key.
+ * @param {string} ref
+ */
+async function loadCollection(ref) {
+  if (!storedKey()) {
+    showKeyNeeded();
+    return;
+  }
+  state.run?.abort();
+  const run = new AbortController();
+  state.run = run;
+  hideTranscript();
+  state.transcript = undefined;
+  state.collection = undefined;
+  showProgress("Listing the videos…");
+  const { lang, kind, fallback, tlang } = queryFromForm();
+  try {
+    const job = await api.collection(
+      { collection: ref, lang, kind, fallback, ...(tlang ? { tlang } : {}) },
+      { signal: run.signal, onProgress: (job) => run.signal.aborted || showCollection(job) },
+    );
+    if (run.signal.aborted) return;
+    state.collection = job;
+    if (job.job.status === "failed")
+      showFailure(new ApiFailure(502, job.error, null, job.requestId), { pick: pickLanguage });
+  } catch (e) {
+    if (run.signal.aborted) return;
+    if (!(e instanceof ApiFailure)) throw e;
+    hideCollection();
+    showFailure(e, { pick: pickLanguage, retry: load });
+  }
+}
+
 async function load() {
   const ref = controls.video.value.trim();
   hideError();
+  if (isCollectionRef(ref)) {
+    await loadCollection(ref);
+    return;
+  }
+  hideCollection();
   if (!ref) {
     showProblem(
       "Paste a YouTube link or video ID first.",
@@ -202,20 +261,41 @@ async function withAction(work) {
   }
 }
 
+/**
+ * Saves an API answer as a file, as the browser's own download.
+ * @param {Response} response
+ * @param {string} name
+ */
+async function saveAs(response, name) {
+  const url = URL.createObjectURL(await response.blob());
+  const link = Object.assign(document.createElement("a"), { href: url, download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
 controls.download.addEventListener("click", () =>
   withAction(async (transcript) => {
     const format = chosenFormat();
-    const response = await api.get(renderingPath(transcript, format));
-    const url = URL.createObjectURL(await response.blob());
     const name = fileName(transcript, format);
-    const link = Object.assign(document.createElement("a"), { href: url, download: name });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    await saveAs(await api.get(renderingPath(transcript, format)), name);
     return `Downloaded ${name}.`;
   }),
 );
+
+// Every finished video's transcript or error, one JSON line each, as the API streams them.
+controls.collectionDownload.addEventListener("click", async () => {
+  const job = state.collection;
+  if (!job) return;
+  try {
+    const id = job.collection?.id ?? "collection";
+    await saveAs(await api.get(`${job.job.statusUrl}?format=jsonl`), `${id}.jsonl`);
+  } catch (e) {
+    if (!(e instanceof ApiFailure)) throw e;
+    showFailure(e, { pick: pickLanguage });
+  }
+});
 
 /**
  * Puts the API's rendering of the transcript in `format` on the clipboard.

@@ -30,6 +30,8 @@ export const state = {
   shownRef: undefined,
   /** @type {AbortController | undefined} */
   run: undefined,
+  /** @type {any} The finished collection job on screen (its body), for the download of its results. */
+  collection: undefined,
 };
 
 /** The key typed in this visit, for when storage is disabled (private mode). */

@@ -28,6 +28,7 @@ export const controls = {
   download: byId("download", HTMLButtonElement),
   copy: byId("copy", HTMLButtonElement),
   copyForLlm: byId("copy-llm", HTMLButtonElement),
+  collectionDownload: byId("collection-download", HTMLButtonElement),
 };
 
 /** @param {string} id */
@@ -137,6 +138,53 @@ function chip(label, onClick, pressed) {
 /** @param {string} text */
 export function showActionStatus(text) {
   $("action-status").textContent = text;
+}
+
+/* ---------- a playlist or channel ---------- */
+
+/**
+ * A collection job as it stands: how far it is, and each video with its state; once finished, the
+ * download of every result.
+ * @param {any} job the job body (JobBody with a collection's fields)
+ */
+export function showCollection(job) {
+  const { total, done, failed } = job.progress ?? { total: 0, done: 0, failed: 0 };
+  const finished = job.job.status === "completed" || job.job.status === "failed";
+  $("collection").hidden = false;
+  $("collection-title").textContent = job.collection?.title || "Playlist";
+  const bar = byId("collection-bar", HTMLProgressElement);
+  bar.max = Math.max(1, total);
+  bar.value = done + failed;
+  $("collection-status").textContent =
+    total === 0
+      ? "Listing the videos…"
+      : `${done + failed} of ${total} videos${failed ? ` (${failed} without a transcript)` : ""}${finished ? "." : "…"}`;
+  controls.collectionDownload.hidden = !finished || done === 0;
+  $("collection-items").replaceChildren(
+    ...(job.items ?? []).map((/** @type {any} */ item) => {
+      const li = document.createElement("li");
+      li.className = item.status;
+      // The link fills the form with the video, as a shared link does: nothing is spent until asked.
+      const link = Object.assign(document.createElement("a"), {
+        href: `?v=${encodeURIComponent(item.videoId)}`,
+        textContent: item.title || item.videoId,
+      });
+      const status = Object.assign(document.createElement("span"), {
+        className: "status",
+        textContent: ` — ${item.status === "failed" ? (item.error?.message ?? "failed") : STATUS_WORDS[item.status]}`,
+      });
+      li.append(link, status);
+      return li;
+    }),
+  );
+  if (finished) $("progress").hidden = true;
+}
+
+/** @type {Record<string, string>} */
+const STATUS_WORDS = { waiting: "waiting", running: "fetching", completed: "done" };
+
+export function hideCollection() {
+  $("collection").hidden = true;
 }
 
 /* ---------- the transcript ---------- */

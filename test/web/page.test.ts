@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateApiKey } from "@ytt/edge-worker/keys";
 import { chromiumArgs, findChromium } from "@ytt/origin-worker";
-import { expectedTranscript, VIDEOS } from "@ytt/youtube-double";
+import { expectedTranscript, PLAYLISTS, VIDEOS } from "@ytt/youtube-double";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Stack, startStack } from "../stack/index.js";
@@ -15,6 +15,7 @@ import { REPO_ROOT } from "../stack/paths.js";
 
 const ARTIFACTS = join(REPO_ROOT, "test", "artifacts");
 const SURFACE_GO = "GJLlxj_dtq8";
+const SHORT_PLAYLIST = "PLdblThreeVideosNoGaps00000000001";
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844, isMobile: true, hasTouch: true, deviceScaleFactor: 1 };
 
@@ -354,6 +355,48 @@ describe("the web page", () => {
     expect(await page.$eval("#key-settings", (el) => (el as HTMLDetailsElement).open)).toBe(true);
     await page.click("#error-actions button");
     expect(await page.evaluate(() => document.activeElement?.id)).toBe("api-key");
+    await page.close();
+  });
+
+  it("fetches a playlist with the user's own key, showing its progress, and downloads every result", async () => {
+    const playlist = `https://www.youtube.com/playlist?list=${SHORT_PLAYLIST}`;
+    // The shared demo key serves single videos only: the page asks for the user's own key.
+    const withDemoKey = await openPage();
+    await fill(withDemoKey, "#video", playlist);
+    await withDemoKey.click("#submit");
+    await withDemoKey.waitForSelector("#error:not([hidden])");
+    expect(await text(withDemoKey, "#error-title")).toBe("An API key is needed.");
+    expect(requestedBy(withDemoKey)).not.toContain("/v1/collections");
+    await withDemoKey.close();
+
+    const page = await openPage({ key: stack.apiKey });
+    await fill(page, "#video", playlist);
+    await page.click("#submit");
+    // The job's first state, straight from the 202, before its first poll.
+    await page.waitForFunction(
+      () => document.getElementById("collection-status")?.textContent === "Listing the videos…",
+    );
+    await page.waitForFunction(
+      () => document.getElementById("collection-status")?.textContent === "3 of 3 videos.",
+      { timeout: 60_000, polling: 100 },
+    );
+    expect(await text(page, "#collection-title")).toBe(PLAYLISTS[SHORT_PLAYLIST]?.title);
+    expect(await page.$eval("#collection-bar", (el) => (el as HTMLProgressElement).value)).toBe(3);
+    const items = await page.$$eval("#collection-items li", (lis) =>
+      lis.map((li) => [li.querySelector("a")?.getAttribute("href"), li.className]),
+    );
+    expect(items).toEqual(PLAYLISTS[SHORT_PLAYLIST]?.entries.map((e) => [`?v=${e.videoId}`, "completed"]));
+
+    await page.click("#collection-download");
+    const file = join(downloads, `${SHORT_PLAYLIST}.jsonl`);
+    await waitForFile(file);
+    const lines = readFileSync(file, "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(lines.map((l) => [l.videoId, l.status, l.body.video.videoId])).toEqual(
+      PLAYLISTS[SHORT_PLAYLIST]?.entries.map((e) => [e.videoId, "completed", e.videoId]),
+    );
     await page.close();
   });
 
