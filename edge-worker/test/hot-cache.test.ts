@@ -46,9 +46,9 @@ describe("HotRenderings (an isolate's memory)", () => {
     expect(none.get("a", "text")).toBeUndefined();
   });
 
-  it("decodes a body read back from the Cache API once, to the same text", () => {
+  it("decodes a body read back from the Cache API once, to the same text", async () => {
     const hot = new HotRenderings(800);
-    hot.put("a", "text", rendering(new TextEncoder().encode("héllo").buffer));
+    hot.put("a", "text", rendering(await new Response("héllo").arrayBuffer()));
     expect(hot.get("a", "text")?.body).toBe("héllo");
   });
 });
