@@ -44,7 +44,7 @@ const INTENDED: Record<Template, Record<string, string>> = {
     default: "off",
     "origin-api": "on #@origin-api@ resetchannels ~ytt:* ~ytt-origin:* +@all -@dangerous +info",
     "origin-worker":
-      "on #@origin-worker@ resetchannels ~ytt:* ~ytt-origin:*:inflight ~ytt-origin:*:inflight:* +@all -@dangerous +info",
+      "on #@origin-worker@ resetchannels ~ytt:* ~ytt-origin:*:inflight ~ytt-origin:*:inflight:* ~ytt-origin:*:collection:* +@all -@dangerous +info",
     "origin-webhooks":
       "on #@origin-webhooks@ resetchannels ~ytt:* %R~ytt-origin:*:webhook-secret:* ~ytt-origin:*:webhook-log:* +@all -@dangerous +info",
     keda: "on #@keda@ resetchannels ~ytt:*:wait ~ytt:*:active -@all +@connection -@dangerous +eval +evalsha +type +llen",
@@ -55,7 +55,7 @@ const INTENDED: Record<Template, Record<string, string>> = {
     "origin-api":
       "on #@origin-api@ resetchannels %R~ytt-origin:*:result:* %R~ytt-origin:*:blob:* -@all +@connection -@dangerous +info +get",
     "origin-worker":
-      "on #@origin-worker@ resetchannels ~ytt-origin:*:result:* ~ytt-origin:*:blob:* -@all +@connection -@dangerous +info +set +expire +exists +multi +exec",
+      "on #@origin-worker@ resetchannels ~ytt-origin:*:result:* ~ytt-origin:*:blob:* -@all +@connection -@dangerous +info +get +set +expire +exists +multi +exec",
     probe: "on #@probe@ resetchannels -@all +ping",
   },
 };
