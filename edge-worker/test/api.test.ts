@@ -19,12 +19,15 @@ describe("public API surface", () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       "/health",
       "/v1/batch",
+      "/v1/collections",
       "/v1/jobs/{id}",
       "/v1/transcripts",
       "/v1/transcripts/languages",
       "/v1/transcripts/{video}",
       "/v1/transcripts/{video}/languages",
       "/v1/usage",
+      "/v1/webhooks/batches/{id}",
+      "/v1/webhooks/secret",
     ]);
     const params = doc.paths["/v1/transcripts/{video}"]?.get?.parameters?.map((p) => p.name);
     expect(params).toEqual(expect.arrayContaining(["video", "lang", "kind", "tlang", "fallback", "format"]));

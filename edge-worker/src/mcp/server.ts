@@ -17,11 +17,11 @@ import {
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker";
 import { ApiError, errorBody } from "@ytt/shared";
 import { type Context, Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../app-env.js";
 import { ownKeyOnly } from "../auth/demo.js";
 import { errorResponse } from "../errors.js";
 import { burstLimit } from "../rate-limit/middleware.js";
+import { bodyUpTo } from "../routes/request.js";
 import { MCP_MAX_BODY_BYTES } from "./limits.js";
 import { TOOLS } from "./tools.js";
 
@@ -95,24 +95,15 @@ async function oneMessage(c: Context<AppEnv>): Promise<unknown> {
 export const mcp = new Hono<AppEnv>()
   // The web page, the demo key's one user, does not speak MCP: the key is refused here as for batch.
   .use("/mcp", ownKeyOnly, burstLimit)
-  .post(
-    "/mcp",
-    bodyLimit({
-      maxSize: MCP_MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError("PAYLOAD_TOO_LARGE");
-      },
-    }),
-    async (c) => {
-      const parsedBody = await oneMessage(c);
-      const transport = new WebStandardStreamableHTTPServerTransport({
-        sessionIdGenerator: undefined,
-        enableJsonResponse: true,
-      });
-      await mcpServer(c).connect(transport);
-      return transport.handleRequest(c.req.raw, { parsedBody });
-    },
-  )
+  .post("/mcp", bodyUpTo(MCP_MAX_BODY_BYTES), async (c) => {
+    const parsedBody = await oneMessage(c);
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+    });
+    await mcpServer(c).connect(transport);
+    return transport.handleRequest(c.req.raw, { parsedBody });
+  })
   // Stateless: no event stream to open (GET) and no session to end (DELETE). 405 is how the
   // transport spec says so; clients then carry on with POST alone.
   .on(["GET", "DELETE"], "/mcp", (c) => {

@@ -13,7 +13,6 @@ import {
   type WorkRequest,
 } from "@ytt/shared";
 import type { Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { stream } from "hono/streaming";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.js";
@@ -26,7 +25,7 @@ import {
   type ResolveContext,
   resolveMany,
 } from "../resolve.js";
-import { resolveContext, validationHook, videoIdFrom } from "./request.js";
+import { bodyUpTo, resolveContext, validationHook, videoIdFrom } from "./request.js";
 import { BatchRequest, BatchResult, errorResponses, KEYED_ERRORS, security } from "./schemas.js";
 import { fromOrigin, requireWebhookSecret } from "./webhooks.js";
 
@@ -38,16 +37,7 @@ const batchRoute = createRoute({
   description:
     "With callbackUrl, the answer ends with `webhook` (its id, or why it could not be set up) and, once every item has finished, a signed `batch.completed` webhook lists each item's index, videoId, status and error code (see the README: Webhooks).",
   security,
-  middleware: [
-    bodyLimit({
-      maxSize: MAX_BATCH_BODY_BYTES,
-      onError: () => {
-        throw new ApiError("PAYLOAD_TOO_LARGE");
-      },
-    }),
-    ownKeyOnly,
-    burstLimit,
-  ],
+  middleware: [bodyUpTo(MAX_BATCH_BODY_BYTES), ownKeyOnly, burstLimit],
   request: { body: { content: { "application/json": { schema: BatchRequest } }, required: true } },
   responses: {
     200: {

@@ -7,7 +7,6 @@ import {
   toTranscriptRequest,
 } from "@ytt/shared";
 import type { Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../app-env.js";
 import { ownKeyOnly } from "../auth/demo.js";
 import { type IssuedCollection, issueJobToken } from "../forward/job-token.js";
@@ -20,7 +19,7 @@ import {
   originUnavailable,
 } from "../forward/origin.js";
 import { burstLimit, chargeQuota } from "../rate-limit/middleware.js";
-import { resolveContext, validationHook } from "./request.js";
+import { bodyUpTo, resolveContext, validationHook } from "./request.js";
 import { CollectionRequest, errorResponses, JobBody, KEYED_ERRORS, security } from "./schemas.js";
 
 /** A collection request is a reference and a few options: anything near this size is not one. */
@@ -33,16 +32,7 @@ const collectionRoute = createRoute({
   summary: "Every transcript of a playlist or a channel, as one job",
   description: `Lists the playlist or the channel's tab (up to \`limit\` videos, in order) and fetches each video's transcript with the options given; answers 202 with a job to poll at once. The collection costs \`limit\` units of the daily quota (default ${COLLECTION_LIMIT.default}), charged when it is created, like a batch's items. Its videos are extracted within half of the key's places in flight, so the key's own requests are never starved; videos already stored cost no extraction.`,
   security,
-  middleware: [
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError("PAYLOAD_TOO_LARGE");
-      },
-    }),
-    ownKeyOnly,
-    burstLimit,
-  ],
+  middleware: [bodyUpTo(MAX_BODY_BYTES), ownKeyOnly, burstLimit],
   request: { body: { content: { "application/json": { schema: CollectionRequest } }, required: true } },
   responses: {
     202: {

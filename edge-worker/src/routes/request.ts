@@ -1,6 +1,7 @@
 import type { Hook } from "@hono/zod-openapi";
 import { ApiError, invalidRequest, parseVideoRef } from "@ytt/shared";
 import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../app-env.js";
 import { burstLimit } from "../rate-limit/middleware.js";
 import type { ResolveContext } from "../resolve.js";
@@ -30,3 +31,13 @@ export function resolveContext(c: Context<AppEnv>): ResolveContext {
 
 /** Route options for /v1 routes: documented as needing a key, under its burst limit (the quota is charged where origin work is). */
 export const keyed = { security, middleware: [burstLimit] };
+
+/** A route's bound on its body: a bigger one is PAYLOAD_TOO_LARGE, refused before anything reads it. */
+export function bodyUpTo(maxSize: number) {
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new ApiError("PAYLOAD_TOO_LARGE");
+    },
+  });
+}
