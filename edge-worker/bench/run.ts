@@ -1,7 +1,8 @@
 /**
  * Cache-hit benchmark: the edge Worker under `wrangler dev` answering a cached transcript (key and
  * rendering from the isolate's memory; the burst limiter counts it after the answer) next to a trivial
- * Worker that returns a fixed JSON body, and get_transcript over MCP on the same hit, measured in the
+ * Worker that returns a fixed JSON body, the same Worker behind what a hit cannot avoid under this
+ * platform (bench/floor.wrangler.jsonc), and get_transcript over MCP on the same hit, measured in the
  * same run with autocannon. Prints a table with the ratios, then where a hit's time goes: the Worker's
  * Server-Timing (SERVER_TIMING=true) per binding call over sequential hits. Failed answers (wrangler's
  * proxy drops connections under bursts: "Network connection lost") count as errors.
@@ -191,6 +192,11 @@ async function main(): Promise<void> {
       persistTo: join(dir, "baseline"),
     });
     servers.push(baseDev);
+    const floorDev = await startWranglerDev({
+      config: join(PACKAGE_DIR, "bench/floor.wrangler.jsonc"),
+      persistTo: join(dir, "floor"),
+    });
+    servers.push(floorDev);
     const edge = edgeDev.url;
     const base = baseDev.url;
 
@@ -202,6 +208,12 @@ async function main(): Promise<void> {
     await checkMcp(`${edge}/mcp`, mcp);
 
     const baseline = await measure("baseline (fixed JSON Worker)", base, { headers: {} });
+    // Under /v1/, where the floor's assets router sends requests to the Worker first, as the edge's does.
+    const floor = await measure(
+      "platform floor (the same + assets router + a rate-limit count)",
+      `${floorDev.url}/v1/floor`,
+      { headers: {} },
+    );
     const hit = await measure("edge cache hit (key + rendering in isolate memory)", url, { headers });
     const mcpHit = await measure("MCP get_transcript, same hit (key cache + edge store)", `${edge}/mcp`, mcp);
     const fmt = (n: number) => n.toFixed(2);
@@ -210,9 +222,10 @@ async function main(): Promise<void> {
     console.log(`\nwrangler dev, ${CONNECTIONS} connections, ${SECONDS} s each\n`);
     console.log("| target | req/s | p50 ms | p99 ms | non-2xx/errors |");
     console.log("| --- | ---: | ---: | ---: | ---: |");
-    for (const r of [baseline, hit, mcpHit])
+    for (const r of [baseline, floor, hit, mcpHit])
       console.log(`| ${r.target} | ${fmt(r.rps)} | ${r.p50} | ${r.p99} | ${r.non2xx} |`);
     console.log(ratio("ratio edge hit/baseline", hit, baseline));
+    console.log(ratio("ratio edge hit/platform floor", hit, floor));
     console.log(ratio("ratio MCP/REST hit", mcpHit, hit));
     await printBreakdown(url, headers, base);
   } finally {
