@@ -150,7 +150,7 @@ export interface paths {
         };
         /**
          * The status of a pending request and, once done, its result
-         * @description The id is the job token a 202 answer gave this API key; another key's poll of it is a 404. Polling costs no quota, but counts towards the burst limit. A collection's job shows its progress and a page of its items (cursor, limit); format=jsonl streams its finished items' results instead, one JSON line per video.
+         * @description The id is the job token a 202 answer gave this API key; another key's poll of it is a 404. Polling costs no quota, but counts towards the burst limit. A collection's job shows its progress, a page of its items (cursor, limit) and, with a callbackUrl, its webhook's deliveries; format=jsonl streams its finished items' results instead, one JSON line per video.
          */
         get: operations["getJob"];
         put?: never;
@@ -361,6 +361,26 @@ export interface components {
                     name: string;
                 }[];
             };
+            /** @description A collection with a callbackUrl: its webhook's deliveries, oldest first, each with every attempt; empty until the collection has ended and the first attempt is made. */
+            deliveries?: {
+                /** @description The message id, sent as webhook-id on every attempt. */
+                id: string;
+                /** @description The message's type, e.g. batch.completed. */
+                event: string;
+                url: string;
+                /** @enum {string} */
+                status: "pending" | "delivered" | "failed";
+                attempts: {
+                    /** @description When the attempt was made (ISO 8601). */
+                    at: string;
+                    /** @description The receiver's HTTP status, when it answered. */
+                    statusCode?: number;
+                    /** @description Why the attempt failed without a status (timeout, refused: loopback, ...) or why its status does not count (redirect not followed). */
+                    error?: string;
+                }[];
+                /** @description While pending: when the next attempt is due. */
+                nextAttemptAt?: string;
+            }[];
             error?: {
                 code: string;
                 message: string;

@@ -11,6 +11,7 @@ import {
 import { ApiError, ERRORS } from "./errors.js";
 import { sha256Hex } from "./signing.js";
 import { LanguageListSchema, TranscriptSchema } from "./transcript.js";
+import { WebhookDeliverySchema } from "./webhooks.js";
 
 /**
  * A transcript request after normalisation. Two requests that must give the same answer
@@ -273,7 +274,8 @@ export const JobStatusSchema = z.enum(["queued", "active", "completed", "failed"
 /**
  * The 202 answer, and the body of GET /v1/jobs/{id}. A collection job (`job.kind`) carries the
  * listing, its progress and a page of its items instead of `result`; `error` is then the whole
- * collection's failure (no such playlist), each item's own being in `items`.
+ * collection's failure (no such playlist), each item's own being in `items`; a collection with a
+ * callbackUrl also shows its webhook's `deliveries`.
  */
 export const JobBodySchema = z.object({
   job: z.object({
@@ -288,6 +290,12 @@ export const JobBodySchema = z.object({
   /** The cursor of the next page of items, when there is one. */
   nextCursor: z.string().optional(),
   result: z.union([TranscriptSchema, LanguageListSchema]).optional(),
+  deliveries: z
+    .array(WebhookDeliverySchema)
+    .optional()
+    .describe(
+      "A collection with a callbackUrl: its webhook's deliveries, oldest first, each with every attempt; empty until the collection has ended and the first attempt is made.",
+    ),
   error: z
     .object({
       code: z.string(),

@@ -1,11 +1,12 @@
+import { JobBodySchema } from "@ytt/shared";
 import { Webhook } from "standardwebhooks";
 import { afterAll, describe, expect, it } from "vitest";
 import { startReceiver, type WebhookReceiver } from "../../origin-worker/test/webhooks/receiver.js";
 import { call, errorCode, useStack } from "./helpers.js";
 
 /**
- * Signed webhooks through the whole chain: the edge takes a batch's callbackUrl (or refuses it),
- * the origin watches the batch's jobs, and the webhooks process delivers to a real HTTPS receiver
+ * Signed webhooks through the whole chain: the edge takes a batch's or a collection's callbackUrl (or
+ * refuses it), the origin watches the batch's jobs, and the webhooks process delivers to a real HTTPS receiver
  * on 127.0.0.5, reachable only through the test-only WEBHOOK_HOST_RULES.
  */
 let receiver: WebhookReceiver;
@@ -110,5 +111,40 @@ describe("webhooks through the chain", () => {
     expect(delivery?.attempts.map((a) => a.statusCode)).toEqual([500, 200]);
     // Another key does not see it.
     expect((await call(s, answer.webhook.statusUrl, { key: s.keys[0] as string })).status).toBe(404);
+  });
+
+  it("calls back when a collection fails, and shows the delivery on the collection's job", async () => {
+    const s = stack();
+    const { secret } = (await post("/v1/webhooks/secret", s.apiKey)).json as { secret: string };
+    const before = receiver.received.length;
+    // A playlist that does not exist fails when listed: the webhook without any extraction.
+    const created = await post("/v1/collections", s.apiKey, {
+      collection: "PLnothingHereAtAll0000000000000000",
+      callbackUrl: receiver.url("/ytt/collections"),
+    });
+    expect(created.status).toBe(202);
+    const { statusUrl } = (created.json as { job: { statusUrl: string } }).job;
+    const [request] = (await receiver.waitForRequests(before + 1, 60_000)).slice(before);
+    const verified = new Webhook(secret).verify(request?.body ?? "", request?.headers ?? {});
+    expect(verified).toMatchObject({
+      type: "collection.failed",
+      data: { status: "failed", error: { code: "NOT_FOUND" } },
+    });
+
+    // The edge passes the origin's delivery log through: the same message, its one attempt (written
+    // once the receiver has answered, so a moment after the request arrived).
+    const shown = async () => JobBodySchema.parse((await call(s, statusUrl, { key: s.apiKey })).json);
+    await expect.poll(async () => (await shown()).deliveries?.[0]?.status).toBe("delivered");
+    const failed = await shown();
+    expect(failed.error?.code).toBe("NOT_FOUND");
+    expect(failed.deliveries).toEqual([
+      {
+        id: request?.headers["webhook-id"],
+        event: "collection.failed",
+        url: receiver.url("/ytt/collections"),
+        status: "delivered",
+        attempts: [{ at: expect.any(String), statusCode: 200 }],
+      },
+    ]);
   });
 });

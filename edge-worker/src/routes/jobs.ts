@@ -13,7 +13,7 @@ const jobRoute = createRoute({
   operationId: "getJob",
   summary: "The status of a pending request and, once done, its result",
   description:
-    "The id is the job token a 202 answer gave this API key; another key's poll of it is a 404. Polling costs no quota, but counts towards the burst limit. A collection's job shows its progress and a page of its items (cursor, limit); format=jsonl streams its finished items' results instead, one JSON line per video.",
+    "The id is the job token a 202 answer gave this API key; another key's poll of it is a 404. Polling costs no quota, but counts towards the burst limit. A collection's job shows its progress, a page of its items (cursor, limit) and, with a callbackUrl, its webhook's deliveries; format=jsonl streams its finished items' results instead, one JSON line per video.",
   ...keyed,
   request: { params: JobParamSchema, query: JobQuerySchema },
   responses: {

@@ -25,6 +25,7 @@ import {
   type JobReturn,
   type QueueJobData,
 } from "../queue/queue.js";
+import { jobDeliveries } from "../webhooks/routes.js";
 import { WebhookSecrets } from "../webhooks/secrets.js";
 import type { ApiEnv } from "./context.js";
 
@@ -130,12 +131,18 @@ export async function collectionStatus(
   );
   const requestId = c.get("requestId");
   const error = state === "failed" ? errorBody(decodeFailure(job.failedReason), requestId).error : undefined;
+  // Shown, empty until the first attempt, whenever a webhook was asked for: a client can tell
+  // "not sent yet" from "none asked".
+  const deliveries = job.data.collection.callbackUrl
+    ? await jobDeliveries(jobs.redis, jobs.queue.name, id)
+    : undefined;
   const body: JobBody = {
     job: { id, status, statusUrl: `/v1/jobs/${id}`, kind: "collection" },
     ...(meta?.info ? { collection: meta.info } : {}),
     progress: meta?.progress ?? { total: 0, done: 0, failed: 0, extracted: 0 },
     items,
     ...(cursor + limit < total ? { nextCursor: String(cursor + limit) } : {}),
+    ...(deliveries ? { deliveries } : {}),
     ...(error ? { error } : {}),
     requestId,
   };

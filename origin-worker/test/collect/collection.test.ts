@@ -10,10 +10,13 @@ import { createLogger } from "../../src/observability/logger.js";
 import { createWorkerMetrics } from "../../src/observability/metrics.js";
 import { JobSubmitter, producerConnection, submitterOptionsFrom } from "../../src/queue/queue.js";
 import { createUpstreamFetch } from "../../src/upstream/fetch.js";
+import { parseHostRules } from "../../src/upstream/host-rules.js";
 import { WebhookOutbox } from "../../src/webhooks/outbox.js";
 import { WebhookSecrets } from "../../src/webhooks/secrets.js";
+import { createWebhookWorker, type WebhookDelivery } from "../../src/webhooks/worker.js";
 import { createTranscriptWorker, workerOptionsFrom } from "../../src/worker/worker.js";
 import { eventually, type RunningApi, signedFetch, startApi, uniqueQueueName } from "../helpers.js";
+import { startReceiver } from "../webhooks/receiver.js";
 
 // The collection machinery with real Redis, BullMQ, origin API and worker, and the real listing of
 // the double's playlists over TLS; only the extraction is a stand-in (each real one costs a second or
@@ -236,6 +239,8 @@ describe("a collection job", () => {
 
       const done = await finished(id);
       expect(done.job.status).toBe("completed");
+      // No callbackUrl, no webhook: nothing to show.
+      expect(done.deliveries).toBeUndefined();
       // Deleted and private entries fail without a job; the video without captions fails its own.
       expect(done.progress).toEqual({ total: 120, done: 117, failed: 3, extracted: 115 });
       const playable = PLAYLISTS[LONG]?.entries.filter((e) => e.status === "ok").map((e) => e.videoId) ?? [];
@@ -333,12 +338,14 @@ describe("a collection job", () => {
     }
   });
 
-  it("enqueues its signed webhook when it ends, once, for the key that asked", async () => {
+  it("enqueues its signed webhook when it ends, once, for the key that asked, and shows its deliveries", async () => {
     await new WebhookSecrets(api.jobs.redis, queueName).rotate(CALLER.keyId);
     const outbox = new WebhookOutbox(api.jobs.redis, queueName);
+    const receiver = await startReceiver();
     const worker = startWorker(new StandIn(double).engine());
+    let sender: WebhookDelivery | undefined;
     try {
-      const url = "https://hooks.example.com/collections?ref=42";
+      const url = receiver.url("/collections?ref=42");
       const created = await post({ collection: LONG, limit: 3, callbackUrl: url });
       const id = created.body.job.id;
       expect((await finished(id)).job.status).toBe("completed");
@@ -355,10 +362,45 @@ describe("a collection job", () => {
         collection: { type: "playlist", id: LONG, title: PLAYLISTS[LONG]?.title, truncated: true },
         progress: { total: 3, done: 2, failed: 1, extracted: 3 },
       });
+      // Enqueued, not yet attempted (no delivery process runs yet): asked for, so shown, empty.
+      expect((await status(id)).deliveries).toEqual([]);
+
+      // The delivery process sends it; the receiver fails the first attempt, so the retry shows too.
+      receiver.answers.push({ status: 500 });
+      sender = createWebhookWorker({
+        redisUrl: api.config.REDIS_URL,
+        redis: api.jobs.redis,
+        queueName,
+        retryDelaysMs: [100],
+        batchPollMs: 100,
+        concurrency: 1,
+        send: { timeoutMs: 2000, hostRules: parseHostRules(receiver.hostRules), ca: receiver.cert },
+        log: createLogger("silent", {}),
+      });
+      const shown = await eventually(async () => {
+        const { deliveries: log } = await status(id);
+        return log?.[0]?.status === "delivered" ? log : undefined;
+      });
+      const [, received] = await receiver.waitForRequests(2);
+      // As the batch route shows them: the message id the receiver got, every attempt, not whose key signed it.
+      expect(shown).toEqual([
+        {
+          id: received?.headers["webhook-id"],
+          event: "collection.completed",
+          url,
+          status: "delivered",
+          attempts: [
+            { at: expect.any(String), statusCode: 500 },
+            { at: expect.any(String), statusCode: 200 },
+          ],
+        },
+      ]);
     } finally {
+      await sender?.close(true);
       await worker.close();
       await outbox.queue.obliterate({ force: true });
       await outbox.close();
+      await receiver.close();
     }
   });
 
