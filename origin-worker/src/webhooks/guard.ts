@@ -26,10 +26,13 @@ export function guardedLookup(resolve: Resolver = systemResolver): LookupFunctio
   return (hostname, options, callback) => {
     resolve(hostname).then(
       (addresses) => {
-        const refused = addresses.map((a) => classifyAddress(a.address)).find((c) => c !== "public");
-        if (refused !== undefined) {
+        const classes = addresses.map((a) => classifyAddress(a.address));
+        // findIndex, not find: a non-address classifies as undefined, which find could not tell from
+        // "every address is public".
+        const refused = classes.findIndex((c) => c !== "public");
+        if (refused >= 0) {
           // undefined: the resolver answered something that is not an address at all.
-          return callback(new RefusedAddress(refused ?? "reserved"), "", 0);
+          return callback(new RefusedAddress(classes[refused] ?? "reserved"), "", 0);
         }
         const family = options.family === "IPv4" ? 4 : options.family === "IPv6" ? 6 : options.family;
         const usable = family ? addresses.filter((a) => a.family === family) : addresses;
