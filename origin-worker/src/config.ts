@@ -4,7 +4,7 @@ import { z } from "zod";
 import { DEFAULT_STATIC_CACHE_MAX_BYTES } from "./browser/static-cache.js";
 import { isChromeUserAgent } from "./browser/user-agent.js";
 import { KNOWN_CLIENT_NAMES } from "./extract/innertube/clients.js";
-import { parseHostRules } from "./upstream/host-rules.js";
+import { type HostRules, parseHostRules } from "./upstream/host-rules.js";
 
 /** "keyId:secret[,keyId:secret]": several keys let the edge rotate its signing secret without downtime. */
 const SigningKeysSchema = z
@@ -53,6 +53,33 @@ const HostRulesSchema = optionalString.superRefine((v, ctx) => {
     if (v !== undefined) parseHostRules(v);
   } catch (error) {
     ctx.addIssue({ code: "custom", message: (error as Error).message });
+  }
+});
+
+/** The names RFC 2606 and RFC 6761 keep out of public DNS: no real customer's host is one of them. */
+const TEST_NAME = /^(?:[a-z0-9-]+\.)*(?:[a-z0-9-]+\.(?:test|example|invalid|localhost)|localhost)$/;
+
+/**
+ * WEBHOOK_HOST_RULES: a rule sends a callback host past the public-address check, so every pattern
+ * must be one exact reserved test name (`hooks.ytt.test`). A wildcard (`MAP * 10.0.0.1:443`) or a
+ * real name would reroute customers' callbacks in production: refused at start-up, not warned
+ * about. The value is never echoed (it names internal addresses).
+ */
+const WebhookHostRulesSchema = optionalString.superRefine((v, ctx) => {
+  if (v === undefined) return;
+  let rules: HostRules;
+  try {
+    rules = parseHostRules(v);
+  } catch {
+    ctx.addIssue({ code: "custom", message: "a rule cannot be read (Chromium host-resolver-rules syntax)" });
+    return;
+  }
+  const patterns = [...rules.maps.map((m) => m.pattern), ...rules.excludes];
+  if (!patterns.every((pattern) => TEST_NAME.test(pattern))) {
+    ctx.addIssue({
+      code: "custom",
+      message: "test-only: each pattern must be one exact name under .test, .example, .invalid or localhost",
+    });
   }
 });
 
@@ -225,9 +252,10 @@ export const WebhooksConfigSchema = QueueConfigSchema.extend({
   /**
    * Test-only: Chromium --host-resolver-rules syntax (e.g. "MAP hooks.example.test 127.0.0.2:8443"):
    * a callback host a rule maps is connected to the rule's target WITHOUT the public-address check,
-   * so tests can reach a receiver on loopback. Never set in production: the process warns.
+   * so tests can reach a receiver on loopback. Only exact reserved test names may be mapped; the
+   * process also warns when it is set.
    */
-  WEBHOOK_HOST_RULES: HostRulesSchema,
+  WEBHOOK_HOST_RULES: WebhookHostRulesSchema,
   /** Its own name: the shared ConfigMap's SHUTDOWN_GRACE_MS is the workers' (a browser job's length). */
   WEBHOOK_SHUTDOWN_GRACE_MS: ms(15_000),
 });

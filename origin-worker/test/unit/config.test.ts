@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadApiConfig, loadWorkerConfig } from "../../src/config.js";
+import { loadApiConfig, loadWebhooksConfig, loadWorkerConfig } from "../../src/config.js";
 
 const KEY = "0123456789abcdef0123456789abcdef";
 
@@ -53,5 +53,31 @@ describe("origin config", () => {
     expect(() => loadWorkerConfig({ UPSTREAM_HOST_RULES: "MAP * 127.0.0.1:8443x" })).toThrow(
       /UPSTREAM_HOST_RULES: unreadable host rule/,
     );
+  });
+
+  it("maps only exact reserved test names past the webhooks' address check, and never echoes the rules", () => {
+    const rules =
+      "MAP hooks.ytt.test 127.0.0.2:8443, MAP a.example 127.0.0.3, EXCLUDE b.invalid, MAP localhost 127.0.0.4";
+    expect(loadWebhooksConfig({ WEBHOOK_HOST_RULES: rules }).WEBHOOK_HOST_RULES).toBe(rules);
+    for (const refused of [
+      "MAP * 10.0.0.1:443",
+      "MAP *.ytt.test 127.0.0.2:8443",
+      "MAP hooks.ytt.tes? 127.0.0.2:8443",
+      "MAP hooks.ytt.test 127.0.0.2:8443, MAP hooks.example.com 10.0.0.1:443",
+      "MAP hooks.ytt.test:443 127.0.0.2:8443",
+      "MAP test 127.0.0.2",
+      "MAP 10.0.0.1 127.0.0.2",
+      "MAP hooks.ytt.test 127.0.0.2:8443x",
+    ]) {
+      let message = "";
+      try {
+        loadWebhooksConfig({ WEBHOOK_HOST_RULES: refused });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect({ refused, named: message.includes("WEBHOOK_HOST_RULES:") }).toEqual({ refused, named: true });
+      expect(message).not.toContain("127.0.0.2");
+      expect(message).not.toContain("10.0.0.1");
+    }
   });
 });
