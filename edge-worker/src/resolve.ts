@@ -28,6 +28,7 @@ import {
   type OriginCall,
   originPath,
   originQuery,
+  originRefusal,
   originUnavailable,
 } from "./forward/origin.js";
 
@@ -320,10 +321,7 @@ async function askOriginBatch(ctx: ResolveContext, misses: Miss[]): Promise<Answ
   const failAll = (error: ApiError): Answer[] => misses.map(() => ({ type: "error", error }));
   try {
     const raw = await callOrigin(ctx, "POST", "/v1/batch", { items: misses.map((m) => originItem(m.work)) });
-    if (raw.status !== 200) {
-      const answer = interpretAnswer("transcript", raw);
-      return failAll(answer.type === "error" ? answer.error : originUnavailable("bad-response"));
-    }
+    if (raw.status !== 200) return failAll(originRefusal(raw));
     const parsed = OriginBatchSchema.safeParse(raw.body);
     if (!parsed.success || parsed.data.items.length !== misses.length)
       return failAll(originUnavailable("bad-response"));
@@ -355,10 +353,7 @@ export async function jobStatus(ctx: ResolveContext, job: IssuedJob, token: stri
     return storedJob(token, stored, ctx.requestId);
   }
   const raw = await callOrigin(ctx, "GET", `/v1/jobs/${job.jobId}`);
-  if (raw.status !== 200) {
-    const answer = interpretAnswer(job.kind, raw);
-    throw answer.type === "error" ? answer.error : originUnavailable("bad-response");
-  }
+  if (raw.status !== 200) throw originRefusal(raw);
   const parsed = JobBodySchema.safeParse(raw.body);
   if (!parsed.success) throw originUnavailable("bad-response");
   return edgeJob(parsed.data, ctx.requestId, token);

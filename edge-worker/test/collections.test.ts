@@ -73,6 +73,23 @@ describe("POST /v1/collections", () => {
     expect(other.status).toBe(404);
   });
 
+  it("gives the quota back when the origin refuses to start the collection", async () => {
+    const key = await createKey("free");
+    const env = { QUOTA_FREE_PER_DAY: "10" };
+    const full = await create(
+      key,
+      { collection: "https://www.youtube.com/playlist?list=PLQueueFullFgquLnL59alCl_2TQvOiD5V", limit: 7 },
+      { env },
+    );
+    expect(full.status).toBe(503);
+    expect((await errorOf(full)).code).toBe("QUEUE_FULL");
+    expect(full.headers.get("RateLimit-Remaining")).toBe("10");
+    // The 7 units came back: another 7 fit in the day's 10.
+    const next = await create(key, { collection: PLAYLIST, limit: 7 }, { env });
+    expect(next.status).toBe(202);
+    expect(next.headers.get("RateLimit-Remaining")).toBe("3");
+  });
+
   it("refuses what is not a collection, a callback that may not be called, the demo key and a quota too small, before asking the origin", async () => {
     const key = await createKey("free");
     const before = (await originRequests("/v1/collections")).length;

@@ -15,6 +15,7 @@ import {
   type TranscriptRequest,
   TranscriptSchema,
 } from "@ytt/shared";
+import type { z } from "zod";
 import type { Caller } from "../app-env.js";
 import type { Config } from "../config.js";
 import { retryableError } from "../errors.js";
@@ -147,6 +148,27 @@ export function interpretAnswer(kind: JobKind, raw: RawAnswer): Answer {
     }
   }
   return { type: "error", error: originUnavailable("bad-response") };
+}
+
+/** What a refusal from the origin means for the client: its catalogue error, else ORIGIN_UNAVAILABLE. */
+export function originRefusal(raw: RawAnswer): ApiError {
+  const answer = interpretAnswer("transcript", raw);
+  return answer.type === "error" ? answer.error : originUnavailable("bad-response");
+}
+
+/** The origin's 2xx body, checked against its schema; its refusals become ours, as for any origin call. */
+export async function fromOrigin<T>(
+  call: OriginCall,
+  method: "GET" | "POST",
+  path: string,
+  schema: z.ZodType<T>,
+  json?: unknown,
+): Promise<T> {
+  const raw = await callOrigin(call, method, path, json);
+  if (raw.status >= 300) throw originRefusal(raw);
+  const parsed = schema.safeParse(raw.body);
+  if (!parsed.success) throw originUnavailable("bad-response");
+  return parsed.data;
 }
 
 /** Failures worth remembering: the same request would fail the same way (no transcript, no such video). */

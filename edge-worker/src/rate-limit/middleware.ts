@@ -85,6 +85,20 @@ export async function chargeQuota(c: Context<AppEnv>, units: number): Promise<vo
 }
 
 /**
+ * Gives back units chargeQuota counted, to every counter it counted them against, when the origin
+ * answered that it would not do the work (never after a timeout: the work may have started).
+ */
+export async function refundQuota(c: Context<AppEnv>, units: number): Promise<void> {
+  const states = await Promise.all(
+    quotasOf(c).map(({ counter, limit }) => c.env.QUOTA.getByName(counter).refund(units, limit)),
+  );
+  c.set(
+    "quota",
+    states.reduce((a, b) => (b.remaining < a.remaining ? b : a)),
+  );
+}
+
+/**
  * Outermost on /v1: once the quota was counted, the answer (errors included) carries the RateLimit-* headers.
  * Answers that spend none (cache hits, 304s, job polls) do not read it, so they carry none.
  */

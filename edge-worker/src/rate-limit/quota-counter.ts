@@ -61,6 +61,16 @@ export class QuotaCounter extends DurableObject<Env> {
     };
   }
 
+  /** Gives back up to `units` of today's use (work charged up front that the origin refused to start). */
+  refund(units: number, limit: number): QuotaState {
+    this.ctx.storage.sql.exec(
+      "UPDATE usage SET used = MAX(0, used - ?) WHERE day = ?",
+      units,
+      dayOf(new Date(), 0),
+    );
+    return this.consume(0, limit);
+  }
+
   /** Units used on each of the last HISTORY_DAYS UTC days, oldest first, today last; days unused are 0. */
   history(): { date: string; used: number }[] {
     const now = new Date();

@@ -17,6 +17,7 @@ import { stream } from "hono/streaming";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.js";
 import { ownKeyOnly } from "../auth/demo.js";
+import { fromOrigin } from "../forward/origin.js";
 import { burstLimit, chargeQuota } from "../rate-limit/middleware.js";
 import {
   queueMisses,
@@ -27,7 +28,7 @@ import {
 } from "../resolve.js";
 import { bodyUpTo, resolveContext, validationHook, videoIdFrom } from "./request.js";
 import { BatchRequest, BatchResult, errorResponses, KEYED_ERRORS, security } from "./schemas.js";
-import { fromOrigin, requireWebhookSecret } from "./webhooks.js";
+import { requireWebhookSecret } from "./webhooks.js";
 
 const batchRoute = createRoute({
   method: "post",

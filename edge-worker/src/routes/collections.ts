@@ -1,26 +1,14 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
-import {
-  ApiError,
-  COLLECTION_LIMIT,
-  checkedCollection,
-  JobBodySchema,
-  toTranscriptRequest,
-} from "@ytt/shared";
+import { COLLECTION_LIMIT, checkedCollection, JobBodySchema, toTranscriptRequest } from "@ytt/shared";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env.js";
 import { ownKeyOnly } from "../auth/demo.js";
 import { type IssuedCollection, issueJobToken } from "../forward/job-token.js";
-import {
-  callOrigin,
-  edgeJob,
-  interpretAnswer,
-  originFetch,
-  originQuery,
-  originUnavailable,
-} from "../forward/origin.js";
-import { burstLimit, chargeQuota } from "../rate-limit/middleware.js";
+import { callOrigin, edgeJob, originFetch, originQuery, originRefusal } from "../forward/origin.js";
+import { burstLimit, chargeQuota, refundQuota } from "../rate-limit/middleware.js";
 import { bodyUpTo, resolveContext, validationHook } from "./request.js";
 import { CollectionRequest, errorResponses, JobBody, KEYED_ERRORS, security } from "./schemas.js";
+import { requireWebhookSecret } from "./webhooks.js";
 
 /** A collection request is a reference and a few options: anything near this size is not one. */
 const MAX_BODY_BYTES = 16 * 1024;
@@ -52,16 +40,6 @@ const collectionRoute = createRoute({
   },
 });
 
-/** The origin keeps the keys' webhook secrets: a callback without one is refused before the quota is spent. */
-async function requireWebhookSecret(ctx: ReturnType<typeof resolveContext>): Promise<void> {
-  const raw = await callOrigin(ctx, "GET", "/v1/webhooks/secret");
-  const exists = raw.status === 200 && (raw.body as { exists?: unknown }).exists === true;
-  if (exists) return;
-  if (raw.status === 200) throw new ApiError("WEBHOOK_SECRET_REQUIRED");
-  const answer = interpretAnswer("transcript", raw);
-  throw answer.type === "error" ? answer.error : originUnavailable("bad-response");
-}
-
 export const collections = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(
   collectionRoute,
   async (c) => {
@@ -79,11 +57,13 @@ export const collections = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       ...(callbackUrl ? { callbackUrl } : {}),
     };
     const raw = await callOrigin(ctx, "POST", "/v1/collections", order);
-    const created = raw.status === 202 ? JobBodySchema.safeParse(raw.body) : undefined;
-    if (!created?.success) {
-      const answer = interpretAnswer("transcript", raw);
-      throw answer.type === "error" ? answer.error : originUnavailable("bad-response");
+    if (raw.status !== 202) {
+      // The origin said no (queue full, a bad reference it caught): no job, so nothing spent.
+      await refundQuota(c, limit);
+      throw originRefusal(raw);
     }
+    const created = JobBodySchema.safeParse(raw.body);
+    if (!created.success) throw originRefusal(raw);
     const token = await issueJobToken(c.var.config, c.var.caller, {
       jobId: created.data.job.id,
       kind: "collection",
@@ -122,14 +102,10 @@ export async function collectionStatus(
       });
     }
     const body = await response.json().catch(() => undefined);
-    const answer = interpretAnswer("transcript", { status: response.status, body, retryAfter: undefined });
-    throw answer.type === "error" ? answer.error : originUnavailable("bad-response");
+    throw originRefusal({ status: response.status, body, retryAfter: undefined });
   }
   const raw = await callOrigin(ctx, "GET", path);
   const parsed = raw.status === 200 ? JobBodySchema.safeParse(raw.body) : undefined;
-  if (!parsed?.success) {
-    const answer = interpretAnswer("transcript", raw);
-    throw answer.type === "error" ? answer.error : originUnavailable("bad-response");
-  }
+  if (!parsed?.success) throw originRefusal(raw);
   return c.json(edgeJob(parsed.data, c.var.requestId, token), 200, noStore);
 }

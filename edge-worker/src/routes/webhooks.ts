@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { ApiError, BatchWebhookSchema, WebhookSecretSchema, WebhookSecretStatusSchema } from "@ytt/shared";
 import type { AppEnv } from "../app-env.js";
 import { ownKeyOnly } from "../auth/demo.js";
-import { callOrigin, interpretAnswer, originUnavailable } from "../forward/origin.js";
+import { fromOrigin } from "../forward/origin.js";
 import { burstLimit } from "../rate-limit/middleware.js";
 import type { ResolveContext } from "../resolve.js";
 import { resolveContext, validationHook } from "./request.js";
@@ -70,24 +70,6 @@ const batchWebhookRoute = createRoute({
     ...errorResponses([...ORIGIN_ERRORS, "NOT_FOUND"]),
   },
 });
-
-/** The origin's 2xx body, checked against its schema; its refusals become ours, as for any origin call. */
-export async function fromOrigin<T>(
-  ctx: ResolveContext,
-  method: "GET" | "POST",
-  path: string,
-  schema: z.ZodType<T>,
-  json?: unknown,
-): Promise<T> {
-  const raw = await callOrigin(ctx, method, path, json);
-  if (raw.status >= 300) {
-    const answer = interpretAnswer("transcript", raw);
-    throw answer.type === "error" ? answer.error : originUnavailable("bad-response");
-  }
-  const parsed = schema.safeParse(raw.body);
-  if (!parsed.success) throw originUnavailable("bad-response");
-  return parsed.data;
-}
 
 /** Refuses a callbackUrl for a key without a secret before anything is spent: nothing could be verified. */
 export async function requireWebhookSecret(ctx: ResolveContext): Promise<void> {

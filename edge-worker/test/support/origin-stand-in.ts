@@ -191,6 +191,8 @@ async function route(method: string, url: URL, body: string, requestId: string):
   const jobId = url.pathname.match(/^\/v1\/jobs\/([0-9a-f]{32})$/)?.[1] ?? "";
   if (method === "GET" && collectionJobs.has(jobId)) return collectionAnswer(jobId, url, requestId);
   if (method === "POST" && url.pathname === "/v1/collections") {
+    // A playlist named "…QueueFull…" meets a full queue: the origin refuses it without a job.
+    if (body.includes("QueueFull")) return error("QUEUE_FULL", requestId);
     const id = randomBytes(16).toString("hex");
     collectionJobs.set(id, JSON.parse(body));
     const job = { id, status: "queued", statusUrl: `/v1/jobs/${id}`, kind: "collection" };
