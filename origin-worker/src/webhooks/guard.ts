@@ -27,12 +27,12 @@ export function guardedLookup(resolve: Resolver = systemResolver): LookupFunctio
     resolve(hostname).then(
       (addresses) => {
         const classes = addresses.map((a) => classifyAddress(a.address));
-        // findIndex, not find: a non-address classifies as undefined, which find could not tell from
-        // "every address is public".
-        const refused = classes.findIndex((c) => c !== "public");
-        if (refused >= 0) {
-          // undefined: the resolver answered something that is not an address at all.
-          return callback(new RefusedAddress(classes[refused] ?? "reserved"), "", 0);
+        // some, not find: a non-address classifies as undefined, which find's answer cannot tell
+        // from "every address is public".
+        if (classes.some((c) => c !== "public")) {
+          // No class at all: the resolver answered something that is not an address.
+          const reason = classes.find((c): c is AddressClass => c !== "public" && c !== undefined);
+          return callback(new RefusedAddress(reason ?? "reserved"), "", 0);
         }
         const family = options.family === "IPv4" ? 4 : options.family === "IPv6" ? 6 : options.family;
         const usable = family ? addresses.filter((a) => a.family === family) : addresses;
