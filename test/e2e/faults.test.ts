@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   descendants,
   type ManagedProcess,
+  metricSum,
   STATE_ROOT,
   type Stack,
   startRedisServer,
@@ -100,12 +101,8 @@ async function jobReachedYoutube(s: Stack, videoId: string): Promise<void> {
   throw new Error(`no worker loaded the watch page of ${videoId}`);
 }
 
-async function workerMetric(opsUrl: string, outcome: string): Promise<number> {
-  const text = await (await fetch(`${opsUrl}/metrics`)).text();
-  return text
-    .split("\n")
-    .filter((line) => line.startsWith("origin_jobs_total{") && line.includes(`outcome="${outcome}"`))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(" ") + 1)), 0);
+function workerMetric(opsUrl: string, outcome: string): Promise<number> {
+  return metricSum(opsUrl, "origin_jobs_total", `outcome="${outcome}"`);
 }
 
 describe("faults", () => {

@@ -1,7 +1,14 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { type JobBody, JobBodySchema } from "@ytt/shared";
 import { afterAll, afterEach, beforeAll } from "vitest";
-import { leftoverProcesses, printLog, type Stack, type StackOptions, startStack } from "../stack/index.js";
+import {
+  leftoverProcesses,
+  metricSum,
+  printLog,
+  type Stack,
+  type StackOptions,
+  startStack,
+} from "../stack/index.js";
 
 /**
  * One stack per test file, started in beforeAll and stopped in afterAll (which also checks that no
@@ -149,12 +156,8 @@ export async function pollJob(
 }
 
 /** Signed requests the origin API has answered so far (its /metrics), to prove the edge did not call it. */
-export async function originRequestCount(stack: Stack): Promise<number> {
-  const metrics = await (await fetch(`${stack.opsUrl}/metrics`)).text();
-  return metrics
-    .split("\n")
-    .filter((line) => line.startsWith("origin_http_requests_total{"))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(" ") + 1)), 0);
+export function originRequestCount(stack: Stack): Promise<number> {
+  return metricSum(stack.opsUrl, "origin_http_requests_total");
 }
 
 /** What the double saw of YouTube traffic (its `requests` counter also counts the stats calls themselves). */

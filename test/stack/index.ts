@@ -13,6 +13,7 @@ import { freePort, groupMembers, type LogSink, type ManagedProcess, printLog } f
 import { type RedisHandle, resolveRedis } from "./redis.js";
 
 export { DoubleClient } from "./double-client.js";
+export { metricSum } from "./origin.js";
 export { STATE_ROOT } from "./paths.js";
 export { descendants, freePort, groupMembers, type LogSink, ManagedProcess, printLog } from "./processes.js";
 export { redisAnswers, startRedisServer } from "./redis.js";

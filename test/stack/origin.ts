@@ -29,6 +29,18 @@ export async function startApi(env: Record<string, string>, log: LogSink): Promi
   return { process: api, opsUrl };
 }
 
+/**
+ * The sum of a Prometheus counter's series on an origin process's ops port (`/metrics`), over the
+ * series whose labels contain `labels` (e.g. `outcome="completed"`), or all of them.
+ */
+export async function metricSum(opsUrl: string, name: string, labels = ""): Promise<number> {
+  const text = await (await fetch(`${opsUrl}/metrics`)).text();
+  return text
+    .split("\n")
+    .filter((line) => line.startsWith(`${name}{`) && line.includes(labels))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(" ") + 1)), 0);
+}
+
 /** One worker process (one Chromium, WORKER_CONCURRENCY jobs at a time); resolves once it takes jobs. */
 export async function startWorker(env: Record<string, string>, log: LogSink): Promise<OriginProcess> {
   const opsPort = String(await freePort());
