@@ -1,0 +1,205 @@
+/**
+ * `pnpm --filter @ytt/test bench:collection` (part of `pnpm bench`): issue 14's comparison of one
+ * collection job with the same number of single requests, through the whole chain (edge → origin →
+ * BullMQ → a worker's Chromium → the YouTube double), both sides in one run on one stack.
+ *   - the collection: the double's 120-entry playlist with `limit` 100 (its first 100 entries, over
+ *     both of its pages: one deleted, one without captions), polled until it has finished;
+ *   - the singles: 100 other captioned videos of the double (fillers 101–200, in none of the
+ *     playlist's first 100 entries), asked for as a client pipeline would, SINGLE_CONCURRENCY at a
+ *     time, polling a 202's job.
+ * Neither side's videos were asked for before, so each starts from a cold store (edge and origin):
+ * a shared video would be served from the other side's work and measure nothing. Extractions are
+ * counted where they happen: the double's watch pages and served timedtext, and the worker's jobs.
+ * Tunables: BENCH_VIDEOS (videos per side, at most 100, default 100), BENCH_LOGS=1.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { type JobBody, JobBodySchema } from "@ytt/shared";
+import { type DoubleStats, fillerVideoId, PLAYLISTS } from "@ytt/youtube-double";
+import { metricSum, printLog, type Stack, startStack } from "../stack/index.js";
+
+const PLAYLIST = "PLdbl120VideosWithGapsAndNoCapts01";
+const VIDEOS = Math.min(100, Number(process.env.BENCH_VIDEOS ?? 100));
+/** In flight at once on the singles side: past the worker's 2 slots, so it never waits for the client. */
+const SINGLE_CONCURRENCY = 4;
+/** Between polls: a key's burst limit is 60 requests a minute, polls included. */
+const POLL_MS = 1500;
+/** Warms the worker's Chromium and static cache before either side: the playlist's 101st entry, in neither side. */
+const WARM_UP = fillerVideoId(97);
+const singles = Array.from({ length: VIDEOS }, (_, i) => fillerVideoId(101 + i));
+
+const playlistHead = new Set(PLAYLISTS[PLAYLIST]?.entries.slice(0, VIDEOS).map((e) => e.videoId));
+if (singles.some((v) => playlistHead.has(v)) || playlistHead.has(WARM_UP)) {
+  throw new Error("the two sides must not share a video: each must start from a cold store");
+}
+
+interface Answer {
+  status: number;
+  retryAfter: number;
+  json: unknown;
+}
+
+async function get(stack: Stack, key: string, path: string, init: RequestInit = {}): Promise<Answer> {
+  const res = await fetch(`${stack.edgeUrl}${path}`, {
+    ...init,
+    headers: {
+      Authorization: `Bearer ${key}`,
+      "CF-Connecting-IP": "203.0.113.7",
+      "Content-Type": "application/json",
+    },
+  });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: res.status, retryAfter: Number(res.headers.get("retry-after") ?? 0), json };
+}
+
+/** Polls a job's status URL until it has finished; 429s and 503s wait their Retry-After, as a client would. */
+async function finished(stack: Stack, key: string, statusUrl: string): Promise<JobBody> {
+  for (;;) {
+    await sleep(POLL_MS);
+    const answer = await get(stack, key, statusUrl);
+    if (answer.status === 429 || answer.status === 503) {
+      await sleep(answer.retryAfter * 1000);
+      continue;
+    }
+    if (answer.status !== 200)
+      throw new Error(`${statusUrl}: ${answer.status} ${JSON.stringify(answer.json)}`);
+    const job = JobBodySchema.parse(answer.json);
+    if (job.job.status === "completed" || job.job.status === "failed") return job;
+  }
+}
+
+/** One video asked for on its own: whether it ended with its transcript. */
+async function single(stack: Stack, key: string, videoId: string): Promise<boolean> {
+  for (;;) {
+    const answer = await get(stack, key, `/v1/transcripts/${videoId}?lang=en`);
+    if (answer.status === 200) return true;
+    if (answer.status === 202) {
+      const { job } = JobBodySchema.parse(answer.json);
+      return (await finished(stack, key, job.statusUrl)).job.status === "completed";
+    }
+    if (answer.status !== 429 && answer.status !== 503) {
+      console.warn(`${videoId}: ${answer.status} ${JSON.stringify(answer.json).slice(0, 200)}`);
+      return false;
+    }
+    await sleep(answer.retryAfter * 1000);
+  }
+}
+
+interface Counts {
+  double: DoubleStats;
+  /** Transcript job attempts the workers made (origin_jobs_total; a collection's coordinator is not one). */
+  jobs: number;
+}
+
+async function counts(stack: Stack): Promise<Counts> {
+  const double = await stack.double?.stats();
+  if (!double) throw new Error("the bench runs against the double");
+  const jobs = await Promise.all(stack.workers.map((w) => metricSum(w.opsUrl, "origin_jobs_total")));
+  return { double, jobs: jobs.reduce((a, b) => a + b, 0) };
+}
+
+const sum = (counter: Record<string, number>) => Object.values(counter).reduce((a, b) => a + b, 0);
+
+interface Side {
+  seconds: number;
+  completed: number;
+  failed: number;
+  watchPages: number;
+  timedtextServed: number;
+  youtubeRequests: number;
+  jobs: number;
+}
+
+/** Runs one side and what it cost, from the counters' difference. */
+async function measure(
+  stack: Stack,
+  run: () => Promise<{ completed: number; failed: number }>,
+): Promise<Side> {
+  const before = await counts(stack);
+  const start = performance.now();
+  const { completed, failed } = await run();
+  const seconds = (performance.now() - start) / 1000;
+  const after = await counts(stack);
+  return {
+    seconds,
+    completed,
+    failed,
+    watchPages: sum(after.double.watchPages) - sum(before.double.watchPages),
+    timedtextServed: sum(after.double.timedtextServed) - sum(before.double.timedtextServed),
+    // The stats calls themselves count as requests: one per snapshot.
+    youtubeRequests: after.double.requests - before.double.requests - 1,
+    jobs: after.jobs - before.jobs,
+  };
+}
+
+const stack = await startStack({
+  youtube: "double",
+  workers: 1,
+  log: process.env.BENCH_LOGS === "1" ? printLog : () => {},
+  originEnv: { LOG_LEVEL: "warn" },
+  // One key per side, so neither's polls count towards the other's burst limit.
+  keys: [
+    { owner: "bench-collection", plan: "pro" },
+    { owner: "bench-singles", plan: "pro" },
+  ],
+});
+try {
+  const [collectionKey, singlesKey] = stack.keys as [string, string];
+  if (!(await single(stack, stack.apiKey, WARM_UP))) throw new Error(`the warm-up (${WARM_UP}) failed`);
+
+  const singlesSide = await measure(stack, async () => {
+    let next = 0;
+    let completed = 0;
+    await Promise.all(
+      Array.from({ length: SINGLE_CONCURRENCY }, async () => {
+        while (next < singles.length) {
+          const videoId = singles[next++] as string;
+          if (await single(stack, singlesKey, videoId)) completed++;
+        }
+      }),
+    );
+    return { completed, failed: singles.length - completed };
+  });
+
+  let extracted = 0;
+  const collectionSide = await measure(stack, async () => {
+    const created = await get(stack, collectionKey, "/v1/collections", {
+      method: "POST",
+      body: JSON.stringify({ collection: PLAYLIST, limit: VIDEOS, lang: "en" }),
+    });
+    if (created.status !== 202)
+      throw new Error(`collection: ${created.status} ${JSON.stringify(created.json)}`);
+    const done = await finished(stack, collectionKey, JobBodySchema.parse(created.json).job.statusUrl);
+    if (done.job.status !== "completed" || !done.progress)
+      throw new Error(`collection: ${JSON.stringify(done)}`);
+    extracted = done.progress.extracted;
+    return { completed: done.progress.done, failed: done.progress.failed };
+  });
+
+  const row = (measure: string, value: (s: Side) => number, digits = 0) => {
+    const [c, s] = [value(collectionSide), value(singlesSide)];
+    const ratio = s === 0 ? "–" : `${(c / s).toFixed(2)}×`;
+    console.log(`| ${measure} | ${c.toFixed(digits)} | ${s.toFixed(digits)} | ${ratio} |`);
+  };
+  console.log(
+    `\nA ${VIDEOS}-video playlist job vs ${VIDEOS} single requests (${SINGLE_CONCURRENCY} at a time), through the chain on ${process.platform}/${process.arch}, 1 worker × 2 jobs, YouTube double on 127.0.0.1\n`,
+  );
+  console.log(`| measure | playlist job | ${VIDEOS} single requests | ratio |`);
+  console.log("| --- | ---: | ---: | ---: |");
+  row("wall time, s", (s) => s.seconds, 1);
+  row("videos finished per second", (s) => (s.completed + s.failed) / s.seconds, 3);
+  row("transcripts delivered", (s) => s.completed);
+  row("videos failed", (s) => s.failed);
+  row("extractions: watch pages the double served", (s) => s.watchPages);
+  row("extractions: timedtext answers with a transcript", (s) => s.timedtextServed);
+  row("requests to the double, all paths", (s) => s.youtubeRequests);
+  row("origin transcript jobs (worker attempts)", (s) => s.jobs);
+  console.log(`\n(the collection's own count: ${extracted} of its videos needed an extraction)`);
+} finally {
+  await stack.close();
+}
