@@ -153,8 +153,8 @@ export function collectionCoordinator(options: CoordinatorOptions) {
         const result = submission.cached
           ? { outcome: submission.cached }
           : { jobId: submission.id, extracted: submission.created === true };
-        await store.submitted(id, item.index, item, result, ttl);
-        if (!submission.cached) running++;
+        // Not recorded: another pass got there first, and counted the item itself.
+        if ((await store.submitted(id, item.index, item, result, ttl)) && !submission.cached) running++;
         next = item.index + 1;
       }
     }

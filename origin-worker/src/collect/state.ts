@@ -33,6 +33,16 @@ const UNAVAILABLE: Record<Unavailable, { code: ErrorCode; message: string }> = {
   unavailable: { code: "VIDEO_UNAVAILABLE", message: "The video is unavailable." },
 };
 
+/** An item as its job's end leaves it (the job id no longer shown), and the count it adds to. */
+function finishedItem(item: StoredItem, outcome: ItemEnd): [StoredItem, "done" | "failed"] {
+  const status: CollectionItemStatus = outcome.ok ? "completed" : "failed";
+  const { jobId: _, ...shown } = item;
+  return [
+    { ...shown, status, ...(outcome.ok ? {} : { error: outcome.error }) },
+    outcome.ok ? "done" : "failed",
+  ];
+}
+
 /**
  * A collection job's state in the queue's Redis (which never evicts), so that a coordinator killed
  * at any point resumes where it was, and the API reads progress and items without the worker:
@@ -40,8 +50,33 @@ const UNAVAILABLE: Record<Unavailable, { code: ErrorCode; message: string }> = {
  *   and `extracted` counts;
  * - `collection:<id>:items`: a hash of each item by index (JSON of StoredItem);
  * - `collection:<id>:running`: the indexes whose transcript job is in flight.
- * Every write is one MULTI, so counts and items never disagree.
+ * Every write is one MULTI or script, so counts and items never disagree. An item moves on (waiting
+ * → running or finished, running → finished) in a script that first checks it is still where it
+ * was: two coordinators may run one pass at once (a lock lost to a stall), and the second to note
+ * an item's end must count nothing.
  */
+/**
+ * Moves item ARGV[1] on from ARGV[2] ("waiting": its stored status; "running": its place in the
+ * running set, removed here) and returns 1, or returns 0 and writes nothing when it is no longer
+ * there. Then: the item as ARGV[3]; +1 to the meta field ARGV[4] unless empty; into the running set
+ * when ARGV[6] is "1"; `next` = ARGV[7] unless empty; every key's life ARGV[5] seconds.
+ */
+const MOVE_ITEM = `
+local index = ARGV[1]
+if ARGV[2] == "running" then
+  if redis.call("SREM", KEYS[3], index) == 0 then return 0 end
+else
+  local stored = redis.call("HGET", KEYS[2], index)
+  if not stored or cjson.decode(stored).status ~= "waiting" then return 0 end
+end
+redis.call("HSET", KEYS[2], index, ARGV[3])
+if ARGV[4] ~= "" then redis.call("HINCRBY", KEYS[1], ARGV[4], 1) end
+if ARGV[6] == "1" then redis.call("SADD", KEYS[3], index) end
+if ARGV[7] ~= "" then redis.call("HSET", KEYS[1], "next", ARGV[7]) end
+for i = 1, 3 do redis.call("EXPIRE", KEYS[i], ARGV[5]) end
+return 1
+`;
+
 export class CollectionStore {
   constructor(
     readonly redis: Redis,
@@ -109,8 +144,9 @@ export class CollectionStore {
   }
 
   /**
-   * Records what submitting item `index` did: its job is in flight (`extracted` when the
-   * collection created it rather than joined it), or it already had its outcome. `next` moves past it.
+   * Records what submitting waiting item `index` did: its job is in flight (`extracted` when the
+   * collection created it rather than joined it), or it already had its outcome. `next` moves past
+   * it. False, writing nothing, when the item was no longer waiting (another pass recorded it).
    */
   async submitted(
     id: string,
@@ -118,21 +154,21 @@ export class CollectionStore {
     item: StoredItem,
     result: { jobId: string; extracted: boolean } | { outcome: ItemEnd },
     ttlSeconds: number,
-  ) {
-    const keys = this.keys(id);
-    const write = this.redis.multi().hset(keys.meta, "next", index + 1);
-    if ("outcome" in result) this.finishIn(write, id, index, item, result.outcome);
-    else {
-      const running: StoredItem = { ...item, status: "running", jobId: result.jobId };
-      write.hset(keys.items, String(index), JSON.stringify(running)).sadd(keys.running, String(index));
-      if (result.extracted) write.hincrby(keys.meta, "extracted", 1);
+  ): Promise<boolean> {
+    const next = String(index + 1);
+    if ("outcome" in result) {
+      const [stored, counter] = finishedItem(item, result.outcome);
+      return this.move(id, index, "waiting", stored, counter, ttlSeconds, false, next);
     }
-    await this.expire(write, id, ttlSeconds).exec();
+    const running: StoredItem = { ...item, status: "running", jobId: result.jobId };
+    const counter = result.extracted ? "extracted" : "";
+    return this.move(id, index, "waiting", running, counter, ttlSeconds, true, next);
   }
 
-  /** A running item's job has ended. */
+  /** A running item's job has ended; nothing is written when it was not running (already noted). */
   async finished(id: string, index: number, item: StoredItem, outcome: ItemEnd, ttlSeconds: number) {
-    await this.expire(this.finishIn(this.redis.multi(), id, index, item, outcome), id, ttlSeconds).exec();
+    const [stored, counter] = finishedItem(item, outcome);
+    await this.move(id, index, "running", stored, counter, ttlSeconds, false, "");
   }
 
   /** Moves `next` past items that need no job (unavailable entries). */
@@ -140,21 +176,19 @@ export class CollectionStore {
     await this.expire(this.redis.multi().hset(this.keys(id).meta, "next", next), id, ttlSeconds).exec();
   }
 
-  private finishIn(
-    write: ReturnType<Redis["multi"]>,
+  private async move(
     id: string,
     index: number,
+    from: "waiting" | "running",
     item: StoredItem,
-    outcome: ItemEnd,
-  ) {
+    counter: string,
+    ttlSeconds: number,
+    running: boolean,
+    next: string,
+  ): Promise<boolean> {
     const keys = this.keys(id);
-    const status: CollectionItemStatus = outcome.ok ? "completed" : "failed";
-    const { jobId: _, ...shown } = item;
-    const finished: StoredItem = { ...shown, status, ...(outcome.ok ? {} : { error: outcome.error }) };
-    return write
-      .hset(keys.items, String(index), JSON.stringify(finished))
-      .srem(keys.running, String(index))
-      .hincrby(keys.meta, outcome.ok ? "done" : "failed", 1);
+    const args = [String(index), from, JSON.stringify(item), counter, ttlSeconds, running ? "1" : "0", next];
+    return (await this.redis.eval(MOVE_ITEM, 3, keys.meta, keys.items, keys.running, ...args)) === 1;
   }
 
   /** Each write renews the state's life: it outlives its job's last change by the job's retention. */
