@@ -228,7 +228,7 @@ export function createApiApp(deps: ApiDeps): Hono<ApiEnv> {
   app.get("/v1/jobs/:id", async (c) => {
     const id = c.req.param("id");
     if (!JOB_ID.test(id)) throw new ApiError("NOT_FOUND", { message: "No such job, or it has expired." });
-    const collection = await collectionJob(jobs, id, c.get("caller"));
+    const collection = await collectionJob(jobs, collections, id, c.get("caller"));
     if (collection) return collectionStatus(c, jobs, collections, collection);
     let view = await jobs.view(id);
     if (view && !view.outcome && c.req.query("wait") === "1") {

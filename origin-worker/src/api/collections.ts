@@ -93,18 +93,29 @@ export async function createCollection(
 const isCollection = (job: Job<QueueJobData, JobReturn>): job is Job<CollectionJobData, JobReturn> =>
   job.name === COLLECTION_JOB;
 
+/** What a collection's status is read from: its BullMQ job, or once BullMQ has dropped it, how it ended. */
+type CollectionJob = Pick<Job<CollectionJobData, JobReturn>, "id" | "data" | "failedReason" | "getState">;
+
 /** The collection job `id` of this caller, or undefined when `id` is another kind of job. */
 export async function collectionJob(
   jobs: JobQueue,
+  store: CollectionStore,
   id: string,
   caller: Caller,
-): Promise<Job<CollectionJobData, JobReturn> | undefined> {
+): Promise<CollectionJob | undefined> {
   const job = await jobs.queue.getJob(id);
-  if (!job || !isCollection(job)) return undefined;
-  // The edge's job token already binds the job to its key; the origin holds to that as well.
-  const owner = job.data.caller;
-  if (owner.plan !== caller.plan || owner.keyId !== caller.keyId) throw notFound();
-  return job;
+  let found: CollectionJob | undefined = job && isCollection(job) ? job : undefined;
+  if (!job) {
+    // BullMQ trims finished jobs by count across the queue; the state (and how it ended) is kept longer.
+    const end = await store.end(id);
+    if (end)
+      found = { id, data: end.data, failedReason: end.failedReason ?? "", getState: async () => end.status };
+  }
+  if (!found) return undefined;
+  // The edge's job token already binds the job to its key; the origin holds to that as well. Not
+  // to the plan: a key upgraded since (free to pro) still owns its collections.
+  if (found.data.caller.keyId !== caller.keyId) throw notFound();
+  return found;
 }
 
 /** GET /v1/jobs/:id of a collection: its status and a page of items, or (format=jsonl) its finished items' results. */
@@ -112,7 +123,7 @@ export async function collectionStatus(
   c: Context<ApiEnv>,
   jobs: JobQueue,
   store: CollectionStore,
-  job: Job<CollectionJobData, JobReturn>,
+  job: CollectionJob,
 ): Promise<Response> {
   const query = PageQuerySchema.safeParse(c.req.query());
   if (!query.success) throw invalidRequest(query.error.issues);
@@ -158,7 +169,7 @@ function streamResults(
   c: Context<ApiEnv>,
   jobs: JobQueue,
   store: CollectionStore,
-  job: Job<CollectionJobData, JobReturn>,
+  job: CollectionJob,
   cursor: number,
   limit: number,
 ): Response {

@@ -91,6 +91,21 @@ export function collectionCoordinator(options: CoordinatorOptions) {
     });
   }
 
+  /** Records how the collection ended (GET /v1/jobs/{id} shows it after BullMQ drops the job) and calls back. */
+  async function ended(
+    job: Job<CollectionJobData, JobReturn>,
+    end: { completed: object } | { failedReason: string },
+  ) {
+    const id = job.id as string;
+    if ("completed" in end) {
+      await store.ended(id, { data: job.data, status: "completed" }, ttl);
+      await notify(job, "completed", end.completed);
+      return;
+    }
+    await store.ended(id, { data: job.data, status: "failed", failedReason: end.failedReason }, ttl);
+    await notify(job, "failed", { error: failureOutcome(decodeFailure(end.failedReason)).error });
+  }
+
   /** How an item's job ended, "running" while it has not, undefined when it is gone without an outcome. */
   async function itemEnd(jobId: string): Promise<ItemEnd | "running" | undefined> {
     const stored = await submitter.results.peek(jobId);
@@ -186,7 +201,7 @@ export function collectionCoordinator(options: CoordinatorOptions) {
         // A retryable failure (YouTube pushing back, a timeout) is tried again after the back-off.
         const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
         if (error.retryable && !last) throw new Error(encodeFailure(error));
-        await notify(job, "failed", { error: failureOutcome(error).error });
+        await ended(job, { failedReason: encodeFailure(error) });
         throw new UnrecoverableError(encodeFailure(error));
       }
       await store.saveListing(id, infoOf(order.ref, listing), listing, ttl);
@@ -198,7 +213,7 @@ export function collectionCoordinator(options: CoordinatorOptions) {
     const meta = await store.meta(id);
     if (meta && meta.progress.done + meta.progress.failed >= meta.progress.total) {
       log.info(meta.progress, "collection completed");
-      await notify(job, "completed", { collection: meta.info, progress: meta.progress });
+      await ended(job, { completed: { collection: meta.info, progress: meta.progress } });
       return { stored: true };
     }
     await job.moveToDelayed(Date.now() + options.passDelayMs, token);

@@ -7,6 +7,7 @@ import type {
 } from "@ytt/shared";
 import type { Redis } from "ioredis";
 import type { Outcome } from "../queue/outcome.js";
+import type { CollectionJobData } from "../queue/queue.js";
 import type { CollectionListing } from "./expand.js";
 import type { Unavailable } from "./read.js";
 
@@ -24,6 +25,18 @@ export interface CollectionMeta {
   progress: CollectionProgress;
   /** The index of the next item to submit. */
   next: number;
+}
+
+/**
+ * How a collection job ended, kept with its state: BullMQ trims its finished jobs by count across
+ * the whole queue (each transcript job that ends drops all but the newest 1000), so the job itself
+ * may be gone long before its state, which GET /v1/jobs/{id} must show for as long.
+ */
+export interface CollectionEnd {
+  data: CollectionJobData;
+  status: "completed" | "failed";
+  /** BullMQ's failedReason as the job's would be (queue/outcome.ts encodes it). */
+  failedReason?: string;
 }
 
 /** How an unavailable entry fails, without a job: what the video's own request would answer. */
@@ -46,8 +59,8 @@ function finishedItem(item: StoredItem, outcome: ItemEnd): [StoredItem, "done" |
 /**
  * A collection job's state in the queue's Redis (which never evicts), so that a coordinator killed
  * at any point resumes where it was, and the API reads progress and items without the worker:
- * - `collection:<id>`: a hash of the listing (`info`), `total`, `next`, and the `done`, `failed`
- *   and `extracted` counts;
+ * - `collection:<id>`: a hash of the listing (`info`), `total`, `next`, the `done`, `failed`
+ *   and `extracted` counts, and once the job has ended, how (`end`, a CollectionEnd);
  * - `collection:<id>:items`: a hash of each item by index (JSON of StoredItem);
  * - `collection:<id>:running`: the indexes whose transcript job is in flight.
  * Every write is one MULTI or script, so counts and items never disagree. An item moves on (waiting
@@ -169,6 +182,17 @@ export class CollectionStore {
   async finished(id: string, index: number, item: StoredItem, outcome: ItemEnd, ttlSeconds: number) {
     const [stored, counter] = finishedItem(item, outcome);
     await this.move(id, index, "running", stored, counter, ttlSeconds, false, "");
+  }
+
+  /** Records how the job ended; it renews the state's life, which now outlives the job's end by its retention. */
+  async ended(id: string, end: CollectionEnd, ttlSeconds: number) {
+    const write = this.redis.multi().hset(this.keys(id).meta, "end", JSON.stringify(end));
+    await this.expire(write, id, ttlSeconds).exec();
+  }
+
+  async end(id: string): Promise<CollectionEnd | undefined> {
+    const raw = await this.redis.hget(this.keys(id).meta, "end");
+    return raw ? (JSON.parse(raw) as CollectionEnd) : undefined;
   }
 
   /** Moves `next` past items that need no job (unavailable entries). */

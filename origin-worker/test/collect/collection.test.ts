@@ -1,6 +1,6 @@
 import { ApiError, type Caller, type JobBody, requestHash, type WorkRequest } from "@ytt/shared";
 import { expectedTranscript, PLAYLISTS, startYoutubeDouble, type YoutubeDouble } from "@ytt/youtube-double";
-import type { Worker } from "bullmq";
+import { Worker as BullWorker, type Worker } from "bullmq";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { collectionShare } from "../../src/collect/coordinator.js";
 import { expandCollection } from "../../src/collect/expand.js";
@@ -8,7 +8,13 @@ import { loadWorkerConfig } from "../../src/config.js";
 import type { Engine } from "../../src/extract/index.js";
 import { createLogger } from "../../src/observability/logger.js";
 import { createWorkerMetrics } from "../../src/observability/metrics.js";
-import { JobSubmitter, producerConnection, submitterOptionsFrom } from "../../src/queue/queue.js";
+import {
+  BULL_PREFIX,
+  blockingConnection,
+  JobSubmitter,
+  producerConnection,
+  submitterOptionsFrom,
+} from "../../src/queue/queue.js";
 import { createUpstreamFetch } from "../../src/upstream/fetch.js";
 import { parseHostRules } from "../../src/upstream/host-rules.js";
 import { WebhookOutbox } from "../../src/webhooks/outbox.js";
@@ -303,6 +309,8 @@ describe("a collection job", () => {
         caller: { plan: "free", keyId: "0000000000000bad" },
       });
       expect(other.status).toBe(404);
+      // The same key, upgraded since (free to pro): still its own.
+      expect((await status(id, "", { ...CALLER, plan: "pro" })).progress?.total).toBe(120);
     } finally {
       standIn.release();
       await worker.close();
@@ -402,6 +410,45 @@ describe("a collection job", () => {
       await outbox.close();
       await receiver.close();
     }
+  });
+
+  it("is shown after it ends however many jobs end after it, though BullMQ has dropped the job", async () => {
+    const worker = startWorker(new StandIn(double).engine());
+    let id: string;
+    try {
+      id = (await post({ collection: LONG, limit: 3 })).body.job.id;
+      expect((await finished(id)).job.status).toBe("completed");
+    } finally {
+      await worker.close();
+    }
+    // 1000 jobs end after it, each with the queue's default retention: BullMQ keeps the newest 1000 finished.
+    const others = Array.from({ length: 1000 }, (_, i) => ({
+      name: "transcript",
+      data: { work: work(OWN), requestId: "other", caller: CALLER },
+      opts: { jobId: `other-${i}` },
+    }));
+    let ended = 0;
+    const drain = new BullWorker(queueName, async () => ({ stored: true }), {
+      connection: blockingConnection(api.config.REDIS_URL),
+      prefix: BULL_PREFIX,
+      concurrency: 100,
+    });
+    drain.on("completed", () => ended++);
+    try {
+      await api.jobs.queue.addBulk(others);
+      await eventually(async () => (ended === others.length ? true : undefined));
+    } finally {
+      await drain.close();
+    }
+    expect(await api.jobs.queue.getJob(id)).toBeUndefined();
+    const shown = await status(id);
+    expect(shown.job.status).toBe("completed");
+    expect(shown.progress).toEqual({ total: 3, done: 2, failed: 1, extracted: 3 });
+    expect(shown.items).toHaveLength(3);
+    const other = await signedFetch(api.url, `/v1/jobs/${id}`, {
+      caller: { plan: "free", keyId: "0000000000000bad" },
+    });
+    expect(other.status).toBe(404);
   });
 
   it("fails as a whole when the collection does not exist, in YouTube's words", async () => {
