@@ -29,6 +29,14 @@ export interface CoordinatorOptions {
 
 /** Items read from the store at a time while feeding. */
 const READ_CHUNK = 50;
+/**
+ * Passes in a row that may fail (Redis or BullMQ away) before the collection fails: each waits
+ * twice as long as the one before, from the pass delay up to MAX_PASS_BACKOFF_MS, about 13 minutes
+ * in all with a 1 s pass. BullMQ's attempts (JOB_ATTEMPTS) are not spent on them: they would add up
+ * over the collection's whole life, and four blips in hours would fail it.
+ */
+const MAX_FAILED_PASSES = 10;
+const MAX_PASS_BACKOFF_MS = 300_000;
 
 /**
  * The share of a key's places in flight its collections may fill, together: half, at least one. The
@@ -176,7 +184,7 @@ export function collectionCoordinator(options: CoordinatorOptions) {
     await store.skipTo(id, next, ttl);
   }
 
-  return async function coordinate(
+  async function coordinate(
     job: Job<CollectionJobData, JobReturn>,
     token?: string,
     signal?: AbortSignal,
@@ -208,9 +216,27 @@ export function collectionCoordinator(options: CoordinatorOptions) {
       log.info({ total: listing.videos.length, truncated: listing.truncated }, "collection listed");
     }
     const window = collectionShare(submitter.perCaller(caller));
-    await settleRunning(job, id, window);
-    await feed(job, id, window);
-    const meta = await store.meta(id);
+    let meta: Awaited<ReturnType<typeof store.meta>>;
+    try {
+      await settleRunning(job, id, window);
+      await feed(job, id, window);
+      meta = await store.meta(id);
+    } catch (error) {
+      // Every write is atomic (state.ts), so the next pass carries on from wherever this one stopped.
+      const failedPasses = (job.data.failedPasses ?? 0) + 1;
+      if (failedPasses > MAX_FAILED_PASSES) {
+        log.error({ err: error, failedPasses }, "collection pass failed too many times in a row");
+        throw new UnrecoverableError(
+          encodeFailure(new ApiError("INTERNAL", { details: { cause: "collection" } })),
+        );
+      }
+      const backoffMs = Math.min(options.passDelayMs * 2 ** (failedPasses - 1), MAX_PASS_BACKOFF_MS);
+      log.warn({ err: error, failedPasses, backoffMs }, "collection pass failed, tried again later");
+      await job.updateData({ ...job.data, failedPasses });
+      await job.moveToDelayed(Date.now() + backoffMs, token);
+      throw new DelayedError();
+    }
+    if (job.data.failedPasses) await job.updateData({ ...job.data, failedPasses: 0 });
     if (meta && meta.progress.done + meta.progress.failed >= meta.progress.total) {
       log.info(meta.progress, "collection completed");
       await ended(job, { completed: { collection: meta.info, progress: meta.progress } });
@@ -218,5 +244,15 @@ export function collectionCoordinator(options: CoordinatorOptions) {
     }
     await job.moveToDelayed(Date.now() + options.passDelayMs, token);
     throw new DelayedError();
+  }
+
+  return {
+    run: coordinate,
+    /**
+     * The worker calls this when a collection job has failed for good, whatever failed it (its
+     * passes, a third worker crash under it: BullMQ's stall count is never reset): the failure is
+     * recorded and the callback told. Both are idempotent, so the listing's own call before is harmless.
+     */
+    failed: (job: Job<CollectionJobData, JobReturn>) => ended(job, { failedReason: job.failedReason }),
   };
 }

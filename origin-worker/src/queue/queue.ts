@@ -49,6 +49,8 @@ export interface CollectionJobData {
   collection: CollectionOrder;
   requestId: string;
   caller: Caller;
+  /** Passes failed in a row (Redis or BullMQ away): the coordinator backs off, then gives up. */
+  failedPasses?: number;
 }
 
 export type QueueJobData = JobData | CollectionJobData;

@@ -102,7 +102,7 @@ export function createTranscriptWorker(options: TranscriptWorkerOptions): Worker
     keyPrefix: originKeyPrefix(options.queueName),
     leaseMs: options.admissionLeaseMs,
   });
-  const coordinate = collectionCoordinator({
+  const collections = collectionCoordinator({
     submitter: options.submitter,
     store: new CollectionStore(options.redis, originKeyPrefix(options.queueName)),
     engine,
@@ -122,7 +122,7 @@ export function createTranscriptWorker(options: TranscriptWorkerOptions): Worker
     signal?: AbortSignal,
   ): Promise<JobReturn> => {
     if (job.name === COLLECTION_JOB)
-      return coordinate(job as Job<CollectionJobData, JobReturn>, token, signal);
+      return collections.run(job as Job<CollectionJobData, JobReturn>, token, signal);
     return extract(job as Job<JobData, JobReturn>, token, signal);
   };
 
@@ -203,5 +203,12 @@ export function createTranscriptWorker(options: TranscriptWorkerOptions): Worker
   });
   worker.on("error", (err) => log.error({ err }, "worker error"));
   worker.on("stalled", (jobId) => log.warn({ jobId }, "job stalled: its worker died, running it again"));
+  // finishedOn: failed for good, not an attempt to be retried.
+  worker.on("failed", (job) => {
+    if (job?.name !== COLLECTION_JOB || !job.finishedOn) return;
+    collections
+      .failed(job as Job<CollectionJobData, JobReturn>)
+      .catch((err) => log.error({ err, jobId: job.id }, "failed collection not recorded or called back"));
+  });
   return worker;
 }

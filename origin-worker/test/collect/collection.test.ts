@@ -113,10 +113,11 @@ interface RunningWorker {
   close(force?: boolean): Promise<void>;
 }
 
-function startWorker(engine: Engine): RunningWorker {
+/** `submitter`: the one the coordinator submits its videos through, for a test to make it fail. */
+function startWorker(engine: Engine, submitter?: JobSubmitter): RunningWorker {
   const config = loadWorkerConfig({ ...env, WORKER_CONCURRENCY: "8", LOG_LEVEL: "silent" });
   const redis = producerConnection(config.REDIS_URL);
-  const submitter = new JobSubmitter(submitterOptionsFrom(config));
+  submitter ??= new JobSubmitter(submitterOptionsFrom(config));
   const outbox = new WebhookOutbox(redis, queueName);
   const worker = createTranscriptWorker(
     workerOptionsFrom(config, {
@@ -449,6 +450,74 @@ describe("a collection job", () => {
       caller: { plan: "free", keyId: "0000000000000bad" },
     });
     expect(other.status).toBe(404);
+  });
+
+  it("carries on through passes that fail (Redis away), spending none of its attempts", async () => {
+    const submitter = new JobSubmitter(submitterOptionsFrom(loadWorkerConfig(env)));
+    // As many failures as the job has attempts (JOB_ATTEMPTS, 4): thrown out of the pass, they failed it.
+    let failing = 4;
+    const submit = submitter.submit.bind(submitter);
+    submitter.submit = (...args) =>
+      failing-- > 0 ? Promise.reject(new Error("Connection is closed.")) : submit(...args);
+    const worker = startWorker(new StandIn(double).engine(), submitter);
+    try {
+      const id = (await post({ collection: LONG, limit: 3 })).body.job.id;
+      const done = await finished(id);
+      expect(done.job.status).toBe("completed");
+      expect(done.progress).toMatchObject({ total: 3, done: 2, failed: 1 });
+      expect(failing).toBeLessThan(0);
+      const job = await api.jobs.queue.getJob(id);
+      // The one attempt that completed it (BullMQ counts it as it completes); none went to the failing passes.
+      expect(job?.attemptsMade).toBe(1);
+      expect(job?.data).toMatchObject({ failedPasses: 0 });
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it("calls back collection.failed whatever fails it: here a third worker dying under it", async () => {
+    await new WebhookSecrets(api.jobs.redis, queueName).rotate(CALLER.keyId);
+    const outbox = new WebhookOutbox(api.jobs.redis, queueName);
+    const receiver = await startReceiver();
+    // The listing never answers: the coordinator is active, in its first pass, when its worker dies.
+    let expanding = false;
+    const engine = {
+      ...new StandIn(double).engine(),
+      expand: () => {
+        expanding = true;
+        return new Promise(() => undefined);
+      },
+    } as Engine;
+    const dying = startWorker(engine);
+    let next: RunningWorker | undefined;
+    try {
+      const url = receiver.url("/collections");
+      const id = (await post({ collection: LONG, limit: 3, callbackUrl: url })).body.job.id;
+      await eventually(async () => (expanding ? true : undefined));
+      // Two workers died under it before (BullMQ counts stalls for the job's whole life, maxStalledCount 2).
+      await api.jobs.redis.hset(`${BULL_PREFIX}:${queueName}:${id}`, "stc", 2);
+      await dying.close(true);
+      next = startWorker(new StandIn(double).engine());
+      const done = await finished(id);
+      expect(done.job.status).toBe("failed");
+      const deliveries = await eventually(async () => {
+        const jobs = await outbox.queue.getJobs(["waiting", "delayed", "prioritized"]);
+        return jobs.length > 0 ? jobs : undefined;
+      });
+      expect(deliveries).toHaveLength(1);
+      const delivery = deliveries[0]?.data as { event: string; url: string; body: string };
+      expect(delivery).toMatchObject({ event: "collection.failed", url });
+      expect(JSON.parse(delivery.body).data).toMatchObject({
+        collectionId: id,
+        status: "failed",
+        error: { code: "INTERNAL" },
+      });
+    } finally {
+      await next?.close();
+      await outbox.queue.obliterate({ force: true });
+      await outbox.close();
+      await receiver.close();
+    }
   });
 
   it("fails as a whole when the collection does not exist, in YouTube's words", async () => {
