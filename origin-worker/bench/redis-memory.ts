@@ -135,6 +135,7 @@ const worker = createTranscriptWorker({
   submitter: jobs,
   outbox: new WebhookOutbox(workerRedis, queueName),
   collectionPassMs: 1000,
+  collectionPassItems: 200,
   jobResultTtlSeconds: 3600,
 });
 const inspect = new Redis(REDIS_URL);

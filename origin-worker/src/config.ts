@@ -219,6 +219,11 @@ export const WorkerConfigSchema = EngineConfigSchema.extend(QueueConfigSchema.sh
   STALLED_INTERVAL_MS: ms(15_000),
   /** How long a collection's coordinator waits between passes (noting finished videos, feeding more). */
   COLLECTION_PASS_MS: ms(1000),
+  /**
+   * Items one pass looks at, at most: stored videos take no place in flight, so without it one pass
+   * could walk a whole 5,000-video collection while holding its worker slot.
+   */
+  COLLECTION_PASS_ITEMS: z.coerce.number().int().positive().default(200),
 });
 
 export type WorkerConfig = z.output<typeof WorkerConfigSchema>;

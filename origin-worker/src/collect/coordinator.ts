@@ -1,4 +1,10 @@
-import { ApiError, type CollectionInfo, type CollectionRef, type WorkRequest } from "@ytt/shared";
+import {
+  ApiError,
+  type CollectionInfo,
+  type CollectionRef,
+  requestHash,
+  type WorkRequest,
+} from "@ytt/shared";
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import type { Engine } from "../extract/index.js";
 import type { Logger } from "../observability/logger.js";
@@ -22,6 +28,8 @@ export interface CoordinatorOptions {
   outbox: Pick<WebhookOutbox, "enqueueWebhook">;
   /** How long the coordinator waits between passes while its videos are in flight. */
   passDelayMs: number;
+  /** Items a pass submits or finds stored, at most (COLLECTION_PASS_ITEMS); the next pass carries on. */
+  passItems: number;
   /** How long a collection's state outlives its last change (the job's own retention). */
   stateTtlSeconds: number;
   log: Logger;
@@ -157,11 +165,23 @@ export function collectionCoordinator(options: CoordinatorOptions) {
     let running = (await store.running(id)).length;
     let next = meta.next;
     const total = meta.progress.total;
-    while (next < total && running < window) {
+    let visited = 0;
+    while (next < total && running < window && visited < options.passItems) {
       for (const item of await store.items(id, next, Math.min(READ_CHUNK, total - next))) {
-        if (running >= window) break;
+        if (running >= window || visited >= options.passItems) break;
         if (item.status !== "waiting") {
           // Unavailable entries failed when listed; `next` moves past them with the next write.
+          next = item.index + 1;
+          continue;
+        }
+        visited++;
+        // Stored already (the usual case for a channel asked for again): known from its pointer,
+        // without the brotli body submit() would read and decode.
+        const stored = await submitter.results.peek(
+          await requestHash(workOf(job.data.collection, item.videoId)),
+        );
+        if (stored) {
+          await store.submitted(id, item.index, item, { outcome: stored }, ttl);
           next = item.index + 1;
           continue;
         }

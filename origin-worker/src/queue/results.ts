@@ -44,12 +44,16 @@ export class ResultStore {
     return { ok: true, value: JSON.parse((await decompress(body)).toString("utf8")) };
   }
 
-  /** How the job ended, without reading a success's body: a failure as stored, a success as `{ ok: true }`. */
+  /**
+   * How the job ended, without reading a success's body: a failure as stored, a success as `{ ok:
+   * true }` while its body is there (EXISTS), as get() would find it.
+   */
   async peek(id: string): Promise<Extract<Outcome, { ok: false }> | { ok: true } | undefined> {
     const raw = await this.redis.get(this.pointerKey(id));
     if (!raw) return undefined;
     const pointer = JSON.parse(raw) as Pointer;
-    return pointer.ok ? { ok: true } : pointer;
+    if (!pointer.ok) return pointer;
+    return (await this.redis.exists(this.bodyKey(pointer.body))) === 1 ? { ok: true } : undefined;
   }
 
   async put(id: string, outcome: Outcome, ttlSeconds: number): Promise<void> {

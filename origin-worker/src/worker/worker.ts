@@ -51,6 +51,8 @@ export interface TranscriptWorkerOptions {
   outbox: Pick<WebhookOutbox, "enqueueWebhook">;
   /** How long a collection's coordinator waits between passes. */
   collectionPassMs: number;
+  /** Items a collection's pass looks at, at most. */
+  collectionPassItems: number;
   /** How long a finished job is kept (JOB_RESULT_TTL_SECONDS): a collection's state as long. */
   jobResultTtlSeconds: number;
 }
@@ -77,6 +79,7 @@ export function workerOptionsFrom(
     lockDurationMs: config.LOCK_DURATION_MS,
     stalledIntervalMs: config.STALLED_INTERVAL_MS,
     collectionPassMs: config.COLLECTION_PASS_MS,
+    collectionPassItems: config.COLLECTION_PASS_ITEMS,
     jobResultTtlSeconds: config.JOB_RESULT_TTL_SECONDS,
   };
 }
@@ -108,6 +111,7 @@ export function createTranscriptWorker(options: TranscriptWorkerOptions): Worker
     engine,
     outbox: options.outbox,
     passDelayMs: options.collectionPassMs,
+    passItems: options.collectionPassItems,
     stateTtlSeconds: options.jobResultTtlSeconds,
     log,
   });

@@ -8,6 +8,7 @@ import { loadWorkerConfig } from "../../src/config.js";
 import type { Engine } from "../../src/extract/index.js";
 import { createLogger } from "../../src/observability/logger.js";
 import { createWorkerMetrics } from "../../src/observability/metrics.js";
+import { failureOutcome } from "../../src/queue/outcome.js";
 import {
   BULL_PREFIX,
   blockingConnection,
@@ -114,8 +115,11 @@ interface RunningWorker {
 }
 
 /** `submitter`: the one the coordinator submits its videos through, for a test to make it fail. */
-function startWorker(engine: Engine, submitter?: JobSubmitter): RunningWorker {
-  const config = loadWorkerConfig({ ...env, WORKER_CONCURRENCY: "8", LOG_LEVEL: "silent" });
+function startWorker(
+  engine: Engine,
+  { submitter, ...more }: { submitter?: JobSubmitter; env?: Record<string, string> } = {},
+): RunningWorker {
+  const config = loadWorkerConfig({ ...env, ...more.env, WORKER_CONCURRENCY: "8", LOG_LEVEL: "silent" });
   const redis = producerConnection(config.REDIS_URL);
   submitter ??= new JobSubmitter(submitterOptionsFrom(config));
   const outbox = new WebhookOutbox(redis, queueName);
@@ -452,6 +456,47 @@ describe("a collection job", () => {
     expect(other.status).toBe(404);
   });
 
+  it("looks at COLLECTION_PASS_ITEMS items a pass, stored ones by their pointer, never decoding a body", async () => {
+    const standIn = new StandIn(double);
+    // All 30 stored (the one without captions as its failure): none takes a place in flight, so only the bound ends a pass.
+    const videoIds = (PLAYLISTS[LONG]?.entries ?? []).slice(0, 30).map((e) => e.videoId);
+    for (const videoId of videoIds) {
+      const outcome =
+        videoId === "dblNoCapts1"
+          ? failureOutcome(new ApiError("TRANSCRIPTS_DISABLED"))
+          : { ok: true as const, value: transcriptOf(videoId) };
+      await api.jobs.results.put(await requestHash(work(videoId)), outcome, 600);
+    }
+    const config = loadWorkerConfig(env);
+    const submitter = new JobSubmitter(submitterOptionsFrom(config));
+    let decoded = 0;
+    const get = submitter.results.get.bind(submitter.results);
+    submitter.results.get = (id) => {
+      decoded++;
+      return get(id);
+    };
+    // Passes far apart: the state after the first one holds still to be read.
+    const worker = startWorker(standIn.engine(), {
+      submitter,
+      env: { COLLECTION_PASS_ITEMS: "10", COLLECTION_PASS_MS: "60000" },
+    });
+    try {
+      const id = (await post({ collection: LONG, limit: 30 })).body.job.id;
+      const job = await eventually(async () => {
+        const found = await api.jobs.queue.getJob(id);
+        return found && (await found.getState()) === "delayed" ? found : undefined;
+      });
+      expect(job).toBeDefined();
+      const first = await status(id);
+      // Ten looked at, each finished by its stored answer.
+      expect((first.progress?.done ?? 0) + (first.progress?.failed ?? 0)).toBe(10);
+      expect(decoded).toBe(0);
+      expect(standIn.runs).toEqual([]);
+    } finally {
+      await worker.close();
+    }
+  });
+
   it("carries on through passes that fail (Redis away), spending none of its attempts", async () => {
     const submitter = new JobSubmitter(submitterOptionsFrom(loadWorkerConfig(env)));
     // As many failures as the job has attempts (JOB_ATTEMPTS, 4): thrown out of the pass, they failed it.
@@ -459,7 +504,7 @@ describe("a collection job", () => {
     const submit = submitter.submit.bind(submitter);
     submitter.submit = (...args) =>
       failing-- > 0 ? Promise.reject(new Error("Connection is closed.")) : submit(...args);
-    const worker = startWorker(new StandIn(double).engine(), submitter);
+    const worker = startWorker(new StandIn(double).engine(), { submitter });
     try {
       const id = (await post({ collection: LONG, limit: 3 })).body.job.id;
       const done = await finished(id);
