@@ -150,7 +150,7 @@ export interface paths {
         };
         /**
          * The status of a pending request and, once done, its result
-         * @description The id is the job token a 202 answer gave this API key; another key's poll of it is a 404. Polling costs no quota, but counts towards the burst limit. A collection's job shows its progress, a page of its items (cursor, limit) and, with a callbackUrl, its webhook's deliveries; format=jsonl streams its finished items' results instead, one JSON line per video.
+         * @description The id is the job token a 202 answer gave this API key; another key's poll of it is a 404. Polling costs no quota, but counts towards the burst limit. A collection's job shows its progress, a page of its items (cursor, limit) and, with a callbackUrl, its webhook's deliveries; format=jsonl streams its finished items' results instead, one JSON line per video, a page at a time (X-Next-Cursor names the next).
          */
         get: operations["getJob"];
         put?: never;
@@ -1373,7 +1373,7 @@ export interface operations {
             query?: {
                 /** @description Collections: the nextCursor of the previous page (default: the first item). */
                 cursor?: string;
-                /** @description Collections: items per page (default 100, at most 1000); with format=jsonl, how many items to look at (default all). */
+                /** @description Collections: items per page (default 100, at most 1000); with format=jsonl, how many items to look at (default 500; the X-Next-Cursor header names the next page). */
                 limit?: number;
                 /** @description Collections: jsonl streams the finished items' results, one JSON line each. */
                 format?: "json" | "jsonl";
@@ -1390,6 +1390,8 @@ export interface operations {
             /** @description The job */
             200: {
                 headers: {
+                    /** @description format=jsonl, collections only: the cursor of the next page of JSON lines; absent on the last page. */
+                    "X-Next-Cursor"?: string;
                     [name: string]: unknown;
                 };
                 content: {

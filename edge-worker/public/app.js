@@ -263,11 +263,11 @@ async function withAction(work) {
 
 /**
  * Saves an API answer as a file, as the browser's own download.
- * @param {Response} response
+ * @param {Blob} blob
  * @param {string} name
  */
-async function saveAs(response, name) {
-  const url = URL.createObjectURL(await response.blob());
+function saveAs(blob, name) {
+  const url = URL.createObjectURL(blob);
   const link = Object.assign(document.createElement("a"), { href: url, download: name });
   document.body.append(link);
   link.click();
@@ -279,7 +279,7 @@ controls.download.addEventListener("click", () =>
   withAction(async (transcript) => {
     const format = chosenFormat();
     const name = fileName(transcript, format);
-    await saveAs(await api.get(renderingPath(transcript, format)), name);
+    saveAs(await (await api.get(renderingPath(transcript, format))).blob(), name);
     return `Downloaded ${name}.`;
   }),
 );
@@ -290,7 +290,14 @@ controls.collectionDownload.addEventListener("click", async () => {
   if (!job) return;
   try {
     const id = job.collection?.id ?? "collection";
-    await saveAs(await api.get(`${job.job.statusUrl}?format=jsonl`), `${id}.jsonl`);
+    // The lines come a page at a time, X-Next-Cursor naming the next: one file of them all.
+    const pages = [];
+    for (let cursor = "0"; cursor; ) {
+      const page = await api.get(`${job.job.statusUrl}?format=jsonl&cursor=${cursor}`);
+      pages.push(await page.blob());
+      cursor = page.headers.get("X-Next-Cursor") ?? "";
+    }
+    saveAs(new Blob(pages, { type: "application/jsonl" }), `${id}.jsonl`);
   } catch (e) {
     if (!(e instanceof ApiFailure)) throw e;
     showFailure(e, { pick: pickLanguage });

@@ -67,6 +67,11 @@ describe("POST /v1/collections", () => {
       ["okCollect01", "completed"],
       ["ntCollect02", "failed"],
     ]);
+    expect(lines.headers.get("X-Next-Cursor")).toBeNull();
+    // A page of the lines: the origin's cursor of the next one passes through.
+    const linesPage = await call(`/v1/jobs/${created.job.id}?format=jsonl&limit=1`, { key });
+    expect(linesPage.headers.get("X-Next-Cursor")).toBe("1");
+    expect((await linesPage.text()).trimEnd().split("\n")).toHaveLength(1);
 
     // Another key's poll of the token is a 404, like any unknown job.
     const other = await call(`/v1/jobs/${created.job.id}`, { key: await createKey("free") });

@@ -13,8 +13,15 @@ import { CHANNEL_TABS } from "./collection-ref.js";
 export const COLLECTION_ITEM_STATUSES = ["waiting", "running", "completed", "failed"] as const;
 export type CollectionItemStatus = (typeof COLLECTION_ITEM_STATUSES)[number];
 
-/** Items per page of GET /v1/jobs/{id} for a collection, when `limit` does not say, and at most. */
-export const COLLECTION_PAGE = { default: 100, max: 1000 } as const;
+/**
+ * Items per page of GET /v1/jobs/{id} for a collection, when `limit` does not say, and at most;
+ * `jsonl`: the default of format=jsonl, whose lines carry transcripts: a page of 500 is read well
+ * within the edge's ORIGIN_TIMEOUT_MS, which bounds the body too (5,000 at once may not be).
+ */
+export const COLLECTION_PAGE = { default: 100, jsonl: 500, max: 1000 } as const;
+
+/** The header of a format=jsonl page naming the next page's `cursor`; absent on the last page. */
+export const NEXT_CURSOR_HEADER = "X-Next-Cursor";
 
 export const CollectionItemSchema = z.object({
   /** The item's position in the collection, from 0: what `cursor` counts. */

@@ -1,5 +1,11 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
-import { COLLECTION_LIMIT, checkedCollection, JobBodySchema, toTranscriptRequest } from "@ytt/shared";
+import {
+  COLLECTION_LIMIT,
+  checkedCollection,
+  JobBodySchema,
+  NEXT_CURSOR_HEADER,
+  toTranscriptRequest,
+} from "@ytt/shared";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env.js";
 import { ownKeyOnly } from "../auth/demo.js";
@@ -79,7 +85,8 @@ export const collections = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
 
 /**
  * GET /v1/jobs/{id} of a collection: always the origin's (its state lives there), the page of items
- * asked for; format=jsonl streams the finished items' results through as the origin writes them.
+ * asked for; format=jsonl streams the finished items' results through as the origin writes them,
+ * a page at a time (the next page's cursor in X-Next-Cursor).
  */
 export async function collectionStatus(
   c: Context<AppEnv>,
@@ -97,8 +104,13 @@ export async function collectionStatus(
   if (query.format === "jsonl") {
     const response = await originFetch(ctx, "GET", path, undefined, undefined, "application/jsonl");
     if (response.status === 200 && response.body) {
+      const next = response.headers.get(NEXT_CURSOR_HEADER);
       return new Response(response.body, {
-        headers: { ...noStore, "Content-Type": "application/jsonl; charset=utf-8" },
+        headers: {
+          ...noStore,
+          "Content-Type": "application/jsonl; charset=utf-8",
+          ...(next && /^\d{1,7}$/.test(next) ? { [NEXT_CURSOR_HEADER]: next } : {}),
+        },
       });
     }
     const body = await response.json().catch(() => undefined);

@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, type RouteConfigToTypedResponse, z } from "@hono/zod-openapi";
-import { ApiError } from "@ytt/shared";
+import { ApiError, NEXT_CURSOR_HEADER } from "@ytt/shared";
 import type { AppEnv } from "../app-env.js";
 import { readJobToken } from "../forward/job-token.js";
 import { jobStatus } from "../resolve.js";
@@ -13,12 +13,18 @@ const jobRoute = createRoute({
   operationId: "getJob",
   summary: "The status of a pending request and, once done, its result",
   description:
-    "The id is the job token a 202 answer gave this API key; another key's poll of it is a 404. Polling costs no quota, but counts towards the burst limit. A collection's job shows its progress, a page of its items (cursor, limit) and, with a callbackUrl, its webhook's deliveries; format=jsonl streams its finished items' results instead, one JSON line per video.",
+    "The id is the job token a 202 answer gave this API key; another key's poll of it is a 404. Polling costs no quota, but counts towards the burst limit. A collection's job shows its progress, a page of its items (cursor, limit) and, with a callbackUrl, its webhook's deliveries; format=jsonl streams its finished items' results instead, one JSON line per video, a page at a time (X-Next-Cursor names the next).",
   ...keyed,
   request: { params: JobParamSchema, query: JobQuerySchema },
   responses: {
     200: {
       description: "The job",
+      headers: z.object({
+        [NEXT_CURSOR_HEADER]: z.string().optional().openapi({
+          description:
+            "format=jsonl, collections only: the cursor of the next page of JSON lines; absent on the last page.",
+        }),
+      }),
       content: {
         "application/json": { schema: JobBody },
         "application/jsonl": {

@@ -126,7 +126,7 @@ export const JobQuerySchema = z.object({
     .max(COLLECTION_PAGE.max)
     .optional()
     .openapi({
-      description: `Collections: items per page (default ${COLLECTION_PAGE.default}, at most ${COLLECTION_PAGE.max}); with format=jsonl, how many items to look at (default all).`,
+      description: `Collections: items per page (default ${COLLECTION_PAGE.default}, at most ${COLLECTION_PAGE.max}); with format=jsonl, how many items to look at (default ${COLLECTION_PAGE.jsonl}; the X-Next-Cursor header names the next page).`,
     }),
   format: z
     .enum(["json", "jsonl"])

@@ -87,7 +87,14 @@ function collectionAnswer(id: string, url: URL, requestId: string): Canned {
       { index: 0, videoId: "okCollect01", status: "completed", body: cannedTranscript("okCollect01") },
       { index: 1, videoId: "ntCollect02", status: "failed", error: items[1]?.error },
     ];
-    return { status: 200, body: undefined, jsonl: lines.map((l) => `${JSON.stringify(l)}\n`).join("") };
+    // A page of one when asked: the next page's cursor in the header, as the origin says it.
+    const paged = url.searchParams.get("limit") === "1";
+    return {
+      status: 200,
+      body: undefined,
+      jsonl: (paged ? lines.slice(0, 1) : lines).map((l) => `${JSON.stringify(l)}\n`).join(""),
+      ...(paged ? { headers: { "X-Next-Cursor": "1" } } : {}),
+    };
   }
   const cursor = Number(url.searchParams.get("cursor") ?? 0);
   const limit = Number(url.searchParams.get("limit") ?? 100);
@@ -290,7 +297,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     return;
   }
   if (answer.jsonl !== undefined) {
-    res.writeHead(answer.status, { "Content-Type": "application/jsonl; charset=utf-8" });
+    res.writeHead(answer.status, { "Content-Type": "application/jsonl; charset=utf-8", ...answer.headers });
     return void res.end(answer.jsonl);
   }
   send(res, answer.status, answer.body, answer.headers);

@@ -8,6 +8,7 @@ import {
   errorBody,
   invalidRequest,
   type JobBody,
+  NEXT_CURSOR_HEADER,
   requestHash,
   toTranscriptRequest,
 } from "@ytt/shared";
@@ -131,7 +132,11 @@ export async function collectionStatus(
   const id = job.id as string;
   const meta = await store.meta(id);
   const total = meta?.progress.total ?? 0;
-  if (format === "jsonl") return streamResults(c, jobs, store, job, cursor, query.data.limit ?? total);
+  if (format === "jsonl") {
+    const limit = query.data.limit ?? COLLECTION_PAGE.jsonl;
+    if (cursor + limit < total) c.header(NEXT_CURSOR_HEADER, String(cursor + limit));
+    return streamResults(c, jobs, store, job, cursor, limit);
+  }
 
   const state = await job.getState();
   const status =

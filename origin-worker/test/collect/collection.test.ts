@@ -308,6 +308,17 @@ describe("a collection job", () => {
         error: { code: "VIDEO_UNAVAILABLE" },
       });
       expect(lines.filter((l) => l.status === "completed")).toHaveLength(117);
+      // Under the default page (500) all at once; a page of 30 from 50 names the next in a header.
+      expect(jsonl.headers.get("x-next-cursor")).toBeNull();
+      const page = await signedFetch(api.url, `/v1/jobs/${id}?format=jsonl&cursor=50&limit=30`, {
+        caller: CALLER,
+      });
+      expect(page.headers.get("x-next-cursor")).toBe("80");
+      const paged = (await page.text())
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l).index);
+      expect(paged).toEqual(Array.from({ length: 30 }, (_, i) => 50 + i));
 
       // Another key cannot read it.
       const other = await signedFetch(api.url, `/v1/jobs/${id}`, {
