@@ -127,12 +127,13 @@ export function createWebhookWorker(options: WebhookWorkerOptions): WebhookDeliv
 
   /** The request's status of an item still extracting when its batch was answered; undefined while it runs. */
   async function itemOutcome(jobId: string): Promise<Pick<BatchItemState, "status" | "code"> | undefined> {
-    const job = await transcripts.getJob(jobId);
+    // The state first, the job after: a job read while it ran, then found failed, has no failedReason.
+    const state = await transcripts.getJobState(jobId);
+    if (state === "completed") return { status: 200 };
+    if (state !== "failed" && state !== "unknown") return undefined;
+    const job = state === "failed" ? await transcripts.getJob(jobId) : undefined;
     // Gone (finished jobs are kept an hour): what it ended with is no longer known here.
     if (!job) return { status: 404, code: "NOT_FOUND" };
-    const state = await job.getState();
-    if (state === "completed") return { status: 200 };
-    if (state !== "failed") return undefined;
     const error = decodeFailure(job.failedReason);
     return { status: error.status, code: error.code };
   }
