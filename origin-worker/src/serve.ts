@@ -21,3 +21,23 @@ export function listen(
     );
   });
 }
+
+/**
+ * BullMQ's graceful shutdown within a grace period: `close()` lets running jobs end; past the grace,
+ * `close(true)` leaves them to lose their lock and run again elsewhere. Says whether all ended in time.
+ */
+export async function drainWithin(
+  closeable: { close(force?: boolean): Promise<void> },
+  graceMs: number,
+): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const drained = await Promise.race([
+    closeable.close().then(() => true),
+    new Promise<false>((r) => {
+      timer = setTimeout(() => r(false), graceMs);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (!drained) await closeable.close(true);
+  return drained;
+}

@@ -2,20 +2,7 @@ import { describe, expect, it } from "vitest";
 import { type ChunkOptions, chunkTranscript, estimateTokens } from "../src/chunk.js";
 import { DEFAULT_CUE_MS } from "../src/render.js";
 import type { Segment, Transcript } from "../src/transcript.js";
-
-function transcript(segments: Segment[]): Transcript {
-  return {
-    video: {
-      videoId: "dQw4w9WgXcQ",
-      title: "A title",
-      channelName: "A channel",
-      channelId: "UC123",
-      chapters: [],
-    },
-    track: { languageCode: "en", name: "English", kind: "manual", isTranslatable: true },
-    segments,
-  };
-}
+import { transcript } from "./support/transcript.js";
 
 /** Cues two seconds apart, each lasting two seconds. */
 function cues(...texts: string[]): Segment[] {

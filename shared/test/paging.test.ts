@@ -3,26 +3,20 @@ import { estimateTokens } from "../src/chunk.js";
 import { transcriptPage } from "../src/paging.js";
 import { renderTranscript, type TranscriptFormat } from "../src/render.js";
 import type { Segment, Transcript } from "../src/transcript.js";
+import { transcript } from "./support/transcript.js";
 
-function transcript(segments: Segment[]): Transcript {
-  return {
-    video: {
-      videoId: "dQw4w9WgXcQ",
-      title: "A lecture",
-      channelName: "A channel",
-      channelId: "UC123",
-      chapters: [
-        { title: "Opening", startMs: 0 },
-        { title: "Middle", startMs: 1_500_000 },
-      ],
-    },
-    track: { languageCode: "en", name: "English", kind: "manual", isTranslatable: true },
-    segments,
-  };
-}
+/** A lecture in two chapters. */
+const lecture = (segments: Segment[]): Transcript =>
+  transcript(segments, {
+    title: "A lecture",
+    chapters: [
+      { title: "Opening", startMs: 0 },
+      { title: "Middle", startMs: 1_500_000 },
+    ],
+  });
 
 /** An hour of cues, every 2.5 s, of varying length so page ends do not fall on a pattern. */
-const LONG = transcript(
+const LONG = lecture(
   Array.from({ length: 1440 }, (_, i) => ({
     startMs: i * 2500,
     durationMs: 2400,
@@ -81,7 +75,7 @@ describe("transcriptPage", () => {
   });
 
   it("puts a cue larger than the budget on a page of its own rather than dropping it", () => {
-    const t = transcript([
+    const t = lecture([
       { startMs: 0, durationMs: 1000, text: "short" },
       { startMs: 1000, durationMs: 1000, text: "long ".repeat(400) },
       { startMs: 2000, durationMs: 1000, text: "after" },
@@ -96,7 +90,7 @@ describe("transcriptPage", () => {
   });
 
   it("answers a transcript without segments with one empty page", () => {
-    const page = transcriptPage(transcript([]), 0, { format: "json", maxTokens: 500 });
+    const page = transcriptPage(lecture([]), 0, { format: "json", maxTokens: 500 });
     expect([page.start, page.end]).toEqual([0, 0]);
     expect(JSON.parse(page.body).segments).toEqual([]);
   });

@@ -8,20 +8,7 @@ import {
   TranscriptFormatSchema,
 } from "../src/render.js";
 import { type Segment, type Transcript, TranscriptSchema } from "../src/transcript.js";
-
-function transcript(segments: Segment[]): Transcript {
-  return {
-    video: {
-      videoId: "dQw4w9WgXcQ",
-      title: "A title",
-      channelName: "A channel",
-      channelId: "UC123",
-      chapters: [],
-    },
-    track: { languageCode: "en", name: "English", kind: "manual", isTranslatable: true },
-    segments,
-  };
-}
+import { transcript } from "./support/transcript.js";
 
 interface ParsedCue {
   index?: number;

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { loadWebhooksConfig } from "../config.js";
 import { createLogger } from "../observability/logger.js";
 import { producerConnection } from "../queue/queue.js";
-import { listen } from "../serve.js";
+import { drainWithin, listen } from "../serve.js";
 import { parseHostRules } from "../upstream/host-rules.js";
 import { createWebhookWorker } from "./worker.js";
 
@@ -60,15 +60,7 @@ async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, "draining");
-  let timer: NodeJS.Timeout | undefined;
-  const drained = await Promise.race([
-    delivery.close().then(() => true),
-    new Promise<false>((r) => {
-      timer = setTimeout(() => r(false), config.WEBHOOK_SHUTDOWN_GRACE_MS);
-    }),
-  ]);
-  clearTimeout(timer);
-  if (!drained) await delivery.close(true);
+  const drained = await drainWithin(delivery, config.WEBHOOK_SHUTDOWN_GRACE_MS);
   await redis.quit();
   await opsServer.close();
   log.info({ drained }, "stopped");

@@ -4,7 +4,7 @@ import { createEngineFromConfig, upstreamOverrideWarning } from "../extract/from
 import { createLogger } from "../observability/logger.js";
 import { createWorkerMetrics } from "../observability/metrics.js";
 import { JobSubmitter, producerConnection, submitterOptionsFrom } from "../queue/queue.js";
-import { listen } from "../serve.js";
+import { drainWithin, listen } from "../serve.js";
 import { WebhookOutbox } from "../webhooks/outbox.js";
 import { createTranscriptWorker, workerOptionsFrom } from "./worker.js";
 
@@ -70,19 +70,9 @@ async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   log.info({ signal, graceMs: config.SHUTDOWN_GRACE_MS }, "draining");
-  let timer: NodeJS.Timeout | undefined;
-  const drained = await Promise.race([
-    worker.close().then(() => true),
-    new Promise<false>((r) => {
-      timer = setTimeout(() => r(false), config.SHUTDOWN_GRACE_MS);
-    }),
-  ]);
-  clearTimeout(timer);
-  if (!drained) {
-    // Jobs still running lose their lock and are picked up by another worker.
-    log.warn("grace period over: leaving unfinished jobs to other workers");
-    await worker.close(true);
-  }
+  const drained = await drainWithin(worker, config.SHUTDOWN_GRACE_MS);
+  // Jobs still running lost their lock: another worker picks them up.
+  if (!drained) log.warn("grace period over: left unfinished jobs to other workers");
   await engine.close();
   await Promise.all([submitter.close(), outbox.close()]);
   await Promise.all([redis.quit(), resultRedis !== redis ? resultRedis.quit() : undefined]);
