@@ -138,7 +138,7 @@ export async function pollJob(
   stack: Stack,
   statusUrl: string,
   key: string,
-  { timeoutMs = 60_000, ip = clientIp() } = {},
+  { timeoutMs = 60_000, ip = clientIp(), intervalMs = 500 } = {},
 ): Promise<JobBody> {
   const path = statusUrl.startsWith("http") ? new URL(statusUrl).pathname : statusUrl;
   const deadline = Date.now() + timeoutMs;
@@ -150,7 +150,7 @@ export async function pollJob(
     } else if (answer.status !== 503) {
       throw new Error(`polling ${path}: ${answer.status} ${answer.text}`);
     }
-    await sleep(500);
+    await sleep(intervalMs);
   }
   throw new Error(`job ${path} not finished after ${timeoutMs} ms`);
 }
