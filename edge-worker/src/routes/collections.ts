@@ -24,7 +24,7 @@ const collectionRoute = createRoute({
   path: "/v1/collections",
   operationId: "createCollection",
   summary: "Every transcript of a playlist or a channel, as one job",
-  description: `Lists the playlist or the channel's tab (up to \`limit\` videos, in order) and fetches each video's transcript with the options given; answers 202 with a job to poll at once. The collection costs \`limit\` units of the daily quota (default ${COLLECTION_LIMIT.default}), charged when it is created, like a batch's items. Its videos are extracted within half of the key's places in flight, so the key's own requests are never starved; videos already stored cost no extraction.`,
+  description: `Lists the playlist or the channel's tab (up to \`limit\` videos, in order) and fetches each video's transcript with the options given; answers 202 with a job to poll at once. The collection costs \`limit\` units of the daily quota (default ${COLLECTION_LIMIT.default}), charged when it is created, like a batch's items. Its videos are extracted within half of the key's places in flight, so the key's own requests are never starved; videos the origin still has stored (a day) cost no extraction.`,
   security,
   middleware: [bodyUpTo(MAX_BODY_BYTES), ownKeyOnly, burstLimit],
   request: { body: { content: { "application/json": { schema: CollectionRequest } }, required: true } },
