@@ -1,5 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
+import { Hono } from "hono";
+import type { Redis } from "ioredis";
 
 export interface Listening {
   port: number;
@@ -40,4 +42,18 @@ export async function drainWithin(
   clearTimeout(timer);
   if (!drained) await closeable.close(true);
   return drained;
+}
+
+/**
+ * The probes of a process that runs a BullMQ Worker (its ops port): alive while it answers, ready while
+ * the Worker runs and its Redis answers.
+ */
+export function workerProbes(worker: { isRunning(): boolean }, redis: Redis): Hono {
+  const ops = new Hono();
+  ops.get("/healthz", (c) => c.json({ ok: true }));
+  ops.get("/readyz", async (c) => {
+    const ok = worker.isRunning() && (await redis.ping().catch(() => undefined)) === "PONG";
+    return c.json({ ok }, ok ? 200 : 503);
+  });
+  return ops;
 }

@@ -1,8 +1,7 @@
-import { Hono } from "hono";
 import { loadWebhooksConfig } from "../config.js";
 import { createLogger } from "../observability/logger.js";
 import { producerConnection } from "../queue/queue.js";
-import { drainWithin, listen } from "../serve.js";
+import { drainWithin, listen, workerProbes } from "../serve.js";
 import { parseHostRules } from "../upstream/host-rules.js";
 import { createWebhookWorker } from "./worker.js";
 
@@ -38,12 +37,7 @@ const delivery = createWebhookWorker({
 });
 await delivery.worker.waitUntilReady();
 
-const ops = new Hono();
-ops.get("/healthz", (c) => c.json({ ok: true }));
-ops.get("/readyz", async (c) => {
-  const ok = delivery.worker.isRunning() && (await redis.ping().catch(() => undefined)) === "PONG";
-  return c.json({ ok }, ok ? 200 : 503);
-});
+const ops = workerProbes(delivery.worker, redis);
 const opsServer = await listen(ops.fetch, config.OPS_PORT, config.ORIGIN_HOST);
 log.info(
   {

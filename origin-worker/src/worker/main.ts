@@ -1,10 +1,9 @@
-import { Hono } from "hono";
 import { loadWorkerConfig } from "../config.js";
 import { createEngineFromConfig, upstreamOverrideWarning } from "../extract/from-config.js";
 import { createLogger } from "../observability/logger.js";
 import { createWorkerMetrics } from "../observability/metrics.js";
 import { JobSubmitter, producerConnection, submitterOptionsFrom } from "../queue/queue.js";
-import { drainWithin, listen } from "../serve.js";
+import { drainWithin, listen, workerProbes } from "../serve.js";
 import { WebhookOutbox } from "../webhooks/outbox.js";
 import { createTranscriptWorker, workerOptionsFrom } from "./worker.js";
 
@@ -44,12 +43,7 @@ const worker = createTranscriptWorker(
 await worker.waitUntilReady();
 
 // Each worker pod has its own ops port: liveness, readiness and its job metrics.
-const ops = new Hono();
-ops.get("/healthz", (c) => c.json({ ok: true }));
-ops.get("/readyz", async (c) => {
-  const ok = worker.isRunning() && (await redis.ping().catch(() => undefined)) === "PONG";
-  return c.json({ ok }, ok ? 200 : 503);
-});
+const ops = workerProbes(worker, redis);
 ops.get("/metrics", async (c) =>
   c.body(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType }),
 );
