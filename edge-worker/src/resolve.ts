@@ -23,6 +23,7 @@ import {
   type Answer,
   callOrigin,
   edgeJob,
+  fromOrigin,
   interpretAnswer,
   isCacheableFailure,
   type OriginCall,
@@ -352,9 +353,6 @@ export async function jobStatus(ctx: ResolveContext, job: IssuedJob, token: stri
   if (stored && stored.kind === job.kind && stored.storedAt >= job.issuedAt - 1000) {
     return storedJob(token, stored, ctx.requestId);
   }
-  const raw = await callOrigin(ctx, "GET", `/v1/jobs/${job.jobId}`);
-  if (raw.status !== 200) throw originRefusal(raw);
-  const parsed = JobBodySchema.safeParse(raw.body);
-  if (!parsed.success) throw originUnavailable("bad-response");
-  return edgeJob(parsed.data, ctx.requestId, token);
+  const body = await fromOrigin(ctx, "GET", `/v1/jobs/${job.jobId}`, JobBodySchema);
+  return edgeJob(body, ctx.requestId, token);
 }

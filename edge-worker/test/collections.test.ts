@@ -95,6 +95,19 @@ describe("POST /v1/collections", () => {
     expect(next.headers.get("RateLimit-Remaining")).toBe("3");
   });
 
+  it("keeps the charge when the answer is not the origin's own (a gateway's 502: the job may exist)", async () => {
+    const key = await createKey("free");
+    const env = { QUOTA_FREE_PER_DAY: "10" };
+    const gateway = await create(
+      key,
+      { collection: "https://www.youtube.com/playlist?list=PLGatewayFgquLnL59alCl_2TQvOiD5VAB", limit: 7 },
+      { env },
+    );
+    expect(gateway.status).toBe(503);
+    expect((await errorOf(gateway)).code).toBe("ORIGIN_UNAVAILABLE");
+    expect(gateway.headers.get("RateLimit-Remaining")).toBe("3");
+  });
+
   it("refuses what is not a collection, a callback that may not be called, the demo key and a quota too small, before asking the origin", async () => {
     const key = await createKey("free");
     const before = (await originRequests("/v1/collections")).length;

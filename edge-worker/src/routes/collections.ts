@@ -10,7 +10,15 @@ import type { Context } from "hono";
 import type { AppEnv } from "../app-env.js";
 import { ownKeyOnly } from "../auth/demo.js";
 import { type IssuedCollection, issueJobToken } from "../forward/job-token.js";
-import { callOrigin, edgeJob, originFetch, originQuery, originRefusal } from "../forward/origin.js";
+import {
+  callOrigin,
+  edgeJob,
+  fromOrigin,
+  originFetch,
+  originQuery,
+  originRefusal,
+  originUnavailable,
+} from "../forward/origin.js";
 import { burstLimit, chargeQuota, refundQuota } from "../rate-limit/middleware.js";
 import { bodyUpTo, resolveContext, validationHook } from "./request.js";
 import { CollectionRequest, errorResponses, JobBody, KEYED_ERRORS, security } from "./schemas.js";
@@ -64,12 +72,14 @@ export const collections = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     };
     const raw = await callOrigin(ctx, "POST", "/v1/collections", order);
     if (raw.status !== 202) {
-      // The origin said no (queue full, a bad reference it caught): no job, so nothing spent.
-      await refundQuota(c, limit);
-      throw originRefusal(raw);
+      const refusal = originRefusal(raw);
+      // The origin's own refusal (queue full, a bad reference it caught) means no job: nothing spent.
+      // Anything else (a gateway's 502, a body that is not ours) may have come after the job was made.
+      if (refusal.code !== "ORIGIN_UNAVAILABLE") await refundQuota(c, limit);
+      throw refusal;
     }
     const created = JobBodySchema.safeParse(raw.body);
-    if (!created.success) throw originRefusal(raw);
+    if (!created.success) throw originUnavailable("bad-response");
     const token = await issueJobToken(c.var.config, c.var.caller, {
       jobId: created.data.job.id,
       kind: "collection",
@@ -116,8 +126,6 @@ export async function collectionStatus(
     const body = await response.json().catch(() => undefined);
     throw originRefusal({ status: response.status, body, retryAfter: undefined });
   }
-  const raw = await callOrigin(ctx, "GET", path);
-  const parsed = raw.status === 200 ? JobBodySchema.safeParse(raw.body) : undefined;
-  if (!parsed?.success) throw originRefusal(raw);
-  return c.json(edgeJob(parsed.data, c.var.requestId, token), 200, noStore);
+  const body = await fromOrigin(ctx, "GET", path, JobBodySchema);
+  return c.json(edgeJob(body, c.var.requestId, token), 200, noStore);
 }

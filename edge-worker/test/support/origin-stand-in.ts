@@ -200,6 +200,8 @@ async function route(method: string, url: URL, body: string, requestId: string):
   if (method === "POST" && url.pathname === "/v1/collections") {
     // A playlist named "…QueueFull…" meets a full queue: the origin refuses it without a job.
     if (body.includes("QueueFull")) return error("QUEUE_FULL", requestId);
+    // "…Gateway…": a proxy's 502 in front of the origin, no body of ours; the job may exist.
+    if (body.includes("Gateway")) return { status: 502, body: { message: "bad gateway" } };
     const id = randomBytes(16).toString("hex");
     collectionJobs.set(id, JSON.parse(body));
     const job = { id, status: "queued", statusUrl: `/v1/jobs/${id}`, kind: "collection" };
