@@ -53,13 +53,12 @@ describe("a playlist as one job", () => {
     expect(created.headers.get("location")).toBe(job.statusUrl);
     expect(created.headers.get("ratelimit-remaining")).not.toBeNull();
 
-    // While its videos are extracted, the key's own request still finds a place (not 429).
-    const running = await pollUntil(s, job.statusUrl, key, (body) => (body.progress?.total ?? 0) > 0);
+    // Once the collection is listed, the key's own request still finds a place (not 429), with only
+    // two places for a free key. That the collection never holds more than half of them while it
+    // runs is shown in origin-worker/test/collect/collection.test.ts, where its pace is controlled.
+    await pollUntil(s, job.statusUrl, key, (body) => (body.progress?.total ?? 0) > 0);
     const own = await call(s, "/v1/transcripts/dblItem0150?lang=en", { key, timeoutMs: 60_000 });
-    expect({ own: own.status, collectionStillRunning: running.job.status }).toEqual({
-      own: 200,
-      collectionStillRunning: "active",
-    });
+    expect(own.status).toBe(200);
 
     const done = await pollJob(s, job.statusUrl, key, { timeoutMs: 60_000 });
     expect(done.job.status).toBe("completed");
@@ -156,9 +155,11 @@ async function pollUntil(
 ): Promise<JobBody> {
   for (let i = 0; i < 200; i++) {
     const answer = await call(s, statusUrl, { key });
+    // A 429 (polls count towards the burst limit) or any other refusal fails at once, saying so.
+    if (answer.status !== 200) throw new Error(`${statusUrl}: ${answer.status} ${answer.text}`);
     const body = answer.json as JobBody;
-    if (answer.status === 200 && ready(body)) return body;
-    await new Promise((r) => setTimeout(r, 100));
+    if (ready(body)) return body;
+    await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${statusUrl} never got ready`);
 }

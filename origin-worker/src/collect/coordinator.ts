@@ -229,7 +229,7 @@ export function collectionCoordinator(options: CoordinatorOptions) {
         // A retryable failure (YouTube pushing back, a timeout) is tried again after the back-off.
         const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
         if (error.retryable && !last) throw new Error(encodeFailure(error));
-        await ended(job, { failedReason: encodeFailure(error) });
+        // Recorded and called back by the worker's failed handler, like every final failure.
         throw new UnrecoverableError(encodeFailure(error));
       }
       await store.saveListing(id, infoOf(order.ref, listing), listing, ttl);

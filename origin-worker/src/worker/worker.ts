@@ -207,7 +207,8 @@ export function createTranscriptWorker(options: TranscriptWorkerOptions): Worker
   });
   worker.on("error", (err) => log.error({ err }, "worker error"));
   worker.on("stalled", (jobId) => log.warn({ jobId }, "job stalled: its worker died, running it again"));
-  // finishedOn: failed for good, not an attempt to be retried.
+  // The one owner of a collection's failure (listing refused, passes failing, a worker dying too often):
+  // finishedOn says failed for good, not an attempt to be retried.
   worker.on("failed", (job) => {
     if (job?.name !== COLLECTION_JOB || !job.finishedOn) return;
     collections
