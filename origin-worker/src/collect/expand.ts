@@ -151,6 +151,11 @@ class BrowseClient {
     });
     if (answer.status === 404) throw new ApiError("NOT_FOUND", { message: `The ${what} does not exist.` });
     this.refuseBlocks(answer);
+    // The consent interstitial despite the SOCS cookie: this exit is asked to decide, which plain HTTP
+    // cannot; another exit (or a later try) may not be.
+    const location = answer.headers.location;
+    if (typeof location === "string" && location.startsWith("https://consent.youtube.com/"))
+      throw blocked("the consent interstitial on the collection page");
     const interstitial = detectInterstitial(answer.body);
     if (interstitial?.kind === "captcha") throw blocked("captcha on the collection page");
     const data = answer.status === 200 ? extractInitialData(answer.body) : undefined;

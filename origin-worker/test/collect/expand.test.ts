@@ -130,6 +130,22 @@ describe("refusals and limits", () => {
     );
   });
 
+  it("a flagged visitor's page or continuation, or a consent wall SOCS does not pass, is BLOCKED_BY_YOUTUBE", async () => {
+    double.failNext(1, "botCheck", { on: "watch" });
+    expect((await failureOf(expandCollection(ref(LONG), {}, options))).code).toBe("BLOCKED_BY_YOUTUBE");
+    double.failNext(1, "sessionLimit", { on: "innertube" });
+    expect((await failureOf(expandCollection(ref("@doublechannel"), { limit: 31 }, options))).code).toBe(
+      "BLOCKED_BY_YOUTUBE",
+    );
+    double.setConsent({ everywhere: true, accepted: "issued-only" });
+    expect(await failureOf(expandCollection(ref(LONG), {}, options))).toMatchObject({
+      code: "BLOCKED_BY_YOUTUBE",
+    });
+    // The usual wall takes the SOCS decision the worker sends.
+    double.setConsent({ everywhere: true, accepted: "any-decision" });
+    expect((await expandCollection(ref(LONG), { limit: 3 }, options)).videos).toHaveLength(3);
+  });
+
   it("a page slower than the step timeout is UPSTREAM_TIMEOUT", async () => {
     double.setLatency(400);
     expect(

@@ -433,25 +433,33 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
     return { ...(VIDEOS.dblUnavail1 as CatalogueVideo), videoId };
   }
 
+  /**
+   * The consent interstitial in front of a www.youtube.com page, for a visitor (the EU's) without an
+   * accepted decision: every page of the site, which is why yt-dlp sends SOCS with every YouTube
+   * extractor, _tab.py's included. True when it redirected.
+   */
+  function consentRedirect(req: IncomingMessage, res: ServerResponse, url: URL, pageGated: boolean): boolean {
+    if (!(pageGated || consent.everywhere) || hasConsent(req.headers.cookie, consent.accepted)) return false;
+    // The current interstitial's address (consent.youtube.com/m?continue=…&gl=DE&m=0&pc=yt&cm=2&hl=en&src=1).
+    const target = new URL("https://consent.youtube.com/m");
+    target.searchParams.set("continue", url.toString());
+    target.searchParams.set("gl", "DE");
+    target.searchParams.set("m", "0");
+    target.searchParams.set("pc", "yt");
+    target.searchParams.set("cm", "2");
+    target.searchParams.set("hl", "en");
+    target.searchParams.set("src", "1");
+    res.writeHead(302, { location: target.toString() });
+    res.end();
+    return true;
+  }
+
   const pageContext = (): PageContext => ({ origin, ei: randomBytes(12).toString("base64url"), sign });
 
   async function handleWatch(req: IncomingMessage, res: ServerResponse, url: URL) {
     const videoId = url.searchParams.get("v") ?? "";
     const video = VIDEOS[videoId] ?? unknownVideo(videoId);
-    if ((video.consent || consent.everywhere) && !hasConsent(req.headers.cookie, consent.accepted)) {
-      // The current interstitial's address (consent.youtube.com/m?continue=…&gl=DE&m=0&pc=yt&cm=2&hl=en&src=1).
-      const target = new URL("https://consent.youtube.com/m");
-      target.searchParams.set("continue", url.toString());
-      target.searchParams.set("gl", "DE");
-      target.searchParams.set("m", "0");
-      target.searchParams.set("pc", "yt");
-      target.searchParams.set("cm", "2");
-      target.searchParams.set("hl", "en");
-      target.searchParams.set("src", "1");
-      res.writeHead(302, { location: target.toString() });
-      res.end();
-      return;
-    }
+    if (consentRedirect(req, res, url, video.consent === true)) return;
     bump(stats.watchPages, videoId);
     stats.lastWatchHeaders = Object.fromEntries(
       Object.entries(req.headers).filter(
@@ -487,14 +495,19 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
 </body></html>`;
   }
 
-  /** GET of a playlist or channel page; false when the path is not one. Refusals as on the watch page. */
+  /**
+   * GET of a playlist or channel page; false when the path is not one. Behind the consent gate as any
+   * page. How YouTube refuses a flagged visitor here is not documented: every refusal forced on a page
+   * is the harder answer, the 429 captcha page.
+   */
   function handleCollectionPage(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
     const page = collections.page(url);
     if (!page) return false;
+    if (consentRedirect(req, res, url, false)) return true;
     const failure = refused(req)
       ? { kind: "rateLimit" as const, retryAfterSeconds: undefined }
       : takeForcedFailure("watch");
-    if (failure?.kind === "rateLimit") tooManyRequests(res, failure.retryAfterSeconds);
+    if (failure) tooManyRequests(res, failure.kind === "rateLimit" ? failure.retryAfterSeconds : undefined);
     else if (page.status === 404) send(res, 404, "<html><body>404 Not Found</body></html>");
     else send(res, 200, browsePage(page.title, page.initialData));
     return true;
@@ -511,6 +524,14 @@ export async function startYoutubeDouble(options: YoutubeDoubleOptions = {}): Pr
     if (failure?.kind === "rateLimit") {
       return send(res, 429, googleError(429, "RESOURCE_EXHAUSTED", "Too many requests"), JSON_UTF8);
     }
+    // Any other refusal forced on browse: the harder answer, as for a flagged client.
+    if (failure)
+      return send(
+        res,
+        403,
+        googleError(403, "PERMISSION_DENIED", "The caller does not have permission"),
+        JSON_UTF8,
+      );
     const answer = collections.browse(request);
     send(res, answer.status, JSON.stringify(answer.body), JSON_UTF8);
   }

@@ -28,7 +28,7 @@ afterAll(async () => {
 
 async function page(path: string) {
   const answer = await double.fetch(`https://www.youtube.com${path}`);
-  return { status: answer.status, html: answer.body };
+  return { status: answer.status, html: answer.body, location: answer.headers.location };
 }
 
 async function initialData(path: string): Promise<Json> {
@@ -222,6 +222,24 @@ describe("refusals", () => {
     expect(limited.html).toContain("g-recaptcha");
     double.failNext(1, "rateLimit", { on: "innertube" });
     expect((await browse({ browseId: `VL${LONG}` })).status).toBe(429);
+    double.reset();
+  });
+
+  it("any other refusal is the captcha page on a page, PERMISSION_DENIED on browse", async () => {
+    double.failNext(1, "botCheck", { on: "watch" });
+    const flagged = await page(`/playlist?list=${LONG}`);
+    expect(flagged.status).toBe(429);
+    expect(flagged.html).toContain("g-recaptcha");
+    double.failNext(1, "sessionLimit", { on: "innertube" });
+    expect((await browse({ browseId: `VL${LONG}` })).status).toBe(403);
+    double.reset();
+  });
+
+  it("a page is behind the consent interstitial like any page of the site", async () => {
+    double.setConsent({ everywhere: true, accepted: "issued-only" });
+    const gated = await page(`/playlist?list=${LONG}`);
+    expect(gated.status).toBe(302);
+    expect(String(gated.location).startsWith("https://consent.youtube.com/m?continue=")).toBe(true);
     double.reset();
   });
 });
