@@ -236,15 +236,19 @@ export function collectionPages(key: Buffer, now: () => number = Date.now): Coll
     };
   };
 
-  /** The view's entries from its offset, with their 1-based index in the whole playlist. */
+  /**
+   * The view's page from its offset, with each entry's 1-based index in the whole playlist. The page is
+   * cut from the whole list and the hidden entries then dropped, so a page with some is short, as
+   * YouTube's are (yt-dlp's _tab.py never counts on a full page).
+   */
   const playlistSlice = (playlist: CataloguePlaylist, view: View) => {
-    const numbered = playlist.entries
+    const items: Json[] = playlist.entries
       .map((entry, i) => ({ entry, index: i + 1 }))
-      .filter(({ entry }) => view.all || entry.status === "ok");
-    const slice = numbered.slice(view.offset, view.offset + PLAYLIST_PAGE_SIZE);
-    const items: Json[] = slice.map(({ entry, index }) => playlistEntry(playlist, entry, index));
+      .slice(view.offset, view.offset + PLAYLIST_PAGE_SIZE)
+      .filter(({ entry }) => view.all || entry.status === "ok")
+      .map(({ entry, index }) => playlistEntry(playlist, entry, index));
     const next = view.offset + PLAYLIST_PAGE_SIZE;
-    if (next < numbered.length) items.push(continuationItem({ ...view, offset: next }));
+    if (next < playlist.entries.length) items.push(continuationItem({ ...view, offset: next }));
     return items;
   };
 
