@@ -328,7 +328,9 @@ export function collectionPages(key: Buffer, now: () => number = Date.now): Coll
           },
         };
       }
-      if (tab === "streams") {
+      // Streams come as lockupViewModel; so do the videos tab's later pages, its first as videoRenderer:
+      // YouTube is moving its grids to the new shape, and yt-dlp's _rich_entries reads both.
+      if (tab === "streams" || offset > 0) {
         return {
           lockupViewModel: {
             contentId: videoId,

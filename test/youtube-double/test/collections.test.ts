@@ -166,13 +166,20 @@ describe("a channel", () => {
     data.contents.twoColumnBrowseResultsRenderer.tabs.find((t: Json) => t.tabRenderer.selected).tabRenderer;
   const grid = (data: Json): Json[] => selectedTab(data).content.richGridRenderer.contents;
 
-  it("lists its videos tab 30 at a time, the same under /@handle, /channel/, /c/ and /user/", async () => {
+  it("lists its videos tab 30 at a time (later pages as lockupViewModel), the same under /@handle, /channel/, /c/ and /user/", async () => {
     const data = await initialData("/@doublechannel/videos");
     expect(data.metadata.channelMetadataRenderer.externalId).toBe(MAIN.channelId);
     expect(itemsOf(grid(data))).toHaveLength(GRID_PAGE_SIZE);
     const { items, pages } = await everything(grid(data));
     expect(pages).toBe(3);
-    expect(items.map((i) => i.richItemRenderer.content.videoRenderer.videoId)).toEqual(MAIN.tabs.videos);
+    // The first page in the old shape, the later ones in the new.
+    const content = items.map((i) => i.richItemRenderer.content);
+    expect(content.slice(0, GRID_PAGE_SIZE).map((c) => c.videoRenderer.videoId)).toEqual(
+      MAIN.tabs.videos?.slice(0, GRID_PAGE_SIZE),
+    );
+    expect(content.slice(GRID_PAGE_SIZE).map((c) => c.lockupViewModel.contentId)).toEqual(
+      MAIN.tabs.videos?.slice(GRID_PAGE_SIZE),
+    );
     for (const path of [
       `/channel/${MAIN.channelId}/videos`,
       "/c/DoubleChannel/videos",
