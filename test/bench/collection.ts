@@ -13,8 +13,9 @@
  * Tunables: BENCH_VIDEOS (videos per side, at most 100, default 100), BENCH_LOGS=1.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { type JobBody, JobBodySchema } from "@ytt/shared";
+import { JobBodySchema } from "@ytt/shared";
 import { type DoubleStats, fillerVideoId, PLAYLISTS } from "@ytt/youtube-double";
+import { call, callMany, pollJob, total } from "../stack/client.js";
 import { metricSum, printLog, type Stack, startStack } from "../stack/index.js";
 
 const PLAYLIST = "PLdbl120VideosWithGapsAndNoCapts01";
@@ -25,6 +26,8 @@ const SINGLE_CONCURRENCY = 4;
 const POLL_MS = 1500;
 /** Warms the worker's Chromium and static cache before either side: the playlist's 101st entry, in neither side. */
 const WARM_UP = fillerVideoId(97);
+/** One client address for the whole bench (the per-address limits do not touch keys of one's own). */
+const CLIENT_IP = "203.0.113.7";
 const singles = Array.from({ length: VIDEOS }, (_, i) => fillerVideoId(101 + i));
 
 const playlistHead = new Set(PLAYLISTS[PLAYLIST]?.entries.slice(0, VIDEOS).map((e) => e.videoId));
@@ -32,63 +35,31 @@ if (singles.some((v) => playlistHead.has(v)) || playlistHead.has(WARM_UP)) {
   throw new Error("the two sides must not share a video: each must start from a cold store");
 }
 
-interface Answer {
-  status: number;
-  retryAfter: number;
-  json: unknown;
-}
-
-async function get(stack: Stack, key: string, path: string, init: RequestInit = {}): Promise<Answer> {
-  const res = await fetch(`${stack.edgeUrl}${path}`, {
-    ...init,
-    headers: {
-      Authorization: `Bearer ${key}`,
-      "CF-Connecting-IP": "203.0.113.7",
-      "Content-Type": "application/json",
-    },
-  });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = text;
-  }
-  return { status: res.status, retryAfter: Number(res.headers.get("retry-after") ?? 0), json };
-}
-
-/** Polls a job's status URL until it has finished; 429s and 503s wait their Retry-After, as a client would. */
-async function finished(stack: Stack, key: string, statusUrl: string): Promise<JobBody> {
-  for (;;) {
-    await sleep(POLL_MS);
-    const answer = await get(stack, key, statusUrl);
-    if (answer.status === 429 || answer.status === 503) {
-      await sleep(answer.retryAfter * 1000);
-      continue;
-    }
-    if (answer.status !== 200)
-      throw new Error(`${statusUrl}: ${answer.status} ${JSON.stringify(answer.json)}`);
-    const job = JobBodySchema.parse(answer.json);
-    if (job.job.status === "completed" || job.job.status === "failed") return job;
-  }
-}
-
-/** One video asked for on its own: whether it ended with its transcript. */
+/** One video asked for on its own: whether it ended with its transcript; 429s wait their Retry-After. */
 async function single(stack: Stack, key: string, videoId: string): Promise<boolean> {
   for (;;) {
-    const answer = await get(stack, key, `/v1/transcripts/${videoId}?lang=en`);
+    const answer = await call(stack, `/v1/transcripts/${videoId}?lang=en`, { key, ip: CLIENT_IP });
     if (answer.status === 200) return true;
     if (answer.status === 202) {
       const { job } = JobBodySchema.parse(answer.json);
-      return (await finished(stack, key, job.statusUrl)).job.status === "completed";
+      return (await poll(stack, key, job.statusUrl)).job.status === "completed";
     }
     if (answer.status !== 429 && answer.status !== 503) {
-      console.warn(`${videoId}: ${answer.status} ${JSON.stringify(answer.json).slice(0, 200)}`);
+      console.warn(`${videoId}: ${answer.status} ${answer.text.slice(0, 200)}`);
       return false;
     }
-    await sleep(answer.retryAfter * 1000);
+    await sleep(Number(answer.headers.get("retry-after") ?? 1) * 1000);
   }
 }
+
+/** A job polled as a client pipeline would, slowly enough for the key's burst limit, to its end. */
+const poll = (stack: Stack, key: string, statusUrl: string) =>
+  pollJob(stack, statusUrl, key, {
+    ip: CLIENT_IP,
+    intervalMs: POLL_MS,
+    timeoutMs: 30 * 60_000,
+    waitOutRateLimit: true,
+  });
 
 interface Counts {
   double: DoubleStats;
@@ -102,8 +73,6 @@ async function counts(stack: Stack): Promise<Counts> {
   const jobs = await Promise.all(stack.workers.map((w) => metricSum(w.opsUrl, "origin_jobs_total")));
   return { double, jobs: jobs.reduce((a, b) => a + b, 0) };
 }
-
-const sum = (counter: Record<string, number>) => Object.values(counter).reduce((a, b) => a + b, 0);
 
 interface Side {
   seconds: number;
@@ -129,8 +98,8 @@ async function measure(
     seconds,
     completed,
     failed,
-    watchPages: sum(after.double.watchPages) - sum(before.double.watchPages),
-    timedtextServed: sum(after.double.timedtextServed) - sum(before.double.timedtextServed),
+    watchPages: total(after.double.watchPages) - total(before.double.watchPages),
+    timedtextServed: total(after.double.timedtextServed) - total(before.double.timedtextServed),
     // The stats calls themselves count as requests: one per snapshot.
     youtubeRequests: after.double.requests - before.double.requests - 1,
     jobs: after.jobs - before.jobs,
@@ -153,28 +122,26 @@ try {
   if (!(await single(stack, stack.apiKey, WARM_UP))) throw new Error(`the warm-up (${WARM_UP}) failed`);
 
   const singlesSide = await measure(stack, async () => {
-    let next = 0;
-    let completed = 0;
-    await Promise.all(
-      Array.from({ length: SINGLE_CONCURRENCY }, async () => {
-        while (next < singles.length) {
-          const videoId = singles[next++] as string;
-          if (await single(stack, singlesKey, videoId)) completed++;
-        }
-      }),
+    const answers = await callMany(
+      singles.length,
+      (i) => single(stack, singlesKey, singles[i] as string),
+      SINGLE_CONCURRENCY,
     );
+    const completed = answers.filter(Boolean).length;
     return { completed, failed: singles.length - completed };
   });
 
   let extracted = 0;
   const collectionSide = await measure(stack, async () => {
-    const created = await get(stack, collectionKey, "/v1/collections", {
+    const created = await call(stack, "/v1/collections", {
+      key: collectionKey,
+      ip: CLIENT_IP,
       method: "POST",
+      headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ collection: PLAYLIST, limit: VIDEOS, lang: "en" }),
     });
-    if (created.status !== 202)
-      throw new Error(`collection: ${created.status} ${JSON.stringify(created.json)}`);
-    const done = await finished(stack, collectionKey, JobBodySchema.parse(created.json).job.statusUrl);
+    if (created.status !== 202) throw new Error(`collection: ${created.status} ${created.text}`);
+    const done = await poll(stack, collectionKey, JobBodySchema.parse(created.json).job.statusUrl);
     if (done.job.status !== "completed" || !done.progress)
       throw new Error(`collection: ${JSON.stringify(done)}`);
     extracted = done.progress.extracted;
