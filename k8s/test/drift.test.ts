@@ -38,11 +38,16 @@ function routes(file: string, app: string, from = 0): string[] {
   return [...source.matchAll(new RegExp(`\\b${app}\\.get\\("([^"]+)"`, "g"))].map((m) => m[1] as string);
 }
 const appSource = readFileSync(join(ORIGIN_SRC, "api/app.ts"), "utf8");
+/** A BullMQ Worker's process: the probes serve.ts's workerProbes registers, if it calls it, and its own. */
+function workerOpsRoutes(file: string): string[] {
+  const usesProbes = readFileSync(join(ORIGIN_SRC, file), "utf8").includes("workerProbes(");
+  return [...(usesProbes ? routes("serve.ts", "ops") : []), ...routes(file, "ops")];
+}
 /** Each origin container and the ops routes its process serves. */
 const OPS_ROUTES: Record<string, string[]> = {
   api: routes("api/app.ts", "app", appSource.indexOf("export function createOpsApp")),
-  worker: routes("worker/main.ts", "ops"),
-  webhooks: routes("webhooks/main.ts", "ops"),
+  worker: workerOpsRoutes("worker/main.ts"),
+  webhooks: workerOpsRoutes("webhooks/main.ts"),
 };
 
 type Shape = Record<string, { safeParse(v: unknown): { success: boolean } }>;
