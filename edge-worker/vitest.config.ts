@@ -1,6 +1,11 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
-import { TEST_ACCESS, TEST_SIGNING_KEY_ID, TEST_SIGNING_SECRET } from "./test/support/constants.js";
+import {
+  TEST_ACCESS,
+  TEST_ORIGIN_LINK_SECRET,
+  TEST_SIGNING_KEY_ID,
+  TEST_SIGNING_SECRET,
+} from "./test/support/constants.js";
 
 export default defineConfig({
   test: {
@@ -16,6 +21,7 @@ export default defineConfig({
                 ORIGIN_URL: `http://127.0.0.1:${inject<number>("originPort")}`,
                 SIGNING_KEY_ID: TEST_SIGNING_KEY_ID,
                 SIGNING_SECRET: TEST_SIGNING_SECRET,
+                ORIGIN_LINK_SECRET: TEST_ORIGIN_LINK_SECRET,
                 ACCESS_CLIENT_ID: TEST_ACCESS.clientId,
                 ACCESS_CLIENT_SECRET: TEST_ACCESS.clientSecret,
                 ORIGIN_TIMEOUT_MS: "1500",

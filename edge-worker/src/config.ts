@@ -13,6 +13,14 @@ const ConfigSchema = z
     SIGNING_SECRET: z
       .string()
       .refine(secretLongEnough, `SIGNING_SECRET must be ${MIN_SECRET_BYTES} bytes or more`),
+    ORIGIN_LINK_KEY_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
+    ORIGIN_LINK_SECRET: z
+      .string()
+      .refine(
+        (secret) => secret === "" || secretLongEnough(secret),
+        `ORIGIN_LINK_SECRET must be empty or ${MIN_SECRET_BYTES} bytes or more`,
+      )
+      .optional(),
     ACCESS_CLIENT_ID: z.string().optional(),
     ACCESS_CLIENT_SECRET: z.string().optional(),
     ORIGIN_TIMEOUT_MS: z.coerce.number().int().positive(),
@@ -51,6 +59,8 @@ function withoutTrailingSlashes(url: string): string {
 export interface Config {
   originUrl: string;
   signingKey: { id: string; secret: string };
+  /** The key the origin signs its calls to the edge with (EDGE_ANSWERS_PATH); none: the edge takes none. */
+  originLinkKey: { id: string; secret: string } | undefined;
   access: { clientId: string; clientSecret: string } | undefined;
   originTimeoutMs: number;
   dailyQuota: Record<Plan | "demo", number>;
@@ -89,6 +99,9 @@ export function configFrom(env: Env): Config {
   const config: Config = {
     originUrl: withoutTrailingSlashes(v.ORIGIN_URL),
     signingKey: { id: v.SIGNING_KEY_ID, secret: v.SIGNING_SECRET },
+    originLinkKey: v.ORIGIN_LINK_SECRET
+      ? { id: v.ORIGIN_LINK_KEY_ID, secret: v.ORIGIN_LINK_SECRET }
+      : undefined,
     access:
       v.ACCESS_CLIENT_ID && v.ACCESS_CLIENT_SECRET
         ? { clientId: v.ACCESS_CLIENT_ID, clientSecret: v.ACCESS_CLIENT_SECRET }

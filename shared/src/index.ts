@@ -3,6 +3,7 @@ export * from "./caller.js";
 export * from "./chunk.js";
 export * from "./collection-job.js";
 export * from "./collection-ref.js";
+export * from "./edge-link.js";
 export * from "./errors.js";
 export * from "./paging.js";
 export * from "./render.js";

@@ -1,0 +1,167 @@
+import { env } from "cloudflare:test";
+import {
+  ApiError,
+  EDGE_ANSWERS_PATH,
+  type EdgeAnswers,
+  errorBody,
+  requestHash,
+  signRequest,
+  TranscriptQuerySchema,
+  toTranscriptRequest,
+} from "@ytt/shared";
+import { describe, expect, it } from "vitest";
+import { writeFailure, writeSuccess } from "../src/cache/store.js";
+import { type Config, configFrom } from "../src/config.js";
+import { cannedLanguages, cannedTranscript } from "./support/canned.js";
+import { TEST_ORIGIN_LINK_SECRET, TEST_SIGNING_KEY_ID, TEST_SIGNING_SECRET } from "./support/constants.js";
+import { call, errorOf, videoId } from "./support/worker.js";
+
+const LINK_KEY = { id: "origin-dev", secret: TEST_ORIGIN_LINK_SECRET };
+
+async function transcriptHash(id: string): Promise<string> {
+  return requestHash({
+    kind: "transcript",
+    request: toTranscriptRequest(id, TranscriptQuerySchema.parse({})),
+  });
+}
+
+/** A POST of `body` to the lookup, signed with `key` (the origin workers' own by default). */
+async function lookup(
+  body: unknown,
+  options: { key?: { id: string; secret: string }; ip?: string; env?: Partial<Env>; tamper?: boolean } = {},
+): Promise<Response> {
+  const json = JSON.stringify(body);
+  const headers = await signRequest({
+    method: "POST",
+    pathWithQuery: EDGE_ANSWERS_PATH,
+    body: json,
+    key: options.key ?? LINK_KEY,
+  });
+  return call(EDGE_ANSWERS_PATH, {
+    method: "POST",
+    headers: { ...headers, "Content-Type": "application/json" },
+    body: options.tamper ? json.replace(/"]/, '0"]') : json,
+    ...(options.ip ? { ip: options.ip } : {}),
+    ...(options.env ? { env: options.env } : {}),
+  });
+}
+
+/** The config with other windows: stored entries written through it are as old as asked. */
+function aged(freshSeconds: number, swrSeconds: number): Config {
+  const config = configFrom(env);
+  return { ...config, ttl: { ...config.ttl, freshSeconds, swrSeconds, keepSeconds: 3600 } };
+}
+
+describe("POST /internal/answers (the origin asking what the edge holds)", () => {
+  it("answers what a request would be served without the origin, and nothing else", async () => {
+    const [fresh, revalidating, stale, failed, languagesOnly, absent] = [
+      "ok",
+      "ok",
+      "ok",
+      "nt",
+      "ok",
+      "ok",
+    ].map((b) => videoId(b as "ok")) as [string, string, string, string, string, string];
+    const hashes = await Promise.all(
+      [fresh, revalidating, stale, failed, languagesOnly, absent].map(transcriptHash),
+    );
+    const [hFresh, hRevalidating, hStale, hFailed, hLanguages, hAbsent] = hashes as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    await writeSuccess(env.TRANSCRIPTS, configFrom(env), hFresh, "transcript", cannedTranscript(fresh));
+    // Past fresh, inside stale-while-revalidate: a request is served it (and it is refreshed behind).
+    await writeSuccess(
+      env.TRANSCRIPTS,
+      aged(-60, 3600),
+      hRevalidating,
+      "transcript",
+      cannedTranscript(revalidating),
+    );
+    // Past both: a request asks the origin first, so the collection must too.
+    await writeSuccess(env.TRANSCRIPTS, aged(-7200, 3600), hStale, "transcript", cannedTranscript(stale));
+    const disabled = errorBody(new ApiError("TRANSCRIPTS_DISABLED"), "req-1");
+    await writeFailure(env.TRANSCRIPTS, configFrom(env), hFailed, "transcript", 404, disabled);
+    // Another kind under the hash (not a transcript): never handed over as one.
+    await writeSuccess(
+      env.TRANSCRIPTS,
+      configFrom(env),
+      hLanguages,
+      "languages",
+      cannedLanguages(languagesOnly),
+    );
+
+    const res = await lookup({ hashes });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Cache-Control")).toBe("no-store");
+    const { answers } = (await res.json()) as EdgeAnswers;
+    const byHash = new Map(answers.map((a) => [a.hash, a.outcome]));
+    expect([...byHash.keys()].sort()).toEqual([hFresh, hRevalidating, hFailed].sort());
+    expect(byHash.get(hFresh)).toEqual({ ok: true, value: cannedTranscript(fresh) });
+    expect(byHash.get(hRevalidating)).toEqual({ ok: true, value: cannedTranscript(revalidating) });
+    expect(byHash.get(hFailed)).toEqual({
+      ok: false,
+      error: { code: "TRANSCRIPTS_DISABLED", message: disabled.error.message },
+    });
+    expect(byHash.has(hStale) || byHash.has(hLanguages) || byHash.has(hAbsent)).toBe(false);
+  });
+
+  it("refuses calls the origin's link key did not sign: unsigned, the edge's own forwarding key, a changed body", async () => {
+    const hashes = [await transcriptHash(videoId("ok"))];
+    const unsigned = await call(EDGE_ANSWERS_PATH, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ hashes }),
+    });
+    expect(unsigned.status).toBe(401);
+    expect(await errorOf(unsigned)).toMatchObject({ code: "UNAUTHORIZED", details: { reason: "missing" } });
+
+    const forwardingKey = await lookup(
+      { hashes },
+      { key: { id: TEST_SIGNING_KEY_ID, secret: TEST_SIGNING_SECRET } },
+    );
+    expect(forwardingKey.status).toBe(401);
+    expect(await errorOf(forwardingKey)).toMatchObject({ details: { reason: "unknown-key" } });
+
+    const tampered = await lookup({ hashes }, { tamper: true });
+    expect(tampered.status).toBe(401);
+    expect(await errorOf(tampered)).toMatchObject({ details: { reason: "bad-body-hash" } });
+  });
+
+  it("does not exist without ORIGIN_LINK_SECRET", async () => {
+    const res = await lookup(
+      { hashes: [await transcriptHash(videoId("ok"))] },
+      { env: { ORIGIN_LINK_SECRET: "" } },
+    );
+    expect(res.status).toBe(404);
+    expect((await errorOf(res)).code).toBe("NOT_FOUND");
+  });
+
+  it("takes lookups of 1 to 50 request hashes only, as a clear 400", async () => {
+    const hash = await transcriptHash(videoId("ok"));
+    for (const body of [
+      { hashes: [] },
+      { hashes: Array(51).fill(hash) },
+      { hashes: ["not-a-hash"] },
+      { hash },
+    ]) {
+      const res = await lookup(body);
+      expect(res.status, JSON.stringify(body).slice(0, 60)).toBe(400);
+      expect((await errorOf(res)).code).toBe("INVALID_REQUEST");
+    }
+    expect((await lookup({ hashes: Array(50).fill(hash) })).status).toBe(200);
+  });
+
+  it("is not held to the per-address limit: a large collection's lookups all come from the origin's address", async () => {
+    const hashes = [await transcriptHash(videoId("ok"))];
+    const ip = "192.0.2.77";
+    // IP_LIMITER allows 120 a minute per address.
+    const statuses = new Set<number>();
+    for (let i = 0; i < 130; i++) statuses.add((await lookup({ hashes }, { ip })).status);
+    expect([...statuses]).toEqual([200]);
+  });
+});
