@@ -132,7 +132,7 @@ export interface paths {
         put?: never;
         /**
          * Every transcript of a playlist or a channel, as one job
-         * @description Lists the playlist or the channel's tab (up to `limit` videos, in order) and fetches each video's transcript with the options given; answers 202 with a job to poll at once. The collection costs `limit` units of the daily quota (default 100), charged when it is created, like a batch's items. Its videos are extracted within half of the key's places in flight, so the key's own requests are never starved; videos the origin still has stored (a day) cost no extraction.
+         * @description Lists the playlist or the channel's tab (up to `limit` videos, in order) and fetches each video's transcript with the options given; answers 202 with a job to poll at once. The collection costs one unit of the daily quota per video listed: `limit` units (default 100) are charged when it is created, like a batch's items, and those of the entries it turns out not to have are given back once it is listed. Its videos are extracted within half of the key's places in flight, so the key's own requests are never starved; videos stored at the edge or the origin cost no extraction.
          */
         post: operations["createCollection"];
         delete?: never;

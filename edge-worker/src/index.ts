@@ -12,10 +12,10 @@ import { serveDescriptions } from "./openapi.js";
 import { ipLimit, rateLimitHeaders } from "./rate-limit/middleware.js";
 import { requestId } from "./request-id.js";
 import { batch } from "./routes/batch.js";
-import { answers } from "./routes/answers.js";
 import { collections } from "./routes/collections.js";
 import { demo } from "./routes/demo.js";
 import { jobs } from "./routes/jobs.js";
+import { originLink } from "./routes/origin-link.js";
 import { validationHook } from "./routes/request.js";
 import { errorResponses } from "./routes/schemas.js";
 import { transcripts } from "./routes/transcripts.js";
@@ -81,7 +81,7 @@ for (const path of ["/v1/*", "/mcp", "/health", "/openapi.json", "/llms.txt", "/
   app.use(path, apiCors);
 app.use("*", config, timing({ enabled: (c) => c.var.config.serverTiming }));
 // The origin's own calls (signed by it, from its few addresses): before the per-address limiter.
-app.route("/", answers);
+app.route("/", originLink);
 // The key is read first so that callers with their own valid key skip the per-IP limiter.
 // /mcp (the tools) is keyed and limited as /v1 is.
 for (const path of ["/v1/*", "/mcp"]) app.use(path, rateLimitHeaders, identifyKey);

@@ -51,6 +51,8 @@ describe("POST /v1/collections", () => {
       lang: "de,en",
       kind: "manual",
       fallback: "error",
+      // The key's quota counter, by its Durable Object id (no key in it), to settle the charge with.
+      chargeRef: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     const originJob = created.job.id.split(".")[1];
     expect((await originRequests(`/v1/jobs/${originJob}`)).map((r) => r.path)).toContain(

@@ -3,12 +3,13 @@ import { ERROR_CODES } from "./errors.js";
 import { TranscriptSchema } from "./transcript.js";
 
 /**
- * The one call the origin makes to the edge, the reverse of forwarding: a collection's coordinator
- * asks which of its videos the edge's store (KV, answers kept for weeks) already holds, as the
- * origin's own store keeps them a day; a video answered there costs no extraction. Signed as
- * forwarded requests are (signing.ts), with a key of its own (EDGE_LINK_KEY at the origin's worker,
- * ORIGIN_LINK_KEY_ID and ORIGIN_LINK_SECRET at the edge): the worker holding it cannot sign requests
- * to the origin API, and the edge's forwarding key opens nothing here.
+ * The calls a collection's coordinator (at the origin's workers) makes to the edge, the reverse of
+ * forwarding. Signed as forwarded requests are (signing.ts), with a key of its own (EDGE_LINK_KEY at
+ * the workers, ORIGIN_LINK_KEY_ID and ORIGIN_LINK_SECRET at the edge): the workers holding it cannot
+ * sign requests to the origin API, and the edge's forwarding key opens nothing here.
+ *
+ * Which of its videos the edge's store (KV, answers kept for weeks) already holds, as the origin's
+ * own store keeps them a day: a video answered there costs no extraction.
  */
 export const EDGE_ANSWERS_PATH = "/internal/answers";
 
@@ -47,3 +48,26 @@ export type EdgeAnswer = z.infer<typeof EdgeAnswerSchema>;
 /** The answer to a lookup: the hashes found, in no particular order; those not listed are not held. */
 export const EdgeAnswersSchema = z.object({ answers: z.array(EdgeAnswerSchema) });
 export type EdgeAnswers = z.infer<typeof EdgeAnswersSchema>;
+
+/**
+ * A collection is charged its `limit` when created (the edge's quota is counted only there, before
+ * any work); once it is listed, the units of the entries it did not have come back. The edge hands
+ * the origin a reference to the key's quota counter with the order (its Durable Object id, which
+ * names no key), and the coordinator settles with it once: the counter itself holds what the
+ * collection was charged and refunds at most that, once, so a forged call can gain nothing more.
+ */
+export const EDGE_SETTLE_PATH = "/internal/collection-charges";
+
+/** A Durable Object id as its string: 64 hex digits. */
+export const ChargeRefSchema = z.string().regex(/^[0-9a-f]{64}$/);
+
+export const ChargeSettlementSchema = z.strictObject({
+  chargeRef: ChargeRefSchema,
+  /** The collection's job id at the origin (the second part of its job token). */
+  collectionId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  /** Entries the listing holds: what the collection costs, at most its charge. */
+  listed: z.number().int().nonnegative(),
+});
+export type ChargeSettlement = z.infer<typeof ChargeSettlementSchema>;
+
+export const SettledChargeSchema = z.object({ refunded: z.number().int().nonnegative() });

@@ -31,6 +31,10 @@ export class QuotaCounter extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS usage (day TEXT PRIMARY KEY, used INTEGER NOT NULL)");
+    // What each collection was charged when created, until the origin settles it (shared/src/edge-link.ts).
+    ctx.storage.sql.exec(
+      "CREATE TABLE IF NOT EXISTS collection_charges (id TEXT PRIMARY KEY, day TEXT NOT NULL, units INTEGER NOT NULL, settled INTEGER NOT NULL DEFAULT 0)",
+    );
   }
 
   /** Counts `units` against `limit` if they all fit; 0 units only reads the state. */
@@ -69,6 +73,40 @@ export class QuotaCounter extends DurableObject<Env> {
       dayOf(new Date(), 0),
     );
     return this.consume(0, limit);
+  }
+
+  /** Notes what a collection was charged today, so that its settlement can give back at most that. */
+  holdCollection(id: string, units: number): void {
+    const now = new Date();
+    const sql = this.ctx.storage.sql;
+    sql.exec(
+      "INSERT OR IGNORE INTO collection_charges (id, day, units) VALUES (?, ?, ?)",
+      id,
+      dayOf(now, 0),
+      units,
+    );
+    sql.exec("DELETE FROM collection_charges WHERE day < ?", dayOf(now, 1 - HISTORY_DAYS));
+  }
+
+  /**
+   * A listed collection costs its entries, at most its charge: the rest goes back to the day it was
+   * charged on, once. Undefined for a collection this counter never charged (or not yet: the origin
+   * may settle before the edge's note of the charge lands, and asks again on its next pass).
+   */
+  settleCollection(id: string, listed: number): { refunded: number } | undefined {
+    const sql = this.ctx.storage.sql;
+    const charge = sql
+      .exec<{ day: string; units: number; settled: number }>(
+        "SELECT day, units, settled FROM collection_charges WHERE id = ?",
+        id,
+      )
+      .toArray()[0];
+    if (!charge) return undefined;
+    if (charge.settled) return { refunded: 0 };
+    const refunded = Math.max(0, charge.units - listed);
+    sql.exec("UPDATE usage SET used = MAX(0, used - ?) WHERE day = ?", refunded, charge.day);
+    sql.exec("UPDATE collection_charges SET settled = 1 WHERE id = ?", id);
+    return { refunded };
   }
 
   /** Units used on each of the last HISTORY_DAYS UTC days, oldest first, today last; days unused are 0. */

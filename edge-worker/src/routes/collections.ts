@@ -32,7 +32,7 @@ const collectionRoute = createRoute({
   path: "/v1/collections",
   operationId: "createCollection",
   summary: "Every transcript of a playlist or a channel, as one job",
-  description: `Lists the playlist or the channel's tab (up to \`limit\` videos, in order) and fetches each video's transcript with the options given; answers 202 with a job to poll at once. The collection costs \`limit\` units of the daily quota (default ${COLLECTION_LIMIT.default}), charged when it is created, like a batch's items. Its videos are extracted within half of the key's places in flight, so the key's own requests are never starved; videos the origin still has stored (a day) cost no extraction.`,
+  description: `Lists the playlist or the channel's tab (up to \`limit\` videos, in order) and fetches each video's transcript with the options given; answers 202 with a job to poll at once. The collection costs one unit of the daily quota per video listed: \`limit\` units (default ${COLLECTION_LIMIT.default}) are charged when it is created, like a batch's items, and those of the entries it turns out not to have are given back once it is listed. Its videos are extracted within half of the key's places in flight, so the key's own requests are never starved; videos stored at the edge or the origin cost no extraction.`,
   security,
   middleware: [bodyUpTo(MAX_BODY_BYTES), ownKeyOnly, burstLimit],
   request: { body: { content: { "application/json": { schema: CollectionRequest } }, required: true } },
@@ -69,6 +69,8 @@ export const collections = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       limit,
       ...originQuery(toTranscriptRequest("", query)),
       ...(callbackUrl ? { callbackUrl } : {}),
+      // Where the origin settles the charge once the collection is listed (shared/src/edge-link.ts).
+      chargeRef: c.env.QUOTA.idFromName(c.var.caller.keyHash).toString(),
     };
     const raw = await callOrigin(ctx, "POST", "/v1/collections", order);
     if (raw.status !== 202) {
@@ -80,6 +82,8 @@ export const collections = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     }
     const created = JobBodySchema.safeParse(raw.body);
     if (!created.success) throw originUnavailable("bad-response");
+    // The counter notes the charge, and gives back the part the listing does not use when settled.
+    await c.env.QUOTA.getByName(c.var.caller.keyHash).holdCollection(created.data.job.id, limit);
     const token = await issueJobToken(c.var.config, c.var.caller, {
       jobId: created.data.job.id,
       kind: "collection",

@@ -2,8 +2,10 @@ import { env } from "cloudflare:test";
 import {
   ApiError,
   EDGE_ANSWERS_PATH,
+  EDGE_SETTLE_PATH,
   type EdgeAnswers,
   errorBody,
+  type JobBody,
   requestHash,
   signRequest,
   TranscriptQuerySchema,
@@ -14,7 +16,7 @@ import { writeFailure, writeSuccess } from "../src/cache/store.js";
 import { type Config, configFrom } from "../src/config.js";
 import { cannedLanguages, cannedTranscript } from "./support/canned.js";
 import { TEST_ORIGIN_LINK_SECRET, TEST_SIGNING_KEY_ID, TEST_SIGNING_SECRET } from "./support/constants.js";
-import { call, errorOf, videoId } from "./support/worker.js";
+import { call, createKey, errorOf, videoId } from "./support/worker.js";
 
 const LINK_KEY = { id: "origin-dev", secret: TEST_ORIGIN_LINK_SECRET };
 
@@ -25,19 +27,27 @@ async function transcriptHash(id: string): Promise<string> {
   });
 }
 
+interface SignedCallOptions {
+  key?: { id: string; secret: string };
+  ip?: string;
+  env?: Partial<Env>;
+  tamper?: boolean;
+}
+
 /** A POST of `body` to the lookup, signed with `key` (the origin workers' own by default). */
-async function lookup(
-  body: unknown,
-  options: { key?: { id: string; secret: string }; ip?: string; env?: Partial<Env>; tamper?: boolean } = {},
-): Promise<Response> {
+function lookup(body: unknown, options: SignedCallOptions = {}): Promise<Response> {
+  return signedCall(EDGE_ANSWERS_PATH, body, options);
+}
+
+async function signedCall(path: string, body: unknown, options: SignedCallOptions = {}): Promise<Response> {
   const json = JSON.stringify(body);
   const headers = await signRequest({
     method: "POST",
-    pathWithQuery: EDGE_ANSWERS_PATH,
+    pathWithQuery: path,
     body: json,
     key: options.key ?? LINK_KEY,
   });
-  return call(EDGE_ANSWERS_PATH, {
+  return call(path, {
     method: "POST",
     headers: { ...headers, "Content-Type": "application/json" },
     body: options.tamper ? json.replace(/"]/, '0"]') : json,
@@ -163,5 +173,87 @@ describe("POST /internal/answers (the origin asking what the edge holds)", () =>
     const statuses = new Set<number>();
     for (let i = 0; i < 130; i++) statuses.add((await lookup({ hashes }, { ip })).status);
     expect([...statuses]).toEqual([200]);
+  });
+});
+
+/** A signed settlement of a collection's charge, as the coordinator sends it once the collection is listed. */
+function settle(settlement: unknown, env?: Partial<Env>) {
+  return signedCall(EDGE_SETTLE_PATH, settlement, env ? { env } : {});
+}
+
+/** Creates a collection of `limit` through the edge (the origin stand-in takes it), answering its job id and chargeRef. */
+async function collection(key: string, limit: number, env: Partial<Env>) {
+  const created = await call("/v1/collections", {
+    method: "POST",
+    key,
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({
+      collection: "https://www.youtube.com/playlist?list=PLFgquLnL59alCl_2TQvOiD5Vgm1hCaGSI",
+      limit,
+    }),
+    env,
+  });
+  expect(created.status).toBe(202);
+  const token = ((await created.json()) as JobBody).job.id;
+  const page = (await (await call(`/v1/jobs/${token}`, { key, env })).json()) as JobBody;
+  const { chargeRef } = JSON.parse(page.collection?.title ?? "") as { chargeRef: string };
+  return { collectionId: token.split(".")[1] as string, chargeRef };
+}
+
+const usedToday = async (key: string, env: Partial<Env>) =>
+  ((await (await call("/v1/usage", { key, env })).json()) as { quotas: { used: number }[] }).quotas[0]?.used;
+
+describe("POST /internal/collection-charges (a listed collection's charge settled)", () => {
+  it("gives back the units of the entries the collection did not have, to its key's day, once", async () => {
+    const key = await createKey("free");
+    const env = { QUOTA_FREE_PER_DAY: "20" };
+    const { collectionId, chargeRef } = await collection(key, 15, env);
+    expect(await usedToday(key, env)).toBe(15);
+
+    const first = await settle({ chargeRef, collectionId, listed: 4 });
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ refunded: 11 });
+    expect(await usedToday(key, env)).toBe(4);
+    // Once: a repeat (a pass run again, a replay) gives nothing more.
+    expect(await (await settle({ chargeRef, collectionId, listed: 0 })).json()).toEqual({ refunded: 0 });
+    expect(await usedToday(key, env)).toBe(4);
+  });
+
+  it("gives back nothing past the charge, nothing for a collection its counter never charged, nothing to a forged counter", async () => {
+    const key = await createKey("free");
+    const env = { QUOTA_FREE_PER_DAY: "20" };
+    const { collectionId, chargeRef } = await collection(key, 5, env);
+    expect(await (await settle({ chargeRef, collectionId, listed: 9 })).json()).toEqual({ refunded: 0 });
+    expect(await usedToday(key, env)).toBe(5);
+
+    // Another key's collection settled against this key's counter: unknown there (404), nothing given.
+    const other = await collection(await createKey("free"), 5, env);
+    const crossed = await settle({ chargeRef, collectionId: other.collectionId, listed: 0 });
+    expect(crossed.status).toBe(404);
+    expect(await usedToday(key, env)).toBe(5);
+
+    // 64 hex digits that are no id of this namespace's.
+    const forged = await settle({ chargeRef: "ab".repeat(32), collectionId: other.collectionId, listed: 0 });
+    expect(forged.status).toBe(400);
+    expect((await errorOf(forged)).code).toBe("INVALID_REQUEST");
+  });
+
+  it("refuses a settlement not signed with the origin's link key, or malformed", async () => {
+    const key = await createKey("free");
+    const env = { QUOTA_FREE_PER_DAY: "20" };
+    const { collectionId, chargeRef } = await collection(key, 6, env);
+    const body = { chargeRef, collectionId, listed: 0 };
+    const forwardingKey = await signedCall(EDGE_SETTLE_PATH, body, {
+      key: { id: TEST_SIGNING_KEY_ID, secret: TEST_SIGNING_SECRET },
+    });
+    expect(forwardingKey.status).toBe(401);
+    for (const bad of [
+      { ...body, listed: -1 },
+      { ...body, collectionId: "a/b" },
+      { ...body, extra: 1 },
+    ]) {
+      expect((await settle(bad)).status).toBe(400);
+    }
+    expect(await usedToday(key, env)).toBe(6);
   });
 });
