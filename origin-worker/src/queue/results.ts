@@ -12,6 +12,16 @@ const BROTLI_QUALITY = 5;
 /** What a request's key holds: a failure as is, a success as the address of its (shared) body. */
 type Pointer = Extract<Outcome, { ok: false }> | { ok: true; body: string };
 
+/** How a job ended, as far as its pointer says: a failure as stored, a success whose body is there. */
+export type Peeked = Extract<Outcome, { ok: false }> | { ok: true };
+
+/** A pipeline's replies, or its first error thrown. */
+function replies(results: [Error | null, unknown][] | null): unknown[] {
+  const failed = results?.find(([error]) => error)?.[0];
+  if (failed) throw failed;
+  return (results ?? []).map(([, reply]) => reply);
+}
+
 /**
  * Where finished outcomes live, by job id (= request hash), so a repeat request is answered without
  * a job. A success body is stored once, compressed and addressed by its SHA-256: every request
@@ -48,12 +58,31 @@ export class ResultStore {
    * How the job ended, without reading a success's body: a failure as stored, a success as `{ ok:
    * true }` while its body is there (EXISTS), as get() would find it.
    */
-  async peek(id: string): Promise<Extract<Outcome, { ok: false }> | { ok: true } | undefined> {
-    const raw = await this.redis.get(this.pointerKey(id));
-    if (!raw) return undefined;
-    const pointer = JSON.parse(raw) as Pointer;
-    if (!pointer.ok) return pointer;
-    return (await this.redis.exists(this.bodyKey(pointer.body))) === 1 ? { ok: true } : undefined;
+  async peek(id: string): Promise<Peeked | undefined> {
+    return (await this.peekMany([id]))[0];
+  }
+
+  /**
+   * peek() of many jobs, in the order asked, in two round trips whatever their number (pipelined
+   * GETs, then EXISTS of the successes' bodies): a collection's pass looks at up to 200 videos.
+   */
+  async peekMany(ids: string[]): Promise<(Peeked | undefined)[]> {
+    if (ids.length === 0) return [];
+    const gets = this.redis.pipeline();
+    for (const id of ids) gets.get(this.pointerKey(id));
+    const pointers = replies(await gets.exec()).map((raw) =>
+      typeof raw === "string" ? (JSON.parse(raw) as Pointer) : undefined,
+    );
+    const bodies = pointers.flatMap((pointer) => (pointer?.ok ? [this.bodyKey(pointer.body)] : []));
+    const exists = this.redis.pipeline();
+    for (const key of bodies) exists.exists(key);
+    const present = bodies.length ? replies(await exists.exec()) : [];
+    let body = 0;
+    return pointers.map((pointer) => {
+      if (!pointer) return undefined;
+      if (!pointer.ok) return pointer;
+      return present[body++] === 1 ? { ok: true } : undefined;
+    });
   }
 
   async put(id: string, outcome: Outcome, ttlSeconds: number): Promise<void> {
@@ -75,8 +104,6 @@ export class ResultStore {
       const body = await compress(json, { params: { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY } });
       write.set(bodyKey, body, "EX", ttlSeconds);
     }
-    const replies = await write.set(this.pointerKey(id), JSON.stringify(pointer), "EX", ttlSeconds).exec();
-    const failed = replies?.find(([error]) => error)?.[0];
-    if (failed) throw failed;
+    replies(await write.set(this.pointerKey(id), JSON.stringify(pointer), "EX", ttlSeconds).exec());
   }
 }
