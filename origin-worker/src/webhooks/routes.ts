@@ -12,6 +12,7 @@ import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { ApiEnv } from "../api/context.js";
 import { JOB_ID, type JobQueue } from "../queue/queue.js";
+import { registerCallback } from "./callbacks.js";
 import { type Delivery, readDeliveries, WebhookOutbox } from "./outbox.js";
 import { WebhookSecrets } from "./secrets.js";
 
@@ -81,6 +82,8 @@ export function webhookRoutes(jobs: JobQueue): Hono<ApiEnv> {
     const { keyId } = c.get("caller");
     if (!(await secrets.status(keyId)).exists) throw new ApiError("WEBHOOK_SECRET_REQUIRED");
     const batchId = randomBytes(16).toString("hex");
+    // The batch's only destination, registered before its watch can run (callbacks.ts).
+    await registerCallback(jobs.redis, jobs.queue.name, batchId, { url, keyId });
     await outbox.watchBatch({
       batchId,
       keyId,
