@@ -4,6 +4,7 @@ import { Worker as BullWorker, type Worker } from "bullmq";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { collectionShare } from "../../src/collect/coordinator.js";
 import { expandCollection } from "../../src/collect/expand.js";
+import { CollectionStore } from "../../src/collect/state.js";
 import { loadWorkerConfig } from "../../src/config.js";
 import type { Engine } from "../../src/extract/index.js";
 import { createLogger } from "../../src/observability/logger.js";
@@ -13,6 +14,7 @@ import {
   BULL_PREFIX,
   blockingConnection,
   JobSubmitter,
+  originKeyPrefix,
   producerConnection,
   submitterOptionsFrom,
 } from "../../src/queue/queue.js";
@@ -109,6 +111,9 @@ const env = {
   STALLED_INTERVAL_MS: "500",
 };
 
+/** Passes of one item each: a collection of ten takes ten passes at least. */
+const A_PASS_AN_ITEM = { COLLECTION_PASS_ITEMS: "1" };
+
 interface RunningWorker {
   worker: Worker;
   close(force?: boolean): Promise<void>;
@@ -142,6 +147,71 @@ function startWorker(
       await redis.quit();
     },
   };
+}
+
+/**
+ * A worker that dies in its `diesIn`-th pass of a collection (counted from 1), as a killed process
+ * would: the pass hangs at its first look at the result store, and the test closes the worker under
+ * it (`hung` says when), leaving its lock to run out. A pass begins with the one question the
+ * coordinator asks the submitter before looking at any item: the caller's bound.
+ */
+function startDyingWorker(diesIn: number): RunningWorker & { hung(): boolean } {
+  const submitter = new JobSubmitter(submitterOptionsFrom(loadWorkerConfig(env)));
+  let passes = 0;
+  let hung = false;
+  const perCaller = submitter.perCaller.bind(submitter);
+  submitter.perCaller = (caller) => {
+    passes++;
+    return perCaller(caller);
+  };
+  const peek = submitter.results.peek.bind(submitter.results);
+  submitter.results.peek = (id) => {
+    if (passes < diesIn) return peek(id);
+    hung = true;
+    return new Promise(() => undefined);
+  };
+  return {
+    ...startWorker(new StandIn(double).engine(), { submitter, env: A_PASS_AN_ITEM }),
+    hung: () => hung,
+  };
+}
+
+/**
+ * Ten stored answers, one a pass (so ten passes at least), run by workers that die in turn, each in
+ * the pass of its own that `diesIn` names, then by one that lives: how the collection ended, and how
+ * many times BullMQ found it stalled.
+ */
+async function throughDeaths(diesIn: number[]) {
+  await storeAnswers(10);
+  const id = (await post({ collection: LONG, limit: 10 })).body.job.id;
+  let stalls = 0;
+  for (const pass of diesIn) {
+    const dying = startDyingWorker(pass);
+    dying.worker.on("stalled", () => stalls++);
+    try {
+      await eventually(async () => (dying.hung() ? true : undefined));
+    } finally {
+      await dying.close(true);
+    }
+  }
+  const living = startWorker(new StandIn(double).engine(), { env: A_PASS_AN_ITEM });
+  living.worker.on("stalled", () => stalls++);
+  try {
+    return { id, done: await finished(id), stalls };
+  } finally {
+    await living.close();
+  }
+}
+
+/** The first `count` entries of LONG with their answers stored (the one without captions, its failure). */
+async function storeAnswers(count: number) {
+  for (const { videoId } of (PLAYLISTS[LONG]?.entries ?? []).slice(0, count)) {
+    const outcome =
+      videoId === "dblNoCapts1"
+        ? failureOutcome(new ApiError("TRANSCRIPTS_DISABLED"))
+        : { ok: true as const, value: transcriptOf(videoId) };
+    await api.jobs.results.put(await requestHash(work(videoId)), outcome, 600);
+  }
 }
 
 async function post(body: unknown, caller = CALLER) {
@@ -469,15 +539,8 @@ describe("a collection job", () => {
 
   it("looks at COLLECTION_PASS_ITEMS items a pass, stored ones by their pointer, never decoding a body", async () => {
     const standIn = new StandIn(double);
-    // All 30 stored (the one without captions as its failure): none takes a place in flight, so only the bound ends a pass.
-    const videoIds = (PLAYLISTS[LONG]?.entries ?? []).slice(0, 30).map((e) => e.videoId);
-    for (const videoId of videoIds) {
-      const outcome =
-        videoId === "dblNoCapts1"
-          ? failureOutcome(new ApiError("TRANSCRIPTS_DISABLED"))
-          : { ok: true as const, value: transcriptOf(videoId) };
-      await api.jobs.results.put(await requestHash(work(videoId)), outcome, 600);
-    }
+    // All 30 stored: none takes a place in flight, so only the bound ends a pass.
+    await storeAnswers(30);
     const config = loadWorkerConfig(env);
     const submitter = new JobSubmitter(submitterOptionsFrom(config));
     let decoded = 0;
@@ -550,7 +613,7 @@ describe("a collection job", () => {
       const url = receiver.url("/collections");
       const id = (await post({ collection: LONG, limit: 3, callbackUrl: url })).body.job.id;
       await eventually(async () => (expanding ? true : undefined));
-      // Two workers died under it before (BullMQ counts stalls for the job's whole life, maxStalledCount 2).
+      // Two workers died under this same pass before (maxStalledCount 2; a pass that ends starts the count again).
       await api.jobs.redis.hset(`${BULL_PREFIX}:${queueName}:${id}`, "stc", 2);
       await dying.close(true);
       next = startWorker(new StandIn(double).engine());
@@ -574,6 +637,28 @@ describe("a collection job", () => {
       await outbox.close();
       await receiver.close();
     }
+  });
+
+  it("outlives more worker deaths than BullMQ's stall bound, none of them twice in a row in one pass", async () => {
+    // Three deaths (maxStalledCount is 2), each in the pass after one its worker ended.
+    const { done, stalls } = await throughDeaths([2, 2, 2]);
+    expect(stalls).toBe(3);
+    expect(done.job.status).toBe("completed");
+    expect(done.progress).toMatchObject({ total: 10, done: 9, failed: 1 });
+  });
+
+  it("fails, and is recorded failed, when one pass kills its worker three times in a row", async () => {
+    // The first worker ends its first pass and dies in its second; the next two die in that pass again.
+    const { id, done, stalls } = await throughDeaths([2, 1, 1]);
+    expect(stalls).toBe(3);
+    expect(done.job.status).toBe("failed");
+    expect(done.error).toMatchObject({ code: "INTERNAL" });
+    expect(done.progress).toMatchObject({ total: 10, done: 1, failed: 0 });
+    const store = new CollectionStore(api.jobs.redis, originKeyPrefix(queueName));
+    expect(await eventually(() => store.end(id))).toMatchObject({
+      status: "failed",
+      failedReason: "job stalled more than allowable limit",
+    });
   });
 
   it("fails as a whole when the collection does not exist, in YouTube's words", async () => {
