@@ -73,6 +73,8 @@ const SECRET_SAMPLES: Record<string, string> = {
   RESULT_REDIS_URL: "redis://origin-api:0123456789abcdef@redis-cache.ytt.svc.cluster.local:6379",
   ACCESS_CLIENT_ID: "0123456789abcdef.access",
   ACCESS_CLIENT_SECRET: "0123456789abcdef0123456789abcdef",
+  EDGE_URL: "https://api.example.com",
+  EDGE_LINK_KEY: "origin-2026:0123456789abcdef0123456789abcdef0123456789abcdef",
   PROXY_URLS:
     "http://user:0123456789abcdef@proxy.example.net:8000,socks5://user:0123456789abcdef@proxy.example.net:1080",
 };

@@ -9,7 +9,7 @@ import { type HostRules, parseHostRules } from "./upstream/host-rules.js";
 /** "keyId:secret[,keyId:secret]": several keys let the edge rotate its signing secret without downtime. */
 const SigningKeysSchema = z
   .string()
-  .min(1, "SIGNING_KEYS is required")
+  .min(1, "is required")
   .transform((value, ctx) => {
     const keys = new Map<string, string>();
     for (const entry of value.split(",")) {
@@ -19,7 +19,7 @@ const SigningKeysSchema = z
       if (at <= 0 || !id || !secretLongEnough(secret)) {
         ctx.addIssue({
           code: "custom",
-          message: `SIGNING_KEYS entries are keyId:secret, secrets of ${MIN_SECRET_BYTES} bytes or more`,
+          message: `entries are keyId:secret, secrets of ${MIN_SECRET_BYTES} bytes or more`,
         });
         return z.NEVER;
       }
@@ -224,6 +224,13 @@ export const WorkerConfigSchema = EngineConfigSchema.extend(QueueConfigSchema.sh
    * could walk a whole 5,000-video collection while holding its worker slot.
    */
   COLLECTION_PASS_ITEMS: z.coerce.number().int().positive().default(200),
+  /**
+   * The edge's public URL: a collection asks it which of its videos the edge's store holds (for
+   * weeks, where the origin keeps them a day), and extracts none of those. Unset: its own store only.
+   */
+  EDGE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  /** "keyId:secret", those calls' signing key: the edge's ORIGIN_LINK_KEY_ID and ORIGIN_LINK_SECRET. */
+  EDGE_LINK_KEY: optionalString.pipe(SigningKeysSchema.optional()),
 });
 
 export type WorkerConfig = z.output<typeof WorkerConfigSchema>;
@@ -309,7 +316,13 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
 
 /** The worker's environment: no SIGNING_KEYS. */
 export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
-  return withCheckedProxies(parseEnv(WorkerConfigSchema, env));
+  const config = withCheckedProxies(parseEnv(WorkerConfigSchema, env));
+  if (Boolean(config.EDGE_URL) !== Boolean(config.EDGE_LINK_KEY) || (config.EDGE_LINK_KEY?.size ?? 1) !== 1) {
+    throw new Error(
+      "invalid origin configuration: set EDGE_URL and EDGE_LINK_KEY (one keyId:secret) together, or neither",
+    );
+  }
+  return config;
 }
 
 /** The proxy list is checked at start-up with the rest, though a file may hold it. */

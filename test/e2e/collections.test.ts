@@ -1,25 +1,29 @@
 /**
  * A playlist as one job through the whole chain: edge → origin API → the coordinator in a worker →
- * transcript jobs in Chromium → the YouTube double. First its first three videos (what is stored is not
- * extracted again, the key keeps a place, the results as JSON lines), then the whole 120-entry playlist
- * across its two pages, with a deleted, a private and a caption-less entry (about two minutes of
- * extraction on two cores: the longest test of the suite, asked for by issue 14).
+ * transcript jobs in Chromium → the YouTube double. First its first three videos (what only the edge
+ * still stores is not extracted again, the key keeps a place, the results as JSON lines), then the
+ * whole 120-entry playlist across its two pages, with a deleted, a private and a caption-less entry
+ * (about two minutes of extraction on two cores: the longest test of the suite, asked for by issue 14).
  */
 import { type JobBody, JobBodySchema } from "@ytt/shared";
 import { expectedTranscript, fillerVideoId } from "@ytt/youtube-double";
 import { describe, expect, it } from "vitest";
-import { call, errorCode, pollJob, useStack, youtubeTraffic } from "./helpers.js";
+import { call, errorCode, forgetOriginResults, pollJob, useStack, youtubeTraffic } from "./helpers.js";
 
 const LONG = "PLdbl120VideosWithGapsAndNoCapts01";
 const SURFACE_GO = "GJLlxj_dtq8";
+const SHORT = "PLdblThreeVideosNoGaps00000000001";
+const FREE_QUOTA = 500;
 
 const stack = useStack({
   workers: 1,
   // Two places for a free key: the collection may hold one, the key's own requests the other.
   originEnv: { MAX_PENDING_FREE: "2", COLLECTION_PASS_MS: "200" },
+  edgeVars: { QUOTA_FREE_PER_DAY: String(FREE_QUOTA) },
   keys: [
     { owner: "lister", plan: "free" },
     { owner: "bulk", plan: "pro" },
+    { owner: "settler", plan: "free" },
   ],
 });
 
@@ -27,9 +31,11 @@ describe("a playlist as one job", () => {
   it("fetches each video once, skips what is stored, leaves the key a place, and streams the results", async () => {
     const s = stack();
     const key = s.keys[0] as string;
-    // Asked for singly first: stored, so the collection must not extract it again.
+    // Asked for singly first, then gone from the origin's store (its day passed) while the edge's
+    // store keeps it for weeks: the collection must take it from the edge, not extract it again.
     const single = await call(s, `/v1/transcripts/${SURFACE_GO}?lang=en`, { key });
     expect(single.status).toBe(200);
+    expect(await forgetOriginResults(s)).toBe(1);
 
     const refused = await call(s, "/v1/collections", {
       key,
@@ -95,6 +101,31 @@ describe("a playlist as one job", () => {
       status: "failed",
       error: { code: "TRANSCRIPTS_DISABLED" },
     });
+  });
+});
+
+describe("a collection's charge", () => {
+  it("is its limit when created, and its entries once listed: the edge gives the rest back", async () => {
+    const s = stack();
+    const key = s.keys[2] as string;
+    const usedToday = async () => {
+      const usage = await call(s, "/v1/usage", { key });
+      return (usage.json as { quotas: { used: number }[] }).quotas[0]?.used;
+    };
+    const created = await call(s, "/v1/collections", {
+      key,
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ collection: `https://www.youtube.com/playlist?list=${SHORT}` }),
+    });
+    expect(created.status).toBe(202);
+    // Charged its default limit (100) up front: nothing is known of the playlist yet.
+    expect(created.headers.get("ratelimit-remaining")).toBe(String(FREE_QUOTA - 100));
+    const job = (created.json as { job: { statusUrl: string } }).job;
+    const done = await pollJob(s, job.statusUrl, key, { timeoutMs: 60_000 });
+    expect(done.progress).toMatchObject({ total: 3, done: 3 });
+    // Settled by the coordinator once listed (before its videos), so by now: three entries, three units.
+    expect(await usedToday()).toBe(3);
   });
 });
 

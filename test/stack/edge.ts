@@ -7,6 +7,8 @@ export interface EdgeOptions {
   port: number;
   originUrl: string;
   signingKey: { id: string; secret: string };
+  /** The key the origin's workers sign their calls to the edge with. */
+  originLinkKey: { id: string; secret: string };
   /** The web page's shared demo key, turned on so the page works without a key typed in. */
   demoKey: string;
   /** Local KV, Durable Object and rate-limiter state (wrangler --persist-to). */
@@ -29,7 +31,7 @@ export async function startEdge(options: EdgeOptions): Promise<ManagedProcess> {
   const secretsFile = join(options.runDir, "edge.env");
   writeFileSync(
     secretsFile,
-    `SIGNING_SECRET=${options.signingKey.secret}\nDEMO_KEY=${options.demoKey}\nACCESS_CLIENT_ID=\nACCESS_CLIENT_SECRET=\n`,
+    `SIGNING_SECRET=${options.signingKey.secret}\nORIGIN_LINK_SECRET=${options.originLinkKey.secret}\nDEMO_KEY=${options.demoKey}\nACCESS_CLIENT_ID=\nACCESS_CLIENT_SECRET=\n`,
     { mode: 0o600 },
   );
   const edgeOptions = {
@@ -40,6 +42,7 @@ export async function startEdge(options: EdgeOptions): Promise<ManagedProcess> {
     vars: {
       ORIGIN_URL: options.originUrl,
       SIGNING_KEY_ID: options.signingKey.id,
+      ORIGIN_LINK_KEY_ID: options.originLinkKey.id,
       DEMO_KEY_ENABLED: "true",
       ...options.vars,
     },

@@ -167,6 +167,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // A fresh signing secret per run, shared by edge and origin only through their configs, and a
     // fresh demo key for the web page.
     const signingKey = { id: "stack", secret: randomBytes(32).toString("base64url") };
+    // And the workers' own key for asking the edge's store (another secret: neither opens the other's door).
+    const originLinkKey = { id: "stack-origin", secret: randomBytes(32).toString("base64url") };
+    const edgeUrl = `http://127.0.0.1:${edgePort}`;
     const demoKey = generateApiKey("live");
     const originEnv: Record<string, string> = {
       REDIS_URL: redis.url,
@@ -183,8 +186,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // Keys go into the edge's local KV before wrangler dev opens the same state.
     const keys = await seedApiKeys({ persistDir, keys: options.keys ?? [] });
 
+    const workerEnv = { EDGE_URL: edgeUrl, EDGE_LINK_KEY: `${originLinkKey.id}:${originLinkKey.secret}` };
     const launchWorker = async (env: Record<string, string> = {}) => {
-      const worker = await startWorker({ ...originEnv, ...env }, log);
+      const worker = await startWorker({ ...originEnv, ...workerEnv, ...env }, log);
       started.push(worker.process);
       workers.push(worker);
       return worker;
@@ -199,6 +203,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         port: edgePort,
         originUrl,
         signingKey,
+        originLinkKey,
         demoKey,
         persistDir,
         runDir,
@@ -218,7 +223,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const webhooks = (webhooksStart as PromiseFulfilledResult<OriginProcess>).value;
 
     const stack: Stack = {
-      edgeUrl: `http://127.0.0.1:${edgePort}`,
+      edgeUrl,
       originUrl,
       opsUrl: api.opsUrl,
       youtubeOrigin,

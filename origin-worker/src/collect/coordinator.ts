@@ -16,9 +16,11 @@ import {
   type JobReturn,
   type JobSubmitter,
 } from "../queue/queue.js";
+import { resetStalls } from "../queue/stalls.js";
 import type { WebhookOutbox } from "../webhooks/outbox.js";
+import type { EdgeLink } from "./edge-link.js";
 import type { CollectionListing } from "./expand.js";
-import type { CollectionStore, ItemEnd, StoredItem } from "./state.js";
+import type { CollectionMeta, CollectionStore, ItemEnd, StoredItem } from "./state.js";
 
 export interface CoordinatorOptions {
   submitter: JobSubmitter;
@@ -32,6 +34,14 @@ export interface CoordinatorOptions {
   passItems: number;
   /** How long a collection's state outlives its last change (the job's own retention). */
   stateTtlSeconds: number;
+  /**
+   * The edge (EDGE_URL): its store asked for the videos the origin's no longer holds, the charge
+   * settled once listed. Absent: neither.
+   */
+  edgeLink?: Pick<EdgeLink, "lookup" | "settleCharge"> | undefined;
+  /** How long an answer the edge held is kept in the origin's store: as the worker keeps its own. */
+  resultTtlSeconds: number;
+  failureTtlSeconds: number;
   log: Logger;
 }
 
@@ -44,6 +54,8 @@ const READ_CHUNK = 50;
  * over the collection's whole life, and four blips in hours would fail it.
  */
 const MAX_FAILED_PASSES = 10;
+/** Passes that try to settle a listed collection's charge with the edge, at most (each a pass apart). */
+const MAX_SETTLEMENT_TRIES = 5;
 const MAX_PASS_BACKOFF_MS = 300_000;
 
 /**
@@ -83,7 +95,7 @@ function isRefusal(error: unknown): boolean {
  * resumes from there.
  */
 export function collectionCoordinator(options: CoordinatorOptions) {
-  const { submitter, store, engine, outbox, stateTtlSeconds: ttl } = options;
+  const { submitter, store, engine, outbox, edgeLink, stateTtlSeconds: ttl } = options;
 
   /**
    * The collection's webhook, when it asked for one: `collectionId` is the id inside the client's
@@ -158,6 +170,69 @@ export function collectionCoordinator(options: CoordinatorOptions) {
     }
   }
 
+  /**
+   * How these items' requests already ended, by item index, where that is known without extracting:
+   * the origin's store (the usual case for a channel asked for again; read from its pointer, without
+   * the brotli body submit() would decode), else the edge's, which keeps answers for weeks. An answer
+   * the edge held is copied into the origin's store, where the collection's pages read it.
+   */
+  async function knownEnds(
+    job: Job<CollectionJobData, JobReturn>,
+    items: (StoredItem & { index: number })[],
+  ) {
+    const ends = new Map<number, ItemEnd>();
+    const unknown: { index: number; hash: string }[] = [];
+    const hashes = await Promise.all(
+      items.map((item) => requestHash(workOf(job.data.collection, item.videoId))),
+    );
+    const stored = await submitter.results.peekMany(hashes);
+    items.forEach((item, i) => {
+      const end = stored[i];
+      if (end) ends.set(item.index, end);
+      else unknown.push({ index: item.index, hash: hashes[i] as string });
+    });
+    if (!edgeLink || unknown.length === 0) return ends;
+    const held = await edgeLink.lookup(unknown.map((item) => item.hash));
+    for (const { index, hash } of unknown) {
+      const outcome = held.get(hash);
+      if (!outcome) continue;
+      await submitter.results.put(
+        hash,
+        outcome,
+        outcome.ok ? options.resultTtlSeconds : options.failureTtlSeconds,
+      );
+      ends.set(index, outcome.ok ? { ok: true } : outcome);
+    }
+    return ends;
+  }
+
+  /**
+   * Once listed, the collection costs its entries, not its `limit`: the edge gives the rest back
+   * (shared/src/edge-link.ts). Asked on each pass, and the collection does not end before, until the
+   * edge has taken it or MAX_SETTLEMENT_TRIES were made (the edge away: the whole charge stays).
+   */
+  function settlementDue(job: Job<CollectionJobData, JobReturn>, meta: CollectionMeta | undefined) {
+    return Boolean(
+      edgeLink &&
+        job.data.collection.chargeRef &&
+        meta?.info &&
+        !meta.charge.settled &&
+        meta.charge.tries < MAX_SETTLEMENT_TRIES,
+    );
+  }
+
+  async function settleCharge(job: Job<CollectionJobData, JobReturn>, id: string, log: Logger) {
+    const meta = await store.meta(id);
+    const { chargeRef } = job.data.collection;
+    if (!edgeLink || !chargeRef || !meta || !settlementDue(job, meta)) return;
+    const listed = meta.progress.total;
+    const refunded = await edgeLink.settleCharge({ chargeRef, collectionId: id, listed });
+    await store.noteSettlement(id, refunded !== undefined, ttl);
+    if (refunded !== undefined) log.info({ listed, refunded }, "collection charge settled");
+    else if (meta.charge.tries + 1 >= MAX_SETTLEMENT_TRIES)
+      log.warn({ listed }, "collection charge not settled: the edge did not take it");
+  }
+
   /** Submits items in order while the share admits them; returns when it is full or all are submitted. */
   async function feed(job: Job<CollectionJobData, JobReturn>, id: string, window: number) {
     const meta = await store.meta(id);
@@ -167,7 +242,10 @@ export function collectionCoordinator(options: CoordinatorOptions) {
     const total = meta.progress.total;
     let visited = 0;
     while (next < total && running < window && visited < options.passItems) {
-      for (const item of await store.items(id, next, Math.min(READ_CHUNK, total - next))) {
+      const chunk = await store.items(id, next, Math.min(READ_CHUNK, total - next));
+      const waiting = chunk.filter((item) => item.status === "waiting");
+      const known = await knownEnds(job, waiting.slice(0, options.passItems - visited));
+      for (const item of chunk) {
         if (running >= window || visited >= options.passItems) break;
         if (item.status !== "waiting") {
           // Unavailable entries failed when listed; `next` moves past them with the next write.
@@ -175,11 +253,7 @@ export function collectionCoordinator(options: CoordinatorOptions) {
           continue;
         }
         visited++;
-        // Stored already (the usual case for a channel asked for again): known from its pointer,
-        // without the brotli body submit() would read and decode.
-        const stored = await submitter.results.peek(
-          await requestHash(workOf(job.data.collection, item.videoId)),
-        );
+        const stored = known.get(item.index);
         if (stored) {
           await store.submitted(id, item.index, item, { outcome: stored }, ttl);
           next = item.index + 1;
@@ -202,6 +276,17 @@ export function collectionCoordinator(options: CoordinatorOptions) {
       }
     }
     await store.skipTo(id, next, ttl);
+  }
+
+  /**
+   * A pass ran to its end, its worker alive: BullMQ's count of the job's stalls starts again
+   * (queue/stalls.ts), so only deaths in a row under one pass fail the collection. Done while the job
+   * is still ours, before moveToDelayed gives up its lock. A count not set back only adds up, as before.
+   */
+  async function passEnded(job: Job<CollectionJobData, JobReturn>, token: string | undefined, log: Logger) {
+    await resetStalls(submitter.redis, job, token).catch((err) =>
+      log.warn({ err }, "stall count not set back"),
+    );
   }
 
   async function coordinate(
@@ -238,6 +323,7 @@ export function collectionCoordinator(options: CoordinatorOptions) {
     const window = collectionShare(submitter.perCaller(caller));
     let meta: Awaited<ReturnType<typeof store.meta>>;
     try {
+      await settleCharge(job, id, log);
       await settleRunning(job, id, window);
       await feed(job, id, window);
       meta = await store.meta(id);
@@ -253,15 +339,21 @@ export function collectionCoordinator(options: CoordinatorOptions) {
       const backoffMs = Math.min(options.passDelayMs * 2 ** (failedPasses - 1), MAX_PASS_BACKOFF_MS);
       log.warn({ err: error, failedPasses, backoffMs }, "collection pass failed, tried again later");
       await job.updateData({ ...job.data, failedPasses });
+      await passEnded(job, token, log);
       await job.moveToDelayed(Date.now() + backoffMs, token);
       throw new DelayedError();
     }
     if (job.data.failedPasses) await job.updateData({ ...job.data, failedPasses: 0 });
-    if (meta && meta.progress.done + meta.progress.failed >= meta.progress.total) {
+    if (
+      meta &&
+      meta.progress.done + meta.progress.failed >= meta.progress.total &&
+      !settlementDue(job, meta)
+    ) {
       log.info(meta.progress, "collection completed");
       await ended(job, { completed: { collection: meta.info, progress: meta.progress } });
       return { stored: true };
     }
+    await passEnded(job, token, log);
     await job.moveToDelayed(Date.now() + options.passDelayMs, token);
     throw new DelayedError();
   }
@@ -270,8 +362,8 @@ export function collectionCoordinator(options: CoordinatorOptions) {
     run: coordinate,
     /**
      * The worker calls this when a collection job has failed for good, whatever failed it (its
-     * passes, a third worker crash under it: BullMQ's stall count is never reset): the failure is
-     * recorded and the callback told. Both are idempotent, so the listing's own call before is harmless.
+     * passes, a third worker crash in a row under one pass: queue/stalls.ts): the failure is recorded
+     * and the callback told. Both are idempotent, so the listing's own call before is harmless.
      */
     failed: (job: Job<CollectionJobData, JobReturn>) => ended(job, { failedReason: job.failedReason }),
   };

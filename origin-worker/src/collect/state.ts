@@ -25,6 +25,8 @@ export interface CollectionMeta {
   progress: CollectionProgress;
   /** The index of the next item to submit. */
   next: number;
+  /** The settlement of the collection's charge with the edge (coordinator.ts): taken, or tries made. */
+  charge: { settled: boolean; tries: number };
 }
 
 /**
@@ -141,7 +143,15 @@ export class CollectionStore {
         extracted: count("extracted"),
       },
       next: count("next"),
+      charge: { settled: raw.chargeSettled === "1", tries: count("chargeTries") },
     };
+  }
+
+  /** Notes a try at settling the charge, and whether the edge took it. */
+  async noteSettlement(id: string, settled: boolean, ttlSeconds: number): Promise<void> {
+    const write = this.redis.multi().hincrby(this.keys(id).meta, "chargeTries", 1);
+    if (settled) write.hset(this.keys(id).meta, "chargeSettled", "1");
+    await this.expire(write, id, ttlSeconds).exec();
   }
 
   /** Items `from` to `from + count - 1` (those that exist), with their indexes. */

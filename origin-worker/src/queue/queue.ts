@@ -42,6 +42,8 @@ export interface CollectionOrder {
   /** The transcript request each video is asked with, but for its videoId. */
   request: Omit<TranscriptRequest, "videoId">;
   callbackUrl?: string;
+  /** The edge's quota counter of the caller, to settle the collection's charge with once it is listed. */
+  chargeRef?: string;
 }
 
 /** A collection's coordinator (collect/coordinator.ts): it lists the collection and feeds its videos in. */

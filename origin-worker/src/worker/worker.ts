@@ -2,6 +2,7 @@ import { ApiError } from "@ytt/shared";
 import { DelayedError, type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { collectionCoordinator } from "../collect/coordinator.js";
+import { EdgeLink } from "../collect/edge-link.js";
 import { CollectionStore } from "../collect/state.js";
 import type { WorkerConfig } from "../config.js";
 import { NoEgress } from "../egress/pool.js";
@@ -55,6 +56,15 @@ export interface TranscriptWorkerOptions {
   collectionPassItems: number;
   /** How long a finished job is kept (JOB_RESULT_TTL_SECONDS): a collection's state as long. */
   jobResultTtlSeconds: number;
+  /** The edge, which collections ask for the videos the origin's store no longer holds and settle their charge with (EDGE_URL). */
+  edgeLink?: EdgeLink | undefined;
+}
+
+/** EDGE_URL and EDGE_LINK_KEY (loadWorkerConfig checks they come together, with one key). */
+function edgeLinkFrom(config: WorkerConfig, log: Logger): EdgeLink | undefined {
+  const [key] = config.EDGE_LINK_KEY ?? [];
+  if (!config.EDGE_URL || !key) return undefined;
+  return new EdgeLink(config.EDGE_URL, { id: key[0], secret: key[1] }, log);
 }
 
 /** The options src/worker/main.ts builds from its configuration (tests build them the same way). */
@@ -81,6 +91,7 @@ export function workerOptionsFrom(
     collectionPassMs: config.COLLECTION_PASS_MS,
     collectionPassItems: config.COLLECTION_PASS_ITEMS,
     jobResultTtlSeconds: config.JOB_RESULT_TTL_SECONDS,
+    edgeLink: edgeLinkFrom(config, parts.log),
   };
 }
 
@@ -113,6 +124,9 @@ export function createTranscriptWorker(options: TranscriptWorkerOptions): Worker
     passDelayMs: options.collectionPassMs,
     passItems: options.collectionPassItems,
     stateTtlSeconds: options.jobResultTtlSeconds,
+    edgeLink: options.edgeLink,
+    resultTtlSeconds: options.resultTtlSeconds,
+    failureTtlSeconds: options.failureTtlSeconds,
     log,
   });
   const release = (job: Job<JobData, JobReturn>) =>

@@ -1,4 +1,12 @@
-import { ApiError, type Caller, type JobBody, requestHash, type WorkRequest } from "@ytt/shared";
+import {
+  ApiError,
+  type Caller,
+  EDGE_ANSWERS_PATH,
+  EDGE_SETTLE_PATH,
+  type JobBody,
+  requestHash,
+  type WorkRequest,
+} from "@ytt/shared";
 import { expectedTranscript, PLAYLISTS, startYoutubeDouble, type YoutubeDouble } from "@ytt/youtube-double";
 import { Worker as BullWorker, type Worker } from "bullmq";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -26,6 +34,7 @@ import { createWebhookWorker, type WebhookDelivery } from "../../src/webhooks/wo
 import { createTranscriptWorker, workerOptionsFrom } from "../../src/worker/worker.js";
 import { eventually, type RunningApi, signedFetch, startApi, uniqueQueueName } from "../helpers.js";
 import { startReceiver } from "../webhooks/receiver.js";
+import { LINK_KEY, startEdgeStandIn } from "./edge-stand-in.js";
 
 // The collection machinery with real Redis, BullMQ, origin API and worker, and the real listing of
 // the double's playlists over TLS; only the extraction is a stand-in (each real one costs a second or
@@ -164,9 +173,10 @@ function startDyingWorker(diesIn: number): RunningWorker & { hung(): boolean } {
     passes++;
     return perCaller(caller);
   };
-  const peek = submitter.results.peek.bind(submitter.results);
-  submitter.results.peek = (id) => {
-    if (passes < diesIn) return peek(id);
+  // peek() is peekMany() of one: every look at the result store goes through it.
+  const peekMany = submitter.results.peekMany.bind(submitter.results);
+  submitter.results.peekMany = (ids) => {
+    if (passes < diesIn) return peekMany(ids);
     hung = true;
     return new Promise(() => undefined);
   };
@@ -670,6 +680,79 @@ describe("a collection job", () => {
       expect(done.error).toMatchObject({ code: "NOT_FOUND", message: "The playlist does not exist." });
     } finally {
       await worker.close();
+    }
+  });
+});
+
+describe("a collection with the edge (EDGE_URL)", () => {
+  const SHORT = "PLdblThreeVideosNoGaps00000000001";
+
+  it("takes what only the edge's store holds without extracting it, and settles its charge, ending only once settled", async () => {
+    const edge = await startEdgeStandIn();
+    const standIn = new StandIn(double);
+    const [fromEdge, ...others] = (PLAYLISTS[SHORT]?.entries ?? []).map((e) => e.videoId) as [
+      string,
+      ...string[],
+    ];
+    edge.held.set(await requestHash(work(fromEdge)), { ok: true, value: transcriptOf(fromEdge) });
+    // The edge's note of the charge has not landed for the first two tries: they are answered 404.
+    edge.charge = 7;
+    edge.settlementsRefused = 2;
+    const worker = startWorker(standIn.engine(), {
+      env: { EDGE_URL: edge.url, EDGE_LINK_KEY: `${LINK_KEY.id}:${LINK_KEY.secret}` },
+    });
+    try {
+      const chargeRef = "ab".repeat(32);
+      const created = await post({ collection: SHORT, limit: 7, chargeRef });
+      expect(created.status).toBe(202);
+      const id = created.body.job.id;
+      const done = await finished(id);
+      expect(done.progress).toEqual({ total: 3, done: 3, failed: 0, extracted: 2 });
+      expect(standIn.runs.sort()).toEqual([...others].sort());
+      // The edge's answer is the collection's result, as an extracted one would be.
+      const jsonl = await signedFetch(api.url, `/v1/jobs/${id}?format=jsonl`, { caller: CALLER });
+      const [first] = (await jsonl.text())
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l));
+      expect(first).toEqual({
+        index: 0,
+        videoId: fromEdge,
+        status: "completed",
+        body: transcriptOf(fromEdge),
+      });
+
+      // Tried on each pass until taken (the collection waited for it), then never again.
+      const settlement = { chargeRef, collectionId: id, listed: 3 };
+      const settlements = () => edge.calls.filter((c) => c.path === EDGE_SETTLE_PATH);
+      expect(settlements().map((c) => [c.status, c.verified, c.body])).toEqual([
+        [404, true, settlement],
+        [404, true, settlement],
+        [200, true, settlement],
+      ]);
+      expect(edge.calls.filter((c) => c.path === EDGE_ANSWERS_PATH)).toHaveLength(1);
+    } finally {
+      await worker.close();
+      await edge.close();
+    }
+  });
+
+  it("ends with the whole charge kept when the edge never takes the settlement, after a bounded number of tries", async () => {
+    const edge = await startEdgeStandIn();
+    edge.settlementsRefused = Number.POSITIVE_INFINITY;
+    const worker = startWorker(new StandIn(double).engine(), {
+      env: { EDGE_URL: edge.url, EDGE_LINK_KEY: `${LINK_KEY.id}:${LINK_KEY.secret}` },
+    });
+    try {
+      const created = await post({ collection: SHORT, limit: 7, chargeRef: "cd".repeat(32) });
+      const done = await finished(created.body.job.id);
+      expect(done.job.status).toBe("completed");
+      expect(edge.calls.filter((c) => c.path === EDGE_SETTLE_PATH).map((c) => c.status)).toEqual(
+        Array(5).fill(404),
+      );
+    } finally {
+      await worker.close();
+      await edge.close();
     }
   });
 });

@@ -45,6 +45,20 @@ describe("origin config", () => {
     expect(() => loadWorkerConfig({ RESULT_REDIS_URL: "not a url" })).toThrow(/RESULT_REDIS_URL/);
   });
 
+  it("asks the edge's store only with both EDGE_URL and one EDGE_LINK_KEY, never echoing it", () => {
+    const edge = { EDGE_URL: "https://api.example.com", EDGE_LINK_KEY: `origin:${KEY}` };
+    expect(loadWorkerConfig({}).EDGE_URL).toBeUndefined();
+    expect([...(loadWorkerConfig(edge).EDGE_LINK_KEY ?? [])]).toEqual([["origin", KEY]]);
+    for (const half of [{ EDGE_URL: edge.EDGE_URL }, { EDGE_LINK_KEY: edge.EDGE_LINK_KEY }]) {
+      expect(() => loadWorkerConfig(half)).toThrow(/EDGE_URL and EDGE_LINK_KEY/);
+    }
+    expect(() => loadWorkerConfig({ ...edge, EDGE_LINK_KEY: `a:${KEY},b:${KEY}` })).toThrow(/one keyId:secret/);
+    expect(() => loadWorkerConfig({ ...edge, EDGE_LINK_KEY: "origin:short" })).toThrow(
+      expect.objectContaining({ message: expect.stringMatching(/EDGE_LINK_KEY/) }),
+    );
+    expect(() => loadWorkerConfig({ ...edge, EDGE_URL: "ftp://x" })).toThrow(/EDGE_URL/);
+  });
+
   it("route health defaults, and host rules it can read (a typo must not send the worker to the real YouTube)", () => {
     expect(loadWorkerConfig({})).toMatchObject({ ROUTE_FAILURE_THRESHOLD: 5, ROUTE_COOLDOWN_MS: 300_000 });
     expect(loadWorkerConfig({ UPSTREAM_HOST_RULES: "MAP * 127.0.0.1:8443" }).UPSTREAM_HOST_RULES).toBe(

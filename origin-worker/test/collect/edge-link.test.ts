@@ -1,0 +1,77 @@
+/** The worker's side of calling the edge (collect/edge-link.ts), against a signed stand-in edge. */
+import { sha256Hex } from "@ytt/shared";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { EdgeLink } from "../../src/collect/edge-link.js";
+import { createLogger } from "../../src/observability/logger.js";
+import { type EdgeStandIn, LINK_KEY, startEdgeStandIn } from "./edge-stand-in.js";
+
+const log = createLogger("silent", { service: "edge-link-test" });
+const hashOf = async (n: number) => (await sha256Hex(`video-${n}`)).slice(0, 32);
+const disabled = { ok: false as const, error: { code: "TRANSCRIPTS_DISABLED" as const, message: "none" } };
+
+let edge: EdgeStandIn;
+let link: EdgeLink;
+beforeAll(async () => {
+  edge = await startEdgeStandIn();
+  link = new EdgeLink(edge.url, LINK_KEY, log);
+});
+beforeEach(() => {
+  edge.calls.length = 0;
+  edge.held.clear();
+  edge.misbehave = "no";
+});
+afterAll(() => edge.close());
+
+describe("EdgeLink.lookup (a collection asking the edge's store)", () => {
+  it("asks in signed calls of at most 50 hashes and hands back what the edge holds", async () => {
+    const hashes = await Promise.all(Array.from({ length: 120 }, (_, n) => hashOf(n)));
+    edge.held.set(hashes[3] as string, disabled);
+    edge.held.set(hashes[117] as string, disabled);
+
+    const found = await link.lookup(hashes);
+    expect([...found.keys()].sort()).toEqual([hashes[3], hashes[117]].sort());
+    expect(found.get(hashes[3] as string)).toEqual(disabled);
+    expect(edge.calls.map((c) => [(c.body as { hashes: string[] }).hashes.length, c.verified])).toEqual([
+      [50, true],
+      [50, true],
+      [20, true],
+    ]);
+  });
+
+  it("finds nothing, and throws nothing, when the edge refuses, fails, answers nonsense or is away", async () => {
+    const hashes = [await hashOf(3)];
+    edge.held.set(hashes[0] as string, disabled);
+    const wrongKey = new EdgeLink(
+      edge.url,
+      { id: LINK_KEY.id, secret: "another-secret-0123456789abcdef-0123" },
+      log,
+    );
+    expect((await wrongKey.lookup(hashes)).size).toBe(0);
+    for (const mode of ["500", "not-ours"] as const) {
+      edge.misbehave = mode;
+      expect((await link.lookup(hashes)).size, mode).toBe(0);
+    }
+    expect((await new EdgeLink("http://127.0.0.1:9", LINK_KEY, log).lookup(hashes)).size).toBe(0);
+  });
+
+  it("takes nothing it did not ask for", async () => {
+    edge.misbehave = "extra";
+    const hash = await hashOf(3);
+    edge.held.set(hash, disabled);
+    expect([...(await link.lookup([hash])).keys()]).toEqual([hash]);
+  });
+});
+
+describe("EdgeLink.settleCharge", () => {
+  it("answers the units given back, or nothing while the edge cannot take it", async () => {
+    const settlement = { chargeRef: "ab".repeat(32), collectionId: "c0ffee", listed: 3 };
+    edge.charge = 10;
+    edge.settlementsRefused = 1;
+    expect(await link.settleCharge(settlement)).toBeUndefined();
+    expect(await link.settleCharge(settlement)).toBe(7);
+    expect(edge.calls.map((c) => [c.status, c.verified, c.body])).toEqual([
+      [404, true, settlement],
+      [200, true, settlement],
+    ]);
+  });
+});
