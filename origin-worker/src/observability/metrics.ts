@@ -61,3 +61,17 @@ export function createWorkerMetrics() {
   return { registry, jobs, extraction, routeOutcomes, proxyOutcomes };
 }
 export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;
+
+/** The webhooks process's metrics, on its ops port. */
+export function createWebhookMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const refused = new Counter({
+    name: "origin_webhooks_refused_total",
+    help: "Webhook jobs refused unsigned because the API registered no destination for their job, or another URL or key, by kind (deliver, batch) and reason (unregistered, url, key)",
+    labelNames: ["kind", "reason"] as const,
+    registers: [registry],
+  });
+  return { registry, refused };
+}
+export type WebhookMetrics = ReturnType<typeof createWebhookMetrics>;

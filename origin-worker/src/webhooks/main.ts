@@ -38,6 +38,11 @@ const delivery = createWebhookWorker({
 await delivery.worker.waitUntilReady();
 
 const ops = workerProbes(delivery.worker, redis);
+// Its metrics (refused deliveries among them) beside the probes, as the worker's ops port has them.
+const { registry } = delivery.metrics;
+ops.get("/metrics", async (c) =>
+  c.body(await registry.metrics(), 200, { "Content-Type": registry.contentType }),
+);
 const opsServer = await listen(ops.fetch, config.OPS_PORT, config.ORIGIN_HOST);
 log.info(
   {

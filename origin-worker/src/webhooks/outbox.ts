@@ -10,7 +10,9 @@ import { BULL_PREFIX, originKeyPrefix } from "../queue/queue.js";
  * watches (a batch's items still extracting; once all have finished, the watch enqueues the batch's
  * delivery). Any origin process may enqueue (the API for batches, a worker's collection coordinator
  * for collections): enqueueing touches only this queue's keys. Only the webhooks process
- * (webhooks/main.ts) sends, reads secrets and writes the delivery log.
+ * (webhooks/main.ts) sends, reads secrets and writes the delivery log, and only to the URL, with the
+ * key, the API registered for the job when it created it (callbacks.ts): a job names no destination
+ * of its own.
  */
 export function webhookQueueName(queueName: string): string {
   return `${queueName}-webhooks`;

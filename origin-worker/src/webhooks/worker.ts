@@ -1,8 +1,10 @@
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "../observability/logger.js";
+import { createWebhookMetrics, type WebhookMetrics } from "../observability/metrics.js";
 import { decodeFailure } from "../queue/outcome.js";
 import { BULL_PREFIX, blockingConnection } from "../queue/queue.js";
+import { callbackRefusal } from "./callbacks.js";
 import {
   type BatchItemState,
   type BatchWatchJob,
@@ -31,10 +33,13 @@ export interface WebhookWorkerOptions {
   concurrency: number;
   send: SendOptions;
   log: Logger;
+  /** Where refusals are counted; its own registry when not given. */
+  metrics?: WebhookMetrics;
 }
 
 export interface WebhookDelivery {
   worker: Worker<WebhookJob>;
+  metrics: WebhookMetrics;
   /** Lets running deliveries end (or, forced, leaves them to be retried), then closes the queues. */
   close(force?: boolean): Promise<void>;
 }
@@ -48,7 +53,9 @@ function hostOf(url: string): string {
 }
 
 /**
- * The webhooks process's BullMQ Worker. A delivery signs its message with every secret of its key
+ * The webhooks process's BullMQ Worker. Before it signs or acts, each job is held to the destination
+ * the API registered for its job (callbacks.ts): without one, or with another URL or key, it is
+ * refused for good, nothing signed or sent. A delivery signs its message with every secret of its key
  * in force, POSTs it (send.ts: public addresses only, no redirects), writes the attempt to the
  * job's delivery log, and on anything but a 2xx is retried after the next delay of the schedule;
  * after the last one (or at once, when the URL or its addresses are refused) it fails for good. A
@@ -57,6 +64,7 @@ function hostOf(url: string): string {
  */
 export function createWebhookWorker(options: WebhookWorkerOptions): WebhookDelivery {
   const { redis, queueName, retryDelaysMs, log } = options;
+  const metrics = options.metrics ?? createWebhookMetrics();
   const secrets = new WebhookSecrets(redis, queueName);
   const outbox = new WebhookOutbox(redis, queueName);
   const transcripts = new Queue(queueName, { connection: redis, prefix: BULL_PREFIX });
@@ -84,7 +92,28 @@ export function createWebhookWorker(options: WebhookWorkerOptions): WebhookDeliv
     await redis.multi().hset(key, data.messageId, JSON.stringify(entry)).expire(key, logTtlSeconds).exec();
   }
 
+  /**
+   * Ends a job whose URL and key are not those the API registered for its job: nothing is signed,
+   * sent or written to the delivery log, and it is not retried. Its fields are whatever was
+   * enqueued, so only the ids are logged.
+   */
+  async function holdToRegistration(
+    job: Job<WebhookJob>,
+    kind: "deliver" | "batch",
+    claimed: { jobId: unknown; url: unknown; keyId: unknown },
+  ) {
+    const reason = await callbackRefusal(redis, queueName, claimed);
+    if (!reason) return;
+    metrics.refused.inc({ kind, reason });
+    log.warn(
+      { jobId: String(claimed.jobId).slice(0, 64), webhookJob: job.id, kind, reason },
+      "webhook refused: not the destination the API registered for its job",
+    );
+    throw new UnrecoverableError(`refused: not the job's registered destination (${reason})`);
+  }
+
   async function deliver(job: Job<WebhookJob>, data: DeliveryJob): Promise<void> {
+    await holdToRegistration(job, "deliver", data);
     const jobLog = log.child({ jobId: data.jobId, messageId: data.messageId, host: hostOf(data.url) });
     const signing = await secrets.signingSecrets(data.keyId);
     const result: AttemptResult =
@@ -139,6 +168,7 @@ export function createWebhookWorker(options: WebhookWorkerOptions): WebhookDeliv
   }
 
   async function watch(job: Job<WebhookJob>, data: BatchWatchJob, token: string | undefined): Promise<void> {
+    await holdToRegistration(job, "batch", { jobId: data.batchId, url: data.url, keyId: data.keyId });
     const items: BatchItemState[] = await Promise.all(
       data.items.map(async ({ jobId, ...item }) => {
         if (!jobId) return item;
@@ -182,6 +212,7 @@ export function createWebhookWorker(options: WebhookWorkerOptions): WebhookDeliv
   worker.on("error", (err) => log.error({ err }, "webhook worker error"));
   return {
     worker,
+    metrics,
     async close(force = false) {
       await worker.close(force);
       await Promise.all([transcripts.close(), outbox.close()]);

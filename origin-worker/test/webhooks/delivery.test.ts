@@ -1,14 +1,15 @@
-import { ApiError } from "@ytt/shared";
+import { ApiError, callbackUrlOf } from "@ytt/shared";
 import { Queue, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
+import { pino } from "pino";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLogger } from "../../src/observability/logger.js";
 import { encodeFailure } from "../../src/queue/outcome.js";
 import { BULL_PREFIX, blockingConnection, producerConnection } from "../../src/queue/queue.js";
 import { parseHostRules } from "../../src/upstream/host-rules.js";
+import { registerCallback } from "../../src/webhooks/callbacks.js";
 import type { Resolver } from "../../src/webhooks/guard.js";
-import { type Delivery, WebhookOutbox } from "../../src/webhooks/outbox.js";
+import { type Delivery, type WebhookInput, WebhookOutbox } from "../../src/webhooks/outbox.js";
 import { WebhookSecrets } from "../../src/webhooks/secrets.js";
 import { sendWebhook } from "../../src/webhooks/send.js";
 import { signWebhook } from "../../src/webhooks/sign.js";
@@ -18,6 +19,7 @@ import { RECEIVER_HOST, startReceiver, type WebhookReceiver } from "./receiver.j
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const KEY_ID = "00000000000000aa";
+const OTHER_KEY_ID = "00000000000000bb";
 const RETRY_DELAYS_MS = [150, 300, 450];
 
 /** Names the tests point at loopback through DNS (as a rebinding attacker would), not through a host rule. */
@@ -41,6 +43,8 @@ describe("webhook deliveries (real Redis, BullMQ and HTTPS)", () => {
   let outbox: WebhookOutbox;
   let delivery: WebhookDelivery;
   let secret: string;
+  /** The webhooks process's warnings and errors, as JSON lines. */
+  const logged: string[] = [];
 
   beforeAll(async () => {
     redis = producerConnection(REDIS_URL);
@@ -62,7 +66,7 @@ describe("webhook deliveries (real Redis, BullMQ and HTTPS)", () => {
         resolve: hostileDns,
         ca: receiver.cert,
       },
-      log: createLogger("silent", {}),
+      log: pino({ level: "warn" }, { write: (line: string) => void logged.push(line) }),
     });
     await delivery.worker.waitUntilReady();
   });
@@ -77,6 +81,15 @@ describe("webhook deliveries (real Redis, BullMQ and HTTPS)", () => {
     await receiver.close();
   });
 
+  /** Enqueues as a job's producer does, the API having registered the job's callback when it made the job. */
+  const enqueue = async (input: WebhookInput) => {
+    await registerCallback(redis, queueName, input.jobId, {
+      url: callbackUrlOf(input.url),
+      keyId: input.keyId,
+    });
+    return outbox.enqueueWebhook(input);
+  };
+
   /** The job's single delivery once it has settled (delivered or failed for good). */
   const settled = (jobId: string) =>
     eventually(async () => {
@@ -86,7 +99,7 @@ describe("webhook deliveries (real Redis, BullMQ and HTTPS)", () => {
 
   it("signs each delivery the Standard Webhooks way: the standardwebhooks library verifies it", async () => {
     const before = receiver.received.length;
-    await outbox.enqueueWebhook({
+    await enqueue({
       jobId: "job-signed",
       keyId: KEY_ID,
       url: receiver.url("/hooks/ytt?token=abc"),
@@ -102,7 +115,7 @@ describe("webhook deliveries (real Redis, BullMQ and HTTPS)", () => {
       data: { collectionId: "job-signed", done: 3 },
     });
     // Another key's secret does not verify it.
-    const other = (await new WebhookSecrets(redis, queueName).rotate("00000000000000bb")).secret;
+    const other = (await new WebhookSecrets(redis, queueName).rotate(OTHER_KEY_ID)).secret;
     expect(() => new Webhook(other).verify(request?.body ?? "", request?.headers ?? {})).toThrow();
 
     const entry = await settled("job-signed");
@@ -119,8 +132,8 @@ describe("webhook deliveries (real Redis, BullMQ and HTTPS)", () => {
       event: "batch.completed",
       payload: { n: 1 },
     };
-    const first = await outbox.enqueueWebhook(input);
-    const second = await outbox.enqueueWebhook(input);
+    const first = await enqueue(input);
+    const second = await enqueue(input);
     expect(second.messageId).toBe(first.messageId);
     await settled("job-twice");
     expect(receiver.received.filter((r) => r.path === "/twice")).toHaveLength(1);
@@ -129,7 +142,7 @@ describe("webhook deliveries (real Redis, BullMQ and HTTPS)", () => {
   it("retries a 500 on the back-off schedule with the same message id, each attempt signed anew, and logs every attempt", async () => {
     receiver.answers.push({ status: 500 }, { status: 503 });
     const before = receiver.received.length;
-    await outbox.enqueueWebhook({
+    await enqueue({
       jobId: "job-retried",
       keyId: KEY_ID,
       url: receiver.url("/retried"),
@@ -159,7 +172,7 @@ describe("webhook deliveries (real Redis, BullMQ and HTTPS)", () => {
 
   it("gives up after the last retry of the schedule", async () => {
     receiver.answers.push(...RETRY_DELAYS_MS.map(() => ({ status: 500 })), { status: 500 });
-    await outbox.enqueueWebhook({
+    await enqueue({
       jobId: "job-failing",
       keyId: KEY_ID,
       url: receiver.url("/failing"),
@@ -175,7 +188,7 @@ describe("webhook deliveries (real Redis, BullMQ and HTTPS)", () => {
 
   it("never follows a redirect: a 3xx is a failed attempt, and the Location is never asked", async () => {
     receiver.answers.push(...[0, 1, 2, 3].map(() => ({ status: 302, location: receiver.url("/elsewhere") })));
-    await outbox.enqueueWebhook({
+    await enqueue({
       jobId: "job-redirected",
       keyId: KEY_ID,
       url: receiver.url("/moved"),
@@ -194,7 +207,7 @@ describe("webhook deliveries (real Redis, BullMQ and HTTPS)", () => {
 
   it("refuses a name that resolves to a private address, once, without retrying or connecting", async () => {
     const before = receiver.received.length;
-    await outbox.enqueueWebhook({
+    await enqueue({
       jobId: "job-rebind",
       keyId: KEY_ID,
       url: "https://rebind.ytt.test/hook",
@@ -208,7 +221,7 @@ describe("webhook deliveries (real Redis, BullMQ and HTTPS)", () => {
   });
 
   it("fails a delivery for a key without a secret at once", async () => {
-    await outbox.enqueueWebhook({
+    await enqueue({
       jobId: "job-no-secret",
       keyId: "00000000000000cc",
       url: receiver.url("/no-secret"),
@@ -221,6 +234,108 @@ describe("webhook deliveries (real Redis, BullMQ and HTTPS)", () => {
       attempts: [{ error: "the API key has no webhook secret" }],
     });
     expect(receiver.received.some((r) => r.path === "/no-secret")).toBe(false);
+  });
+
+  /** A webhook job once it has failed: a refused one fails on its first attempt, for good. */
+  const failedJob = (id: string) =>
+    eventually(async () =>
+      // The state first, the job after: a job read while it ran, then found failed, is stale.
+      (await outbox.queue.getJobState(id)) === "failed" ? outbox.queue.getJob(id) : undefined,
+    );
+  const refusals = async () =>
+    Object.fromEntries(
+      (await delivery.metrics.refused.get()).values.map((v) => [
+        `${v.labels.kind} ${v.labels.reason}`,
+        v.value,
+      ]),
+    );
+
+  it("sends nothing for a job the API registered no such destination for: none, another URL, another key", async () => {
+    // Both keys have secrets: what stops these is the registration, not a missing secret.
+    await new WebhookSecrets(redis, queueName).rotate(OTHER_KEY_ID);
+    await registerCallback(redis, queueName, "job-registered", {
+      url: receiver.url("/registered"),
+      keyId: KEY_ID,
+    });
+    const counted = await refusals();
+    const before = receiver.received.length;
+    const forged = [
+      { jobId: "job-unregistered", keyId: KEY_ID, url: receiver.url("/forged"), event: "batch.completed" },
+      { jobId: "job-registered", keyId: KEY_ID, url: receiver.url("/forged"), event: "collection.completed" },
+      {
+        jobId: "job-registered",
+        keyId: OTHER_KEY_ID,
+        url: receiver.url("/registered"),
+        event: "collection.failed",
+      },
+    ];
+    // Enqueued as anything that may write the webhooks queue could: no registration of its own.
+    const ids = await Promise.all(
+      forged.map((f) => outbox.enqueueWebhook({ ...f, payload: { forged: true } })),
+    );
+    for (const { messageId } of ids) {
+      const job = await failedJob(`deliver.${messageId}`);
+      expect(job.attemptsMade).toBe(1);
+      expect(job.failedReason).toMatch(/^refused: /);
+    }
+    expect(await refusals()).toEqual({
+      ...counted,
+      "deliver unregistered": (counted["deliver unregistered"] ?? 0) + 1,
+      "deliver url": (counted["deliver url"] ?? 0) + 1,
+      "deliver key": (counted["deliver key"] ?? 0) + 1,
+    });
+    // Nothing signed was logged for the jobs; the warnings name the jobs and no secret.
+    expect(await outbox.deliveries("job-unregistered")).toEqual([]);
+    expect(await outbox.deliveries("job-registered")).toEqual([]);
+    const warnings = logged.map((line) => JSON.parse(line)).filter((l) => /refused/.test(l.msg));
+    expect(warnings.map((w) => [w.jobId, w.reason])).toEqual(
+      expect.arrayContaining([
+        ["job-unregistered", "unregistered"],
+        ["job-registered", "url"],
+        ["job-registered", "key"],
+      ]),
+    );
+    const other = await new WebhookSecrets(redis, queueName).signingSecrets(OTHER_KEY_ID);
+    for (const line of logged) for (const s of [secret, ...other]) expect(line).not.toContain(s);
+
+    // The registered destination, enqueued the same way, is sent to.
+    const sent = await outbox.enqueueWebhook({
+      jobId: "job-registered",
+      keyId: KEY_ID,
+      url: receiver.url("/registered"),
+      event: "batch.completed",
+      payload: {},
+    });
+    expect((await settled("job-registered")).status).toBe("delivered");
+    const arrived = receiver.received.slice(before);
+    expect(arrived.map((r) => [r.path, r.headers["webhook-id"]])).toEqual([["/registered", sent.messageId]]);
+  });
+
+  it("refuses a batch watch its batch's registration does not name, before it enqueues any delivery", async () => {
+    await registerCallback(redis, queueName, "batch-moved", {
+      url: receiver.url("/batch-registered"),
+      keyId: KEY_ID,
+    });
+    const counted = await refusals();
+    const before = receiver.received.length;
+    const watch = { keyId: KEY_ID, url: receiver.url("/batch-forged"), deadline: Date.now() + 60_000 };
+    const items = [{ index: 0, videoId: "jNQXAC9IVRw", status: 200 }];
+    await outbox.watchBatch({ ...watch, batchId: "batch-forged", items });
+    await outbox.watchBatch({ ...watch, batchId: "batch-moved", items });
+    for (const batchId of ["batch-forged", "batch-moved"]) {
+      const job = await failedJob(`batch.${batchId}`);
+      expect(job.attemptsMade, batchId).toBe(1);
+    }
+    expect(await refusals()).toEqual({
+      ...counted,
+      "batch unregistered": (counted["batch unregistered"] ?? 0) + 1,
+      "batch url": (counted["batch url"] ?? 0) + 1,
+    });
+    const queued = await outbox.queue.getJobs(["waiting", "delayed", "active", "completed", "failed"]);
+    expect(
+      queued.some((j) => j.data.kind === "deliver" && ["batch-forged", "batch-moved"].includes(j.data.jobId)),
+    ).toBe(false);
+    expect(receiver.received.slice(before)).toEqual([]);
   });
 
   it("refuses to enqueue a URL the submission check refuses", async () => {
@@ -236,6 +351,7 @@ describe("webhook deliveries (real Redis, BullMQ and HTTPS)", () => {
     await transcripts.add("transcript", {}, { jobId: "a".repeat(32) });
     await transcripts.add("transcript", {}, { jobId: "b".repeat(32) });
     const before = receiver.received.length;
+    await registerCallback(redis, queueName, "batch-1", { url: receiver.url("/batch"), keyId: KEY_ID });
     await outbox.watchBatch({
       batchId: "batch-1",
       keyId: KEY_ID,
