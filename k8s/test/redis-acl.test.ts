@@ -19,6 +19,7 @@ import {
   JobSubmitter,
   loadApiConfig,
   loadWorkerConfig,
+  parseHostRules,
   producerConnection,
   type RunningOrigin,
   startOrigin,
@@ -29,6 +30,7 @@ import {
 import { ApiError, encodeCaller, signRequest, type Transcript, type WorkRequest } from "@ytt/shared";
 import type { Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startReceiver } from "../../origin-worker/test/webhooks/receiver.js";
 import { aclLines, aclTemplate, aclUsers, globMatches, type RedisServer, redisServers } from "./redis.js";
 import { find, generatedConfigMap, render } from "./render.js";
 
@@ -46,7 +48,7 @@ const INTENDED: Record<Template, Record<string, string>> = {
     "origin-worker":
       "on #@origin-worker@ resetchannels ~ytt:* ~ytt-origin:*:inflight ~ytt-origin:*:inflight:* ~ytt-origin:*:collection:* +@all -@dangerous +info",
     "origin-webhooks":
-      "on #@origin-webhooks@ resetchannels ~ytt:* %R~ytt-origin:*:webhook-secret:* ~ytt-origin:*:webhook-log:* +@all -@dangerous +info",
+      "on #@origin-webhooks@ resetchannels ~ytt:* %R~ytt-origin:*:webhook-secret:* %R~ytt-origin:*:callback:* ~ytt-origin:*:webhook-log:* +@all -@dangerous +info",
     keda: "on #@keda@ resetchannels ~ytt:*:wait ~ytt:*:active -@all +@connection -@dangerous +eval +evalsha +type +llen",
     probe: "on #@probe@ resetchannels -@all +ping",
   },
@@ -118,6 +120,8 @@ const KEDA_SCRIPT = `
 `;
 const SIGNING_KEY = { id: "k8s-acl", secret: randomBytes(32).toString("hex") };
 const CALLER = encodeCaller({ plan: "pro", keyId: "00000000000000ac" });
+/** Another customer's key, with a webhook secret of its own. */
+const OTHER_CALLER = encodeCaller({ plan: "pro", keyId: "00000000000000ad" });
 const ADMIN = "test-admin";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -318,13 +322,13 @@ describe("the Redis users, on real servers", () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, 30_000);
 
-  async function signed(path: string, body?: string): Promise<Response> {
+  async function signed(path: string, body?: string, caller = CALLER): Promise<Response> {
     const method = body === undefined ? "GET" : "POST";
     const headers = await signRequest({
       method,
       pathWithQuery: path,
       key: SIGNING_KEY,
-      caller: CALLER,
+      caller,
       ...(body !== undefined ? { body } : {}),
     });
     return fetch(`http://127.0.0.1:${origin?.port}${path}`, {
@@ -376,22 +380,32 @@ describe("the Redis users, on real servers", () => {
     }
   }, 60_000);
 
-  it("let the webhooks process watch a batch and log its delivery as its own user, with no command refused", async () => {
-    const q = queue();
-    await (await admin(q)).acl("LOG", "RESET");
-    const queueName = generatedConfigMap(objects, "origin-config", "ytt").data?.QUEUE_NAME ?? "";
-    const redis = await connect(q.url("origin-webhooks"));
+  const queueName = generatedConfigMap(objects, "origin-config", "ytt").data?.QUEUE_NAME ?? "";
+  /** The webhooks process as webhooks/main.ts wires it, as its own user, sending as `send` says. */
+  async function startWebhooks(send: Parameters<typeof createWebhookWorker>[0]["send"]) {
+    const url = queue().url("origin-webhooks");
+    const redis = await connect(url);
     clients.push(redis);
     const delivery = createWebhookWorker({
-      redisUrl: q.url("origin-webhooks"),
+      redisUrl: url,
       redis,
       queueName,
       retryDelaysMs: [50],
       batchPollMs: 50,
-      concurrency: 1,
-      // No network here: the callback's name "resolves" to an address the sender refuses, for good.
-      send: { timeoutMs: 1000, resolve: async () => [{ address: "10.0.0.1", family: 4 }] },
+      concurrency: 4,
+      send,
       log: createLogger("silent", { service: "k8s-acl-webhooks" }),
+    });
+    return { redis, delivery };
+  }
+
+  it("let the webhooks process watch a batch and log its delivery as its own user, with no command refused", async () => {
+    const q = queue();
+    await (await admin(q)).acl("LOG", "RESET");
+    // No network here: the callback's name "resolves" to an address the sender refuses, for good.
+    const { delivery } = await startWebhooks({
+      timeoutMs: 1000,
+      resolve: async () => [{ address: "10.0.0.1", family: 4 }],
     });
     try {
       const failed = new Promise((resolve) => delivery.worker.once("failed", resolve));
@@ -415,6 +429,99 @@ describe("the Redis users, on real servers", () => {
     const entries = (await (await admin(q)).acl("LOG")) as string[][];
     expect(entries.map((flat) => flat.join(" "))).toEqual([]);
   });
+
+  it("let the webhooks process send only where the API registered a job's callback, whatever the worker's user enqueues", async () => {
+    const q = queue();
+    await (await admin(q)).acl("LOG", "RESET");
+    const receiver = await startReceiver("127.0.0.6");
+    const { redis, delivery } = await startWebhooks({
+      timeoutMs: 2000,
+      hostRules: parseHostRules(receiver.hostRules),
+      ca: receiver.cert,
+    });
+    // What the extraction worker's user can put on the webhooks queue, as if it were taken over.
+    const workerRedis = await connect(q.url("origin-worker"));
+    clients.push(workerRedis);
+    const forger = new WebhookOutbox(workerRedis, queueName);
+    try {
+      expect((await signed("/v1/webhooks/secret", "")).status).toBe(201);
+      expect((await signed("/v1/webhooks/secret", "", OTHER_CALLER)).status).toBe(201);
+      // The API registers the collection's callback as it makes the job; the worker lists it (the
+      // stand-in engine cannot, so it fails) and, as its own user, enqueues the callback.
+      const created = await signed(
+        "/v1/collections",
+        JSON.stringify({
+          collection: "PLk8sAclCollection000000000000000",
+          callbackUrl: receiver.url("/registered"),
+        }),
+      );
+      expect(created.status).toBe(202);
+      const collectionId = ((await created.json()) as { job: { id: string } }).job.id;
+      const [request] = await receiver.waitForRequests(1, 20_000);
+      expect(request?.path).toBe("/registered");
+      expect(request?.headers["webhook-signature"]).toMatch(/^v1,/);
+      expect(JSON.parse(request?.body ?? "")).toMatchObject({
+        type: "collection.failed",
+        data: { collectionId },
+      });
+
+      // Then, as that user: the registered job to another URL, to the registered URL with another
+      // key (which has a secret), a job the API never registered, and a batch watch likewise.
+      const keyId = "00000000000000ac";
+      const payload = { forged: true };
+      const forged = [
+        { jobId: collectionId, keyId, url: receiver.url("/forged"), event: "collection.completed", payload },
+        {
+          jobId: collectionId,
+          keyId: "00000000000000ad",
+          url: receiver.url("/registered"),
+          event: "batch.completed",
+          payload,
+        },
+        {
+          jobId: randomBytes(16).toString("hex"),
+          keyId,
+          url: receiver.url("/forged"),
+          event: "batch.completed",
+          payload,
+        },
+      ];
+      const ids = [];
+      for (const f of forged) ids.push(`deliver.${(await forger.enqueueWebhook(f)).messageId}`);
+      const batchId = randomBytes(16).toString("hex");
+      await forger.watchBatch({
+        batchId,
+        keyId,
+        url: receiver.url("/forged"),
+        items: [{ index: 0, videoId: "aclVideo001", status: 200 }],
+        deadline: Date.now() + 60_000,
+      });
+      ids.push(`batch.${batchId}`);
+      for (const id of ids)
+        await expect.poll(() => forger.queue.getJobState(id), { timeout: 10_000 }).toBe("failed");
+      const refused = (await delivery.metrics.refused.get()).values;
+      expect(
+        Object.fromEntries(refused.map((v) => [`${v.labels.kind} ${v.labels.reason}`, v.value])),
+      ).toEqual({
+        "deliver url": 1,
+        "deliver key": 1,
+        "deliver unregistered": 1,
+        "batch unregistered": 1,
+      });
+      expect(receiver.received.map((r) => r.path)).toEqual(["/registered"]);
+      // Nothing was logged as sent for the forged jobs: the collection's log holds its one delivery.
+      const log = await redis.hvals(`ytt-origin:${queueName}:webhook-log:${collectionId}`);
+      expect(log.map((raw) => JSON.parse(raw).event)).toEqual(["collection.failed"]);
+      expect(await redis.exists(`ytt-origin:${queueName}:webhook-log:${forged[2]?.jobId}`)).toBe(0);
+    } finally {
+      await delivery.close(true);
+      await forger.close();
+      await receiver.close();
+    }
+    // The webhooks process read the registrations as its own user, and nobody was refused a command.
+    const entries = (await (await admin(q)).acl("LOG")) as string[][];
+    expect(entries.map((flat) => flat.join(" "))).toEqual([]);
+  }, 60_000);
 
   /** What ACL DRYRUN says of a command by a user: "OK", or why it is refused. */
   async function allows(r: Running, user: string, ...command: string[]): Promise<boolean> {
@@ -459,6 +566,22 @@ describe("the Redis users, on real servers", () => {
     expect(await allows(q, "origin-webhooks", "HSET", `${prefix}:webhook-log:job`, "msg", "{}")).toBe(true);
     expect(await allows(q, "origin-webhooks", "EXPIRE", `${prefix}:webhook-log:job`, "60")).toBe(true);
     expect(await allows(q, "origin-api", "HGETALL", `${prefix}:webhook-log:job`)).toBe(true);
+    // A job's callback: the API registers it, the webhooks process reads it, the worker cannot touch it.
+    const callback = `${prefix}:callback:0123456789abcdef0123456789abcdef`;
+    expect(await allows(q, "origin-api", "SET", callback, "{}", "EX", "604800")).toBe(true);
+    expect(await allows(q, "origin-webhooks", "GET", callback)).toBe(true);
+    for (const command of [
+      ["SET", callback, "{}"],
+      ["DEL", callback],
+      ["EXPIRE", callback, "60"],
+    ])
+      expect(await allows(q, "origin-webhooks", ...(command as [string])), command.join(" ")).toBe(false);
+    for (const command of [
+      ["GET", callback],
+      ["SET", callback, "{}"],
+      ["DEL", callback],
+    ])
+      expect(await allows(q, "origin-worker", ...(command as [string])), command.join(" ")).toBe(false);
     for (const key of [
       `${prefix}:nonce:n`,
       `${prefix}:inflight`,

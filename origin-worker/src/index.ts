@@ -34,6 +34,7 @@ export {
   queueDepth,
   submitterOptionsFrom,
 } from "./queue/queue.js";
+export { parseHostRules } from "./upstream/host-rules.js";
 export { WebhookOutbox } from "./webhooks/outbox.js";
 export { createWebhookWorker } from "./webhooks/worker.js";
 export { MAX_RETRY_DELAY_MS, retryDelay } from "./worker/retry.js";
