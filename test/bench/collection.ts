@@ -10,13 +10,16 @@
  * Neither side's videos were asked for before, so each starts from a cold store (edge and origin):
  * a shared video would be served from the other side's work and measure nothing. Extractions are
  * counted where they happen: the double's watch pages and served timedtext, and the worker's jobs.
+ * Then, with another key, the double's channel's videos tab (70 of the singles' videos) after the
+ * origin's result store forgot every answer (as a day passing would): only the edge's store holds
+ * them (the singles were asked for through it), and the collection asks it.
  * Tunables: BENCH_VIDEOS (videos per side, at most 100, default 100), BENCH_LOGS=1.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { JobBodySchema } from "@ytt/shared";
-import { type DoubleStats, fillerVideoId, PLAYLISTS } from "@ytt/youtube-double";
+import { CHANNELS, type DoubleStats, fillerVideoId, PLAYLISTS } from "@ytt/youtube-double";
 import { call, callMany, pollJob, total } from "../stack/client.js";
-import { metricSum, printLog, type Stack, startStack } from "../stack/index.js";
+import { forgetOriginResults, metricSum, printLog, type Stack, startStack } from "../stack/index.js";
 
 const PLAYLIST = "PLdbl120VideosWithGapsAndNoCapts01";
 const VIDEOS = Math.min(100, Number(process.env.BENCH_VIDEOS ?? 100));
@@ -29,10 +32,16 @@ const WARM_UP = fillerVideoId(97);
 /** One client address for the whole bench (the per-address limits do not touch keys of one's own). */
 const CLIENT_IP = "203.0.113.7";
 const singles = Array.from({ length: VIDEOS }, (_, i) => fillerVideoId(101 + i));
+/** The double's channel whose videos tab (fillers 116–185) the singles side asks for, one by one. */
+const CHANNEL = "https://www.youtube.com/@doublechannel/videos";
+const CHANNEL_VIDEOS = CHANNELS.find((c) => c.handle === "@doublechannel")?.tabs.videos ?? [];
 
 const playlistHead = new Set(PLAYLISTS[PLAYLIST]?.entries.slice(0, VIDEOS).map((e) => e.videoId));
 if (singles.some((v) => playlistHead.has(v)) || playlistHead.has(WARM_UP)) {
   throw new Error("the two sides must not share a video: each must start from a cold store");
+}
+if (CHANNEL_VIDEOS.length === 0 || CHANNEL_VIDEOS.some((v) => !singles.includes(v))) {
+  throw new Error("the channel's videos must all be among the singles: the edge's store must hold them");
 }
 
 /** One video asked for on its own: whether it ended with its transcript; 429s wait their Retry-After. */
@@ -115,10 +124,11 @@ const stack = await startStack({
   keys: [
     { owner: "bench-collection", plan: "pro" },
     { owner: "bench-singles", plan: "pro" },
+    { owner: "bench-again", plan: "pro" },
   ],
 });
 try {
-  const [collectionKey, singlesKey] = stack.keys as [string, string];
+  const [collectionKey, singlesKey, againKey] = stack.keys as [string, string, string];
   if (!(await single(stack, stack.apiKey, WARM_UP))) throw new Error(`the warm-up (${WARM_UP}) failed`);
 
   const singlesSide = await measure(stack, async () => {
@@ -131,33 +141,48 @@ try {
     return { completed, failed: singles.length - completed };
   });
 
-  let extracted = 0;
-  const collectionSide = await measure(stack, async () => {
+  const extracted: number[] = [];
+  const collection = (key: string, order: { collection: string; limit: number }) => async () => {
     const created = await call(stack, "/v1/collections", {
-      key: collectionKey,
+      key,
       ip: CLIENT_IP,
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ collection: PLAYLIST, limit: VIDEOS, lang: "en" }),
+      body: JSON.stringify({ ...order, lang: "en" }),
     });
     if (created.status !== 202) throw new Error(`collection: ${created.status} ${created.text}`);
-    const done = await poll(stack, collectionKey, JobBodySchema.parse(created.json).job.statusUrl);
+    const done = await poll(stack, key, JobBodySchema.parse(created.json).job.statusUrl);
     if (done.job.status !== "completed" || !done.progress)
       throw new Error(`collection: ${JSON.stringify(done)}`);
-    extracted = done.progress.extracted;
+    extracted.push(done.progress.extracted);
     return { completed: done.progress.done, failed: done.progress.failed };
-  });
+  };
+  const collectionSide = await measure(
+    stack,
+    collection(collectionKey, { collection: PLAYLIST, limit: VIDEOS }),
+  );
+  // Days later: the origin's store has forgotten every answer; the edge's still holds what clients
+  // asked for singly, among them the singles side's videos of the channel's videos tab.
+  const forgotten = await forgetOriginResults(stack);
+  const againSide = await measure(
+    stack,
+    collection(againKey, { collection: CHANNEL, limit: CHANNEL_VIDEOS.length }),
+  );
 
   const row = (measure: string, value: (s: Side) => number, digits = 0) => {
-    const [c, s] = [value(collectionSide), value(singlesSide)];
+    const [c, s, a] = [value(collectionSide), value(singlesSide), value(againSide)];
     const ratio = s === 0 ? "–" : `${(c / s).toFixed(2)}×`;
-    console.log(`| ${measure} | ${c.toFixed(digits)} | ${s.toFixed(digits)} | ${ratio} |`);
+    console.log(
+      `| ${measure} | ${c.toFixed(digits)} | ${s.toFixed(digits)} | ${ratio} | ${a.toFixed(digits)} |`,
+    );
   };
   console.log(
     `\nA ${VIDEOS}-video playlist job vs ${VIDEOS} single requests (${SINGLE_CONCURRENCY} at a time), through the chain on ${process.platform}/${process.arch}, 1 worker × 2 jobs, YouTube double on 127.0.0.1\n`,
   );
-  console.log(`| measure | playlist job | ${VIDEOS} single requests | ratio |`);
-  console.log("| --- | ---: | ---: | ---: |");
+  console.log(
+    `| measure | playlist job | ${VIDEOS} single requests | ratio | ${CHANNEL_VIDEOS.length}-video channel job, days later |`,
+  );
+  console.log("| --- | ---: | ---: | ---: | ---: |");
   row("wall time, s", (s) => s.seconds, 1);
   row("videos finished per second", (s) => (s.completed + s.failed) / s.seconds, 3);
   row("transcripts delivered", (s) => s.completed);
@@ -166,7 +191,9 @@ try {
   row("extractions: timedtext answers with a transcript", (s) => s.timedtextServed);
   row("requests to the double, all paths", (s) => s.youtubeRequests);
   row("origin transcript jobs (worker attempts)", (s) => s.jobs);
-  console.log(`\n(the collection's own count: ${extracted} of its videos needed an extraction)`);
+  console.log(
+    `\n(the collections' own counts: ${extracted[0]} of the playlist's and ${extracted[1]} of the channel's videos needed an extraction; ${forgotten} answers dropped from the origin's store before the channel's, whose videos only the edge's store still held)`,
+  );
 } finally {
   await stack.close();
 }

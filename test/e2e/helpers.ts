@@ -1,5 +1,3 @@
-import { originKeyPrefix } from "@ytt/origin-worker";
-import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import {
   leftoverProcesses,
@@ -20,6 +18,7 @@ export {
   pollJob,
   total,
 } from "../stack/client.js";
+export { forgetOriginResults } from "../stack/index.js";
 
 /**
  * One stack per test file, started in beforeAll and stopped in afterAll (which also checks that no
@@ -63,22 +62,4 @@ export async function youtubeTraffic(stack: Stack) {
   if (!stats) throw new Error("the stack runs without the YouTube double");
   const { watchPages, timedtext, timedtextServed, innertube } = stats;
   return { watchPages, timedtext, timedtextServed, innertube };
-}
-
-/**
- * Drops every answer the origin's result store holds for this stack, as its day (RESULT_TTL_SECONDS)
- * passing or an eviction would: what the edge stored is still there. Returns how many it dropped.
- */
-export async function forgetOriginResults(stack: Stack): Promise<number> {
-  const redis = new Redis(stack.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    let dropped = 0;
-    for await (const keys of redis.scanStream({ match: `${originKeyPrefix(stack.queueName)}:result:*` })) {
-      if ((keys as string[]).length) dropped += await redis.del(...(keys as string[]));
-    }
-    return dropped;
-  } finally {
-    redis.disconnect();
-  }
 }

@@ -16,7 +16,7 @@ export { DoubleClient } from "./double-client.js";
 export { metricSum } from "./origin.js";
 export { STATE_ROOT } from "./paths.js";
 export { descendants, freePort, groupMembers, type LogSink, ManagedProcess, printLog } from "./processes.js";
-export { redisAnswers, startRedisServer } from "./redis.js";
+export { forgetOriginResults, redisAnswers, startRedisServer } from "./redis.js";
 
 export interface StackOptions {
   /** Real YouTube (default) or the YouTube double; the CLI reads env YOUTUBE=double. */

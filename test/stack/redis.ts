@@ -1,6 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { Socket } from "node:net";
+import { originKeyPrefix } from "@ytt/origin-worker";
+import { Redis } from "ioredis";
 import { freePort, type LogSink, ManagedProcess, waitUntil } from "./processes.js";
 
 const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
@@ -83,4 +85,23 @@ export async function resolveRedis(options: { dir: string; log: LogSink }): Prom
       "  Start one (docker run -p 6379:6379 redis:7, or apt-get install redis-server),\n" +
       "  or point REDIS_URL at one (REDIS_URL=redis://host:6379 make dev).",
   );
+}
+
+/**
+ * Drops every answer the origin's result store holds for a stack (its queue), as its day
+ * (RESULT_TTL_SECONDS) passing or an eviction would: what the edge stored is still there. Returns
+ * how many it dropped.
+ */
+export async function forgetOriginResults(stack: { redisUrl: string; queueName: string }): Promise<number> {
+  const redis = new Redis(stack.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let dropped = 0;
+    for await (const keys of redis.scanStream({ match: `${originKeyPrefix(stack.queueName)}:result:*` })) {
+      if ((keys as string[]).length) dropped += await redis.del(...(keys as string[]));
+    }
+    return dropped;
+  } finally {
+    redis.disconnect();
+  }
 }
