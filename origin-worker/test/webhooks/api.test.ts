@@ -2,9 +2,10 @@ import type { Caller } from "@ytt/shared";
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BULL_PREFIX } from "../../src/queue/queue.js";
+import { CALLBACK_TTL_SECONDS, callbackKey } from "../../src/webhooks/callbacks.js";
 import { webhookQueueName } from "../../src/webhooks/outbox.js";
 import { WebhookSecrets } from "../../src/webhooks/secrets.js";
-import { type RunningApi, signedFetch, startApi, uniqueQueueName } from "../helpers.js";
+import { type RunningApi, signedFetch, startApi, TEST_CALLER, uniqueQueueName } from "../helpers.js";
 
 const STRANGER: Caller = { plan: "pro", keyId: "5742a46e00000001" };
 const JOB = "c".repeat(32);
@@ -92,6 +93,45 @@ describe("/v1/webhooks on the origin API", () => {
     });
     expect((await call(webhook.statusUrl, { caller: STRANGER })).status).toBe(404);
     expect((await call("/v1/webhooks/batches/not-an-id")).status).toBe(404);
+  });
+
+  /** A job's registered callback (the webhooks process's only destination for it) and its time to live. */
+  const registration = async (jobId: string) => {
+    const key = callbackKey(api.config.QUEUE_NAME, jobId);
+    const raw = await api.jobs.redis.get(key);
+    return { registered: raw && JSON.parse(raw), ttl: await api.jobs.redis.ttl(key) };
+  };
+
+  it("registers the callback of a batch and of a collection, for the caller's key, as their job is made", async () => {
+    await call("/v1/webhooks/secret", { method: "POST" });
+    // As the request's check writes it (an upper-case host, a dot segment): the URL deliveries carry.
+    const url = "https://Hooks.Example.com/a/../ytt?t=1";
+    const batch = await register({
+      callbackUrl: url,
+      items: [{ index: 0, videoId: "dQw4w9WgXcQ", jobId: JOB }],
+    });
+    expect(batch.status).toBe(202);
+    const batchId = (batch.body.webhook as { id: string }).id;
+    const expected = { url: "https://hooks.example.com/ytt?t=1", keyId: TEST_CALLER.keyId };
+    const batchRegistration = await registration(batchId);
+    expect(batchRegistration.registered).toEqual(expected);
+    expect(batchRegistration.ttl).toBeGreaterThan(CALLBACK_TTL_SECONDS - 60);
+
+    const collection = await call("/v1/collections", {
+      method: "POST",
+      body: { collection: "PLdbl120VideosWithGapsAndNoCapts01", callbackUrl: url },
+    });
+    expect(collection.status).toBe(202);
+    const collectionId = (collection.body.job as { id: string }).id;
+    expect((await registration(collectionId)).registered).toEqual(expected);
+
+    // Without a callbackUrl, nothing is registered.
+    const quiet = await call("/v1/collections", {
+      method: "POST",
+      body: { collection: "PLdbl120VideosWithGapsAndNoCapts01" },
+    });
+    expect(quiet.status).toBe(202);
+    expect((await registration((quiet.body.job as { id: string }).id)).registered).toBeNull();
   });
 
   it("refuses a callback to a private address, a key without a secret, and malformed items", async () => {
