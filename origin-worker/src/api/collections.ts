@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import {
   ApiError,
   type Caller,
+  ChargeRefSchema,
   COLLECTION_PAGE,
   CollectionRequestSchema,
   checkedCollection,
@@ -26,6 +27,7 @@ import {
   type JobReturn,
   type QueueJobData,
 } from "../queue/queue.js";
+import { registerCallback } from "../webhooks/callbacks.js";
 import { jobDeliveries } from "../webhooks/routes.js";
 import { WebhookSecrets } from "../webhooks/secrets.js";
 import type { ApiEnv } from "./context.js";
@@ -56,11 +58,14 @@ const GONE = failureOutcome(
 
 const notFound = () => new ApiError("NOT_FOUND", { message: "No such job, or it has expired." });
 
+/** A client's request as the edge forwards it: with where the collection's charge is settled. */
+const EdgeCollectionOrderSchema = CollectionRequestSchema.extend({ chargeRef: ChargeRefSchema.optional() });
+
 /** The order a valid request makes; a reference that is not a collection is INVALID_COLLECTION_REFERENCE. */
 export function collectionOrder(json: unknown): CollectionOrder {
-  const parsed = CollectionRequestSchema.safeParse(json);
+  const parsed = EdgeCollectionOrderSchema.safeParse(json);
   if (!parsed.success) throw invalidRequest(parsed.error.issues);
-  const { collection, tab, limit, callbackUrl: asked, ...query } = parsed.data;
+  const { collection, tab, limit, callbackUrl: asked, chargeRef, ...query } = parsed.data;
   const { ref, callbackUrl } = checkedCollection({ collection, tab, callbackUrl: asked });
   const { videoId: _, ...request } = toTranscriptRequest("", query);
   return {
@@ -69,12 +74,14 @@ export function collectionOrder(json: unknown): CollectionOrder {
     limit,
     request,
     ...(callbackUrl ? { callbackUrl } : {}),
+    ...(chargeRef ? { chargeRef } : {}),
   };
 }
 
 /**
  * Queues the collection's coordinator under a new random id (collections are never joined: each is
- * its caller's). A callback needs the key's webhook secret, which signs it.
+ * its caller's). A callback needs the key's webhook secret, which signs it, and is registered as
+ * the job's only destination before the job is queued (webhooks/callbacks.ts).
  */
 export async function createCollection(
   jobs: JobQueue,
@@ -87,6 +94,9 @@ export async function createCollection(
     throw new ApiError("WEBHOOK_SECRET_REQUIRED");
   }
   const id = randomBytes(16).toString("hex");
+  if (order.callbackUrl) {
+    await registerCallback(jobs.redis, jobs.queue.name, id, { url: order.callbackUrl, keyId: caller.keyId });
+  }
   await jobs.queue.add(COLLECTION_JOB, { collection: order, requestId, caller }, { jobId: id });
   return id;
 }
