@@ -89,6 +89,8 @@ const EXPECTED = [
   "pushgateway -> origin-api:9090/TCP",
   "pushgateway -> origin-worker:9090/TCP",
   "pushgateway -> cloudflared:2000/TCP",
+  "prometheus -> origin-webhooks:9090/TCP",
+  "pushgateway -> origin-webhooks:9090/TCP",
   "origin-api -> redis:6379/TCP",
   "origin-worker -> redis:6379/TCP",
   "origin-api -> redis-cache:6379/TCP",
