@@ -52,7 +52,9 @@ describe("origin config", () => {
     for (const half of [{ EDGE_URL: edge.EDGE_URL }, { EDGE_LINK_KEY: edge.EDGE_LINK_KEY }]) {
       expect(() => loadWorkerConfig(half)).toThrow(/EDGE_URL and EDGE_LINK_KEY/);
     }
-    expect(() => loadWorkerConfig({ ...edge, EDGE_LINK_KEY: `a:${KEY},b:${KEY}` })).toThrow(/one keyId:secret/);
+    expect(() => loadWorkerConfig({ ...edge, EDGE_LINK_KEY: `a:${KEY},b:${KEY}` })).toThrow(
+      /one keyId:secret/,
+    );
     expect(() => loadWorkerConfig({ ...edge, EDGE_LINK_KEY: "origin:short" })).toThrow(
       expect.objectContaining({ message: expect.stringMatching(/EDGE_LINK_KEY/) }),
     );
