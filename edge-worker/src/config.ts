@@ -44,6 +44,11 @@ const ConfigSchema = z
     MCP_PAGE_TOKENS: z.coerce.number().int().min(MCP_MAX_TOKENS.min).max(MCP_MAX_TOKENS.max),
     MCP_JOB_WAIT_SECONDS: z.coerce.number().int().nonnegative().max(60),
   })
+  // One secret for both doors would let a worker, which holds the link key, sign as the edge.
+  .refine((v) => v.ORIGIN_LINK_SECRET !== v.SIGNING_SECRET, {
+    message: "ORIGIN_LINK_SECRET must not be SIGNING_SECRET",
+    path: ["ORIGIN_LINK_SECRET"],
+  })
   .refine((v) => v.DEMO_KEY_ENABLED === "false" || (v.DEMO_KEY && API_KEY_PATTERN.test(v.DEMO_KEY)), {
     message: "DEMO_KEY_ENABLED needs a DEMO_KEY shaped like an API key",
     path: ["DEMO_KEY"],

@@ -1,6 +1,7 @@
+import { env as bindings, runInDurableObject } from "cloudflare:test";
 import type { JobBody } from "@ytt/shared";
 import { describe, expect, it } from "vitest";
-import { generateApiKey } from "../src/auth/keys.js";
+import { generateApiKey, hashApiKey } from "../src/auth/keys.js";
 import { call, createKey, errorOf, originRequests, WORKER_ORIGIN } from "./support/worker.js";
 
 const PLAYLIST = "https://www.youtube.com/playlist?list=PLFgquLnL59alCl_2TQvOiD5Vgm1hCaGSI";
@@ -52,7 +53,7 @@ describe("POST /v1/collections", () => {
       kind: "manual",
       fallback: "error",
       // The key's quota counter, by its Durable Object id (no key in it), to settle the charge with.
-      chargeRef: expect.stringMatching(/^[0-9a-f]{64}$/),
+      chargeRef: expect.stringMatching(/^[0-9a-f]{64}\.[0-9a-f]{32}$/),
     });
     const originJob = created.job.id.split(".")[1];
     expect((await originRequests(`/v1/jobs/${originJob}`)).map((r) => r.path)).toContain(
@@ -91,6 +92,13 @@ describe("POST /v1/collections", () => {
     expect(full.status).toBe(503);
     expect((await errorOf(full)).code).toBe("QUEUE_FULL");
     expect(full.headers.get("RateLimit-Remaining")).toBe("10");
+    // The charge was noted before the origin was asked, and closed with the refusal: nothing can settle it again.
+    const charges = await runInDurableObject(bindings.QUOTA.getByName(await hashApiKey(key)), (_i, state) =>
+      state.storage.sql
+        .exec<{ units: number; settled: number }>("SELECT units, settled FROM collection_charges")
+        .toArray(),
+    );
+    expect(charges).toEqual([{ units: 7, settled: 1 }]);
     // The 7 units came back: another 7 fit in the day's 10.
     const next = await create(key, { collection: PLAYLIST, limit: 7 }, { env });
     expect(next.status).toBe(202);

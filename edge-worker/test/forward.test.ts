@@ -193,6 +193,10 @@ describe("signing configuration", () => {
   it("refuses a signing secret under 32 bytes", () => {
     expect(() => configFrom({ ...env, SIGNING_SECRET: "x".repeat(31) })).toThrow(/SIGNING_SECRET/);
     expect(configFrom({ ...env, SIGNING_SECRET: "x".repeat(32) }).signingKey.secret).toHaveLength(32);
+    // The origin workers' link secret may not be the forwarding one: they would sign as the edge.
+    expect(() => configFrom({ ...env, ORIGIN_LINK_SECRET: env.SIGNING_SECRET })).toThrow(
+      /ORIGIN_LINK_SECRET/,
+    );
   });
 });
 

@@ -3,9 +3,10 @@ import {
   ApiError,
   EDGE_ANSWERS_PATH,
   EDGE_SETTLE_PATH,
-  type EdgeAnswers,
+  EdgeAnswerSchema,
   errorBody,
   type JobBody,
+  MAX_ANSWERS_BYTES,
   requestHash,
   signRequest,
   TranscriptQuerySchema,
@@ -14,7 +15,12 @@ import {
 import { describe, expect, it } from "vitest";
 import { writeFailure, writeSuccess } from "../src/cache/store.js";
 import { type Config, configFrom } from "../src/config.js";
-import { cannedLanguages, cannedTranscript } from "./support/canned.js";
+import {
+  cannedLanguages,
+  cannedTranscript,
+  LARGE_TRANSCRIPT_BYTES,
+  largeTranscript,
+} from "./support/canned.js";
 import { TEST_ORIGIN_LINK_SECRET, TEST_SIGNING_KEY_ID, TEST_SIGNING_SECRET } from "./support/constants.js";
 import { call, createKey, errorOf, videoId } from "./support/worker.js";
 
@@ -63,7 +69,7 @@ function aged(freshSeconds: number, swrSeconds: number): Config {
 }
 
 describe("POST /internal/answers (the origin asking what the edge holds)", () => {
-  it("answers what a request would be served without the origin, and nothing else", async () => {
+  it("answers what it holds fresh, with how long it stays so, and nothing else", async () => {
     const [fresh, revalidating, stale, failed, languagesOnly, absent] = [
       "ok",
       "ok",
@@ -75,8 +81,8 @@ describe("POST /internal/answers (the origin asking what the edge holds)", () =>
     const hashes = await Promise.all(
       [fresh, revalidating, stale, failed, languagesOnly, absent].map(transcriptHash),
     );
-    const [hFresh, hRevalidating, hStale, hFailed, hLanguages, hAbsent] = hashes as [
-      string,
+    // The sixth, never stored, is not answered either.
+    const [hFresh, hRevalidating, hStale, hFailed, hLanguages] = hashes as [
       string,
       string,
       string,
@@ -84,7 +90,8 @@ describe("POST /internal/answers (the origin asking what the edge holds)", () =>
       string,
     ];
     await writeSuccess(env.TRANSCRIPTS, configFrom(env), hFresh, "transcript", cannedTranscript(fresh));
-    // Past fresh, inside stale-while-revalidate: a request is served it (and it is refreshed behind).
+    // Past fresh, inside stale-while-revalidate: a request is served it and it is refreshed behind,
+    // from the origin's store; a copy handed to the origin now would be that refresh's answer.
     await writeSuccess(
       env.TRANSCRIPTS,
       aged(-60, 3600),
@@ -92,7 +99,7 @@ describe("POST /internal/answers (the origin asking what the edge holds)", () =>
       "transcript",
       cannedTranscript(revalidating),
     );
-    // Past both: a request asks the origin first, so the collection must too.
+    // Past both: a request asks the origin first.
     await writeSuccess(env.TRANSCRIPTS, aged(-7200, 3600), hStale, "transcript", cannedTranscript(stale));
     const disabled = errorBody(new ApiError("TRANSCRIPTS_DISABLED"), "req-1");
     await writeFailure(env.TRANSCRIPTS, configFrom(env), hFailed, "transcript", 404, disabled);
@@ -108,16 +115,46 @@ describe("POST /internal/answers (the origin asking what the edge holds)", () =>
     const res = await lookup({ hashes });
     expect(res.status).toBe(200);
     expect(res.headers.get("Cache-Control")).toBe("no-store");
-    const { answers } = (await res.json()) as EdgeAnswers;
-    const byHash = new Map(answers.map((a) => [a.hash, a.outcome]));
-    expect([...byHash.keys()].sort()).toEqual([hFresh, hRevalidating, hFailed].sort());
-    expect(byHash.get(hFresh)).toEqual({ ok: true, value: cannedTranscript(fresh) });
-    expect(byHash.get(hRevalidating)).toEqual({ ok: true, value: cannedTranscript(revalidating) });
-    expect(byHash.get(hFailed)).toEqual({
+    const answers = ((await res.json()) as { answers: unknown[] }).answers.map((a) =>
+      EdgeAnswerSchema.parse(a),
+    );
+    const byHash = new Map(answers.map((a) => [a.hash, a]));
+    expect([...byHash.keys()].sort()).toEqual([hFresh, hFailed].sort());
+    const { freshSeconds, failureSeconds } = configFrom(env).ttl;
+    expect(byHash.get(hFresh)).toEqual({
+      hash: hFresh,
+      freshForSeconds: expect.any(Number),
+      outcome: { ok: true, value: cannedTranscript(fresh) },
+    });
+    expect(byHash.get(hFresh)?.freshForSeconds).toBeGreaterThan(freshSeconds - 60);
+    expect(byHash.get(hFresh)?.freshForSeconds).toBeLessThanOrEqual(freshSeconds);
+    expect(byHash.get(hFailed)?.outcome).toEqual({
       ok: false,
       error: { code: "TRANSCRIPTS_DISABLED", message: disabled.error.message },
     });
-    expect(byHash.has(hStale) || byHash.has(hLanguages) || byHash.has(hAbsent)).toBe(false);
+    expect(byHash.get(hFailed)?.freshForSeconds).toBeLessThanOrEqual(failureSeconds);
+  });
+
+  it("hands over no more than MAX_ANSWERS_BYTES of transcripts in one answer", async () => {
+    const ids = Array.from({ length: 6 }, () => videoId("ok"));
+    const hashes = await Promise.all(ids.map(transcriptHash));
+    for (const [i, hash] of hashes.entries()) {
+      await writeSuccess(
+        env.TRANSCRIPTS,
+        configFrom(env),
+        hash,
+        "transcript",
+        largeTranscript(ids[i] as string),
+      );
+    }
+    const res = await lookup({ hashes });
+    const text = await res.text();
+    const { answers } = JSON.parse(text) as { answers: unknown[] };
+    // Each is about LARGE_TRANSCRIPT_BYTES: some fit, the rest are left to be extracted.
+    expect(answers.length).toBeGreaterThan(0);
+    expect(answers.length).toBeLessThan(ids.length);
+    expect(text.length).toBeLessThanOrEqual(MAX_ANSWERS_BYTES + 64);
+    expect(MAX_ANSWERS_BYTES).toBeLessThan(ids.length * LARGE_TRANSCRIPT_BYTES);
   });
 
   it("refuses calls the origin's link key did not sign: unsigned, the edge's own forwarding key, a changed body", async () => {
@@ -181,7 +218,7 @@ function settle(settlement: unknown, env?: Partial<Env>) {
   return signedCall(EDGE_SETTLE_PATH, settlement, env ? { env } : {});
 }
 
-/** Creates a collection of `limit` through the edge (the origin stand-in takes it), answering its job id and chargeRef. */
+/** Creates a collection of `limit` through the edge (the origin stand-in takes it), answering the chargeRef it was handed. */
 async function collection(key: string, limit: number, env: Partial<Env>) {
   const created = await call("/v1/collections", {
     method: "POST",
@@ -197,7 +234,7 @@ async function collection(key: string, limit: number, env: Partial<Env>) {
   const token = ((await created.json()) as JobBody).job.id;
   const page = (await (await call(`/v1/jobs/${token}`, { key, env })).json()) as JobBody;
   const { chargeRef } = JSON.parse(page.collection?.title ?? "") as { chargeRef: string };
-  return { collectionId: token.split(".")[1] as string, chargeRef };
+  return { chargeRef };
 }
 
 const usedToday = async (key: string, env: Partial<Env>) =>
@@ -207,33 +244,37 @@ describe("POST /internal/collection-charges (a listed collection's charge settle
   it("gives back the units of the entries the collection did not have, to its key's day, once", async () => {
     const key = await createKey("free");
     const env = { QUOTA_FREE_PER_DAY: "20" };
-    const { collectionId, chargeRef } = await collection(key, 15, env);
+    const { chargeRef } = await collection(key, 15, env);
     expect(await usedToday(key, env)).toBe(15);
 
-    const first = await settle({ chargeRef, collectionId, listed: 4 });
+    const first = await settle({ chargeRef, listed: 4 });
     expect(first.status).toBe(200);
     expect(await first.json()).toEqual({ refunded: 11 });
     expect(await usedToday(key, env)).toBe(4);
     // Once: a repeat (a pass run again, a replay) gives nothing more.
-    expect(await (await settle({ chargeRef, collectionId, listed: 0 })).json()).toEqual({ refunded: 0 });
+    expect(await (await settle({ chargeRef, listed: 0 })).json()).toEqual({ refunded: 0 });
     expect(await usedToday(key, env)).toBe(4);
   });
 
   it("gives back nothing past the charge, nothing for a collection its counter never charged, nothing to a forged counter", async () => {
     const key = await createKey("free");
     const env = { QUOTA_FREE_PER_DAY: "20" };
-    const { collectionId, chargeRef } = await collection(key, 5, env);
-    expect(await (await settle({ chargeRef, collectionId, listed: 9 })).json()).toEqual({ refunded: 0 });
+    const { chargeRef } = await collection(key, 5, env);
+    expect(await (await settle({ chargeRef, listed: 9 })).json()).toEqual({ refunded: 0 });
     expect(await usedToday(key, env)).toBe(5);
 
     // Another key's collection settled against this key's counter: unknown there (404), nothing given.
     const other = await collection(await createKey("free"), 5, env);
-    const crossed = await settle({ chargeRef, collectionId: other.collectionId, listed: 0 });
+    const [counter] = chargeRef.split(".");
+    const crossed = await settle({ chargeRef: `${counter}.${other.chargeRef.split(".")[1]}`, listed: 0 });
     expect(crossed.status).toBe(404);
     expect(await usedToday(key, env)).toBe(5);
 
     // 64 hex digits that are no id of this namespace's.
-    const forged = await settle({ chargeRef: "ab".repeat(32), collectionId: other.collectionId, listed: 0 });
+    const forged = await settle({
+      chargeRef: `${"ab".repeat(32)}.${other.chargeRef.split(".")[1]}`,
+      listed: 0,
+    });
     expect(forged.status).toBe(400);
     expect((await errorOf(forged)).code).toBe("INVALID_REQUEST");
   });
@@ -241,15 +282,15 @@ describe("POST /internal/collection-charges (a listed collection's charge settle
   it("refuses a settlement not signed with the origin's link key, or malformed", async () => {
     const key = await createKey("free");
     const env = { QUOTA_FREE_PER_DAY: "20" };
-    const { collectionId, chargeRef } = await collection(key, 6, env);
-    const body = { chargeRef, collectionId, listed: 0 };
+    const { chargeRef } = await collection(key, 6, env);
+    const body = { chargeRef, listed: 0 };
     const forwardingKey = await signedCall(EDGE_SETTLE_PATH, body, {
       key: { id: TEST_SIGNING_KEY_ID, secret: TEST_SIGNING_SECRET },
     });
     expect(forwardingKey.status).toBe(401);
     for (const bad of [
       { ...body, listed: -1 },
-      { ...body, collectionId: "a/b" },
+      { ...body, chargeRef: chargeRef.split(".")[0] },
       { ...body, extra: 1 },
     ]) {
       expect((await settle(bad)).status).toBe(400);

@@ -25,12 +25,14 @@ export const AnswerLookupSchema = z.strictObject({
 export type AnswerLookup = z.infer<typeof AnswerLookupSchema>;
 
 /**
- * An answer the edge would serve a request without asking the origin (fresh, or stale while it is
- * refreshed; a remembered permanent failure), in the shape the origin's result store keeps.
- * Only transcripts: collections fetch nothing else.
+ * An answer the edge holds fresh (a transcript, or a remembered permanent failure), in the shape the
+ * origin's result store keeps, with how long it stays fresh: the origin keeps its copy no longer, so a
+ * later refresh of the edge's entry, which asks the origin, never gets this copy back as new. Only
+ * transcripts: collections fetch nothing else.
  */
 export const EdgeAnswerSchema = z.object({
   hash: RequestHashSchema,
+  freshForSeconds: z.number().int().positive(),
   outcome: z.discriminatedUnion("ok", [
     z.object({ ok: z.literal(true), value: TranscriptSchema }),
     z.object({
@@ -45,27 +47,32 @@ export const EdgeAnswerSchema = z.object({
 });
 export type EdgeAnswer = z.infer<typeof EdgeAnswerSchema>;
 
-/** The answer to a lookup: the hashes found, in no particular order; those not listed are not held. */
-export const EdgeAnswersSchema = z.object({ answers: z.array(EdgeAnswerSchema) });
-export type EdgeAnswers = z.infer<typeof EdgeAnswersSchema>;
+/**
+ * The answer to a lookup: the hashes found, in no particular order; those not listed are not held (or
+ * did not fit in MAX_ANSWERS_BYTES). Read one answer at a time (EdgeAnswerSchema): one the reader
+ * cannot take costs only its own video an extraction.
+ */
+export const EdgeAnswersSchema = z.object({ answers: z.array(z.unknown()) });
+
+/** The transcripts of one lookup's answer, at most: 50 three-hour transcripts would be tens of MB. */
+export const MAX_ANSWERS_BYTES = 8 * 1024 * 1024;
 
 /**
  * A collection is charged its `limit` when created (the edge's quota is counted only there, before
- * any work); once it is listed, the units of the entries it did not have come back. The edge hands
- * the origin a reference to the key's quota counter with the order (its Durable Object id, which
- * names no key), and the coordinator settles with it once: the counter itself holds what the
- * collection was charged and refunds at most that, once, so a forged call can gain nothing more.
+ * any work); once it is listed, the units of the entries it did not have come back. Before asking the
+ * origin, the edge notes the charge in the key's quota counter under a charge id of its own, and hands
+ * the origin `chargeRef`: the counter's Durable Object id (which names no key) and that charge id. The
+ * coordinator settles with it once: the counter gives back at most the charge it noted, once, so a
+ * forged or repeated call gains nothing more.
  */
 export const EDGE_SETTLE_PATH = "/internal/collection-charges";
 
-/** A Durable Object id as its string: 64 hex digits. */
-export const ChargeRefSchema = z.string().regex(/^[0-9a-f]{64}$/);
+/** `<Durable Object id, 64 hex>.<charge id, 32 hex>`. */
+export const ChargeRefSchema = z.string().regex(/^[0-9a-f]{64}\.[0-9a-f]{32}$/);
 
 export const ChargeSettlementSchema = z.strictObject({
   chargeRef: ChargeRefSchema,
-  /** The collection's job id at the origin (the second part of its job token). */
-  collectionId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
-  /** Entries the listing holds: what the collection costs, at most its charge. */
+  /** Entries the listing holds (0 for a collection that could not be listed): what it costs, at most its charge. */
   listed: z.number().int().nonnegative(),
 });
 export type ChargeSettlement = z.infer<typeof ChargeSettlementSchema>;

@@ -75,23 +75,19 @@ export class QuotaCounter extends DurableObject<Env> {
     return this.consume(0, limit);
   }
 
-  /** Notes what a collection was charged today, so that its settlement can give back at most that. */
-  holdCollection(id: string, units: number): void {
-    const now = new Date();
+  /**
+   * Notes what a collection was charged, and on which day (the one consume() counted it on, passed in:
+   * midnight may fall between the two calls), so that its settlement can give back at most that.
+   */
+  holdCollection(id: string, units: number, day: string): void {
     const sql = this.ctx.storage.sql;
-    sql.exec(
-      "INSERT OR IGNORE INTO collection_charges (id, day, units) VALUES (?, ?, ?)",
-      id,
-      dayOf(now, 0),
-      units,
-    );
-    sql.exec("DELETE FROM collection_charges WHERE day < ?", dayOf(now, 1 - HISTORY_DAYS));
+    sql.exec("INSERT OR IGNORE INTO collection_charges (id, day, units) VALUES (?, ?, ?)", id, day, units);
+    sql.exec("DELETE FROM collection_charges WHERE day < ?", dayOf(new Date(), 1 - HISTORY_DAYS));
   }
 
   /**
    * A listed collection costs its entries, at most its charge: the rest goes back to the day it was
-   * charged on, once. Undefined for a collection this counter never charged (or not yet: the origin
-   * may settle before the edge's note of the charge lands, and asks again on its next pass).
+   * charged on, once. Undefined for a charge this counter never noted.
    */
   settleCollection(id: string, listed: number): { refunded: number } | undefined {
     const sql = this.ctx.storage.sql;

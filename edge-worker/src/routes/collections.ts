@@ -54,6 +54,29 @@ const collectionRoute = createRoute({
   },
 });
 
+/** The caller's quota counter (collections are for a key of one's own: no demo key, one counter). */
+const counterOf = (c: Context<AppEnv>) => c.env.QUOTA.getByName(c.var.caller.keyHash);
+const chargeIdOf = (chargeRef: string) => chargeRef.split(".")[1] ?? "";
+
+/**
+ * Notes the `units` just charged in the key's counter under a new charge id, before the origin is
+ * asked (so the settlement can never come first), on the day the charge was counted; answers the
+ * chargeRef the origin settles with (shared/src/edge-link.ts). A note that cannot be made gives the
+ * charge back: no collection is made that could not be settled.
+ */
+async function holdCharge(c: Context<AppEnv>, units: number): Promise<string> {
+  const chargeId = crypto.randomUUID().replaceAll("-", "");
+  // The quota resets at the next UTC midnight: the charge was counted on the day before it.
+  const day = new Date(Date.parse(c.var.quota.resetsAt) - 86_400_000).toISOString().slice(0, 10);
+  try {
+    await counterOf(c).holdCollection(chargeId, units, day);
+  } catch (error) {
+    await refundQuota(c, units);
+    throw error;
+  }
+  return `${c.env.QUOTA.idFromName(c.var.caller.keyHash).toString()}.${chargeId}`;
+}
+
 export const collections = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(
   collectionRoute,
   async (c) => {
@@ -63,27 +86,29 @@ export const collections = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     const ctx = resolveContext(c);
     if (callbackUrl) await requireWebhookSecret(ctx);
     await chargeQuota(c, limit);
+    const chargeRef = await holdCharge(c, limit);
     const order = {
       collection,
       ...(tab ? { tab } : {}),
       limit,
       ...originQuery(toTranscriptRequest("", query)),
       ...(callbackUrl ? { callbackUrl } : {}),
-      // Where the origin settles the charge once the collection is listed (shared/src/edge-link.ts).
-      chargeRef: c.env.QUOTA.idFromName(c.var.caller.keyHash).toString(),
+      chargeRef,
     };
     const raw = await callOrigin(ctx, "POST", "/v1/collections", order);
     if (raw.status !== 202) {
       const refusal = originRefusal(raw);
       // The origin's own refusal (queue full, a bad reference it caught) means no job: nothing spent.
       // Anything else (a gateway's 502, a body that is not ours) may have come after the job was made.
-      if (refusal.code !== "ORIGIN_UNAVAILABLE") await refundQuota(c, limit);
+      if (refusal.code !== "ORIGIN_UNAVAILABLE") {
+        await refundQuota(c, limit);
+        // And the note closed, so that nothing can settle it again.
+        await counterOf(c).settleCollection(chargeIdOf(chargeRef), limit);
+      }
       throw refusal;
     }
     const created = JobBodySchema.safeParse(raw.body);
     if (!created.success) throw originUnavailable("bad-response");
-    // The counter notes the charge, and gives back the part the listing does not use when settled.
-    await c.env.QUOTA.getByName(c.var.caller.keyHash).holdCollection(created.data.job.id, limit);
     const token = await issueJobToken(c.var.config, c.var.caller, {
       jobId: created.data.job.id,
       kind: "collection",

@@ -6,6 +6,7 @@ import {
   EDGE_SETTLE_PATH,
   type EdgeAnswer,
   type ErrorBody,
+  MAX_ANSWERS_BYTES,
   type Transcript,
   verifyRequest,
 } from "@ytt/shared";
@@ -13,7 +14,7 @@ import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { z } from "zod";
 import type { AppEnv } from "../app-env.js";
-import { freshness, readAnswer, type StoredAnswer } from "../cache/store.js";
+import { readAnswer, type StoredAnswer } from "../cache/store.js";
 import { bodyUpTo } from "./request.js";
 
 /** Fifty hashes and their JSON: anything near this size is not one of these calls. */
@@ -57,17 +58,23 @@ function parsed<S extends z.ZodType>(schema: S, body: unknown, what: string): z.
   return result.data;
 }
 
-/** The outcome the origin's result store would hold, when a request now would be answered from this entry. */
-function servedOutcome(entry: StoredAnswer, now: number): EdgeAnswer["outcome"] | undefined {
-  if (entry.kind !== "transcript") return undefined;
+/**
+ * The answer the origin may take from this entry: a fresh transcript or remembered failure. One a
+ * request would be served stale (and refreshed) is not handed over: the origin's copy would outlive
+ * the refresh, and be what the refresh is served.
+ */
+function freshAnswer(hash: string, entry: StoredAnswer, now: number): EdgeAnswer | undefined {
+  if (entry.kind !== "transcript" || now >= entry.freshUntil) return undefined;
+  const freshForSeconds = Math.ceil((entry.freshUntil - now) / 1000);
   if (entry.outcome === "error") {
-    if (now >= entry.freshUntil) return undefined;
     const { code, message, details } = (entry.body as ErrorBody).error;
-    return { ok: false, error: { code, message, ...(details ? { details } : {}) } };
+    return {
+      hash,
+      freshForSeconds,
+      outcome: { ok: false, error: { code, message, ...(details ? { details } : {}) } },
+    };
   }
-  // Past its stale-while-revalidate window a request asks the origin first: so does the collection.
-  if (freshness(entry, now) === "stale-if-error") return undefined;
-  return { ok: true, value: entry.body as Transcript };
+  return { hash, freshForSeconds, outcome: { ok: true, value: entry.body as Transcript } };
 }
 
 /**
@@ -83,27 +90,35 @@ export const originLink = new Hono<AppEnv & { Variables: { linkBody: unknown } }
     const found = await Promise.all(
       hashes.map(async (hash) => {
         const entry = await readAnswer(c.env.TRANSCRIPTS, hash);
-        const outcome = entry && servedOutcome(entry, now);
-        return outcome ? { hash, outcome } : undefined;
+        return entry && freshAnswer(hash, entry, now);
       }),
     );
-    const answers: EdgeAnswer[] = found.filter((answer) => answer !== undefined);
-    return c.json({ answers }, 200, { "Cache-Control": "no-store" });
+    // Answers past MAX_ANSWERS_BYTES are left out: their videos are extracted, as if not held.
+    const lines: string[] = [];
+    let bytes = 0;
+    for (const answer of found) {
+      if (!answer) continue;
+      const line = JSON.stringify(answer);
+      if (bytes + line.length > MAX_ANSWERS_BYTES) continue;
+      bytes += line.length;
+      lines.push(line);
+    }
+    return c.body(`{"answers":[${lines.join(",")}]}`, 200, {
+      "Content-Type": "application/json",
+      "Cache-Control": "no-store",
+    });
   })
   /** A listed collection's charge settled: the units of the entries it did not have come back. */
   .post(EDGE_SETTLE_PATH, async (c) => {
-    const { chargeRef, collectionId, listed } = parsed(
-      ChargeSettlementSchema,
-      c.var.linkBody,
-      "a collection's settlement",
-    );
+    const { chargeRef, listed } = parsed(ChargeSettlementSchema, c.var.linkBody, "a collection's settlement");
+    const [counterId = "", chargeId = ""] = chargeRef.split(".");
     let counter: DurableObjectId;
     try {
-      counter = c.env.QUOTA.idFromString(chargeRef);
+      counter = c.env.QUOTA.idFromString(counterId);
     } catch {
       throw new ApiError("INVALID_REQUEST", { message: "chargeRef names no quota counter." });
     }
-    const settled = await c.env.QUOTA.get(counter).settleCollection(collectionId, listed);
-    if (!settled) throw new ApiError("NOT_FOUND", { message: "No charge of this collection (yet)." });
+    const settled = await c.env.QUOTA.get(counter).settleCollection(chargeId, listed);
+    if (!settled) throw new ApiError("NOT_FOUND", { message: "No such charge." });
     return c.json(settled, 200, { "Cache-Control": "no-store" });
   });

@@ -20,7 +20,7 @@ import { resetStalls } from "../queue/stalls.js";
 import type { WebhookOutbox } from "../webhooks/outbox.js";
 import type { EdgeLink } from "./edge-link.js";
 import type { CollectionListing } from "./expand.js";
-import type { CollectionMeta, CollectionStore, ItemEnd, StoredItem } from "./state.js";
+import type { CollectionStore, ItemEnd, StoredItem } from "./state.js";
 
 export interface CoordinatorOptions {
   submitter: JobSubmitter;
@@ -54,8 +54,12 @@ const READ_CHUNK = 50;
  * over the collection's whole life, and four blips in hours would fail it.
  */
 const MAX_FAILED_PASSES = 10;
-/** Passes that try to settle a listed collection's charge with the edge, at most (each a pass apart). */
-const MAX_SETTLEMENT_TRIES = 5;
+/**
+ * Passes a collection whose videos are all done makes, at most, for a settlement the edge has not
+ * taken yet (each after twice the wait of the one before: 31 pass delays in all), before it ends
+ * keeping the whole charge. While its videos run, every pass tries.
+ */
+const MAX_SETTLEMENT_WAITS = 5;
 const MAX_PASS_BACKOFF_MS = 300_000;
 
 /**
@@ -174,11 +178,15 @@ export function collectionCoordinator(options: CoordinatorOptions) {
    * How these items' requests already ended, by item index, where that is known without extracting:
    * the origin's store (the usual case for a channel asked for again; read from its pointer, without
    * the brotli body submit() would decode), else the edge's, which keeps answers for weeks. An answer
-   * the edge held is copied into the origin's store, where the collection's pages read it.
+   * the edge held is copied into the origin's store, where the collection's pages read it (and later
+   * passes find it). The edge is asked about each item once: a pass that stops at a full window
+   * leaves items it asked about for the next, which must not ask again.
    */
   async function knownEnds(
     job: Job<CollectionJobData, JobReturn>,
+    id: string,
     items: (StoredItem & { index: number })[],
+    edgeAskedTo: number,
   ) {
     const ends = new Map<number, ItemEnd>();
     const unknown: { index: number; hash: string }[] = [];
@@ -191,46 +199,44 @@ export function collectionCoordinator(options: CoordinatorOptions) {
       if (end) ends.set(item.index, end);
       else unknown.push({ index: item.index, hash: hashes[i] as string });
     });
-    if (!edgeLink || unknown.length === 0) return ends;
-    const held = await edgeLink.lookup(unknown.map((item) => item.hash));
-    for (const { index, hash } of unknown) {
-      const outcome = held.get(hash);
-      if (!outcome) continue;
-      await submitter.results.put(
-        hash,
-        outcome,
+    const ask = unknown.filter((item) => item.index >= edgeAskedTo);
+    if (!edgeLink || ask.length === 0) return { ends, edgeAskedTo };
+    const held = await edgeLink.lookup(ask.map((item) => item.hash));
+    const askedTo = Math.max(...ask.map((item) => item.index)) + 1;
+    await store.noteEdgeAsked(id, askedTo, ttl);
+    for (const { index, hash } of ask) {
+      const answer = held.get(hash);
+      if (!answer) continue;
+      const { outcome, freshForSeconds } = answer;
+      // Kept no longer than the edge's own stays fresh: the edge's refresh, which asks the origin,
+      // must not be served this copy back as new.
+      const ttl = Math.min(
+        freshForSeconds,
         outcome.ok ? options.resultTtlSeconds : options.failureTtlSeconds,
       );
+      await submitter.results.put(hash, outcome, ttl);
       ends.set(index, outcome.ok ? { ok: true } : outcome);
     }
-    return ends;
+    return { ends, edgeAskedTo: askedTo };
   }
 
   /**
-   * Once listed, the collection costs its entries, not its `limit`: the edge gives the rest back
-   * (shared/src/edge-link.ts). Asked on each pass, and the collection does not end before, until the
-   * edge has taken it or MAX_SETTLEMENT_TRIES were made (the edge away: the whole charge stays).
+   * A listed collection costs its entries, not its `limit`: the edge gives the rest back
+   * (shared/src/edge-link.ts). Asked on each pass until the edge takes it; a collection that failed
+   * for good is settled once, with what it listed (nothing, when the listing itself failed). Answers
+   * whether nothing is left to settle.
    */
-  function settlementDue(job: Job<CollectionJobData, JobReturn>, meta: CollectionMeta | undefined) {
-    return Boolean(
-      edgeLink &&
-        job.data.collection.chargeRef &&
-        meta?.info &&
-        !meta.charge.settled &&
-        meta.charge.tries < MAX_SETTLEMENT_TRIES,
-    );
-  }
-
   async function settleCharge(job: Job<CollectionJobData, JobReturn>, id: string, log: Logger) {
-    const meta = await store.meta(id);
     const { chargeRef } = job.data.collection;
-    if (!edgeLink || !chargeRef || !meta || !settlementDue(job, meta)) return;
-    const listed = meta.progress.total;
-    const refunded = await edgeLink.settleCharge({ chargeRef, collectionId: id, listed });
-    await store.noteSettlement(id, refunded !== undefined, ttl);
-    if (refunded !== undefined) log.info({ listed, refunded }, "collection charge settled");
-    else if (meta.charge.tries + 1 >= MAX_SETTLEMENT_TRIES)
-      log.warn({ listed }, "collection charge not settled: the edge did not take it");
+    if (!edgeLink || !chargeRef) return true;
+    const meta = await store.meta(id);
+    if (meta?.chargeSettled) return true;
+    const listed = meta?.info ? meta.progress.total : 0;
+    const refunded = await edgeLink.settleCharge({ chargeRef, listed });
+    if (refunded === undefined) return false;
+    await store.noteChargeSettled(id, ttl);
+    log.info({ listed, refunded }, "collection charge settled");
+    return true;
   }
 
   /** Submits items in order while the share admits them; returns when it is full or all are submitted. */
@@ -239,12 +245,15 @@ export function collectionCoordinator(options: CoordinatorOptions) {
     if (!meta) return;
     let running = (await store.running(id)).length;
     let next = meta.next;
+    let edgeAskedTo = meta.edgeAskedTo;
     const total = meta.progress.total;
     let visited = 0;
     while (next < total && running < window && visited < options.passItems) {
       const chunk = await store.items(id, next, Math.min(READ_CHUNK, total - next));
       const waiting = chunk.filter((item) => item.status === "waiting");
-      const known = await knownEnds(job, waiting.slice(0, options.passItems - visited));
+      const looked = await knownEnds(job, id, waiting.slice(0, options.passItems - visited), edgeAskedTo);
+      const known = looked.ends;
+      edgeAskedTo = looked.edgeAskedTo;
       for (const item of chunk) {
         if (running >= window || visited >= options.passItems) break;
         if (item.status !== "waiting") {
@@ -322,8 +331,9 @@ export function collectionCoordinator(options: CoordinatorOptions) {
     }
     const window = collectionShare(submitter.perCaller(caller));
     let meta: Awaited<ReturnType<typeof store.meta>>;
+    let settled: boolean;
     try {
-      await settleCharge(job, id, log);
+      settled = await settleCharge(job, id, log);
       await settleRunning(job, id, window);
       await feed(job, id, window);
       meta = await store.meta(id);
@@ -344,17 +354,25 @@ export function collectionCoordinator(options: CoordinatorOptions) {
       throw new DelayedError();
     }
     if (job.data.failedPasses) await job.updateData({ ...job.data, failedPasses: 0 });
-    if (
-      meta &&
-      meta.progress.done + meta.progress.failed >= meta.progress.total &&
-      !settlementDue(job, meta)
-    ) {
-      log.info(meta.progress, "collection completed");
-      await ended(job, { completed: { collection: meta.info, progress: meta.progress } });
-      return { stored: true };
+    let delayMs = options.passDelayMs;
+    if (meta && meta.progress.done + meta.progress.failed >= meta.progress.total) {
+      // Done, but its charge not settled yet: a few more passes for it, each twice as far apart.
+      const waits = job.data.settlementWaits ?? 0;
+      if (settled || waits >= MAX_SETTLEMENT_WAITS) {
+        if (!settled)
+          log.warn(
+            { listed: meta.progress.total },
+            "collection charge not settled: the edge did not take it",
+          );
+        log.info(meta.progress, "collection completed");
+        await ended(job, { completed: { collection: meta.info, progress: meta.progress } });
+        return { stored: true };
+      }
+      await job.updateData({ ...job.data, settlementWaits: waits + 1 });
+      delayMs = options.passDelayMs * 2 ** waits;
     }
     await passEnded(job, token, log);
-    await job.moveToDelayed(Date.now() + options.passDelayMs, token);
+    await job.moveToDelayed(Date.now() + delayMs, token);
     throw new DelayedError();
   }
 
@@ -365,6 +383,11 @@ export function collectionCoordinator(options: CoordinatorOptions) {
      * passes, a third worker crash in a row under one pass: queue/stalls.ts): the failure is recorded
      * and the callback told. Both are idempotent, so the listing's own call before is harmless.
      */
-    failed: (job: Job<CollectionJobData, JobReturn>) => ended(job, { failedReason: job.failedReason }),
+    failed: async (job: Job<CollectionJobData, JobReturn>) => {
+      const log = options.log.child({ requestId: job.data.requestId, jobId: job.id, kind: "collection" });
+      if (!(await settleCharge(job, job.id as string, log)))
+        log.warn("failed collection's charge not settled: the edge did not take it");
+      await ended(job, { failedReason: job.failedReason });
+    },
   };
 }

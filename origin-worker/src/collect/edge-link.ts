@@ -2,6 +2,7 @@ import {
   type ChargeSettlement,
   EDGE_ANSWERS_PATH,
   EDGE_SETTLE_PATH,
+  EdgeAnswerSchema,
   EdgeAnswersSchema,
   MAX_ANSWER_LOOKUP,
   SettledChargeSchema,
@@ -12,8 +13,17 @@ import type { z } from "zod";
 import type { Logger } from "../observability/logger.js";
 import type { Outcome } from "../queue/outcome.js";
 
-/** Each call is a few KV reads or one Durable Object call at the edge: one slower than this is given up. */
-const CALL_TIMEOUT_MS = 10_000;
+/**
+ * Each call is a few KV reads or one Durable Object call at the edge: one slower than this is given
+ * up, so an edge that hangs holds a pass (up to four lookups) seconds, not minutes.
+ */
+const CALL_TIMEOUT_MS = 3_000;
+
+/** What the edge holds for a request: the outcome, and how long the origin may keep its copy. */
+export interface HeldAnswer {
+  outcome: Outcome;
+  freshForSeconds: number;
+}
 
 /**
  * A collection coordinator's calls to the edge (shared/src/edge-link.ts), signed with the workers'
@@ -28,13 +38,21 @@ export class EdgeLink {
     private readonly log: Logger,
   ) {}
 
-  /** The outcomes the edge's store holds among these request hashes (asked MAX_ANSWER_LOOKUP at a time). */
-  async lookup(hashes: string[]): Promise<Map<string, Outcome>> {
-    const held = new Map<string, Outcome>();
+  /**
+   * The answers the edge's store holds fresh among these request hashes (asked MAX_ANSWER_LOOKUP at a
+   * time). Each is read on its own: one that is not what we asked for, or not an answer, is left out.
+   */
+  async lookup(hashes: string[]): Promise<Map<string, HeldAnswer>> {
+    const held = new Map<string, HeldAnswer>();
     for (let start = 0; start < hashes.length; start += MAX_ANSWER_LOOKUP) {
       const asked = new Set(hashes.slice(start, start + MAX_ANSWER_LOOKUP));
       const answer = await this.call(EDGE_ANSWERS_PATH, { hashes: [...asked] }, EdgeAnswersSchema);
-      for (const { hash, outcome } of answer?.answers ?? []) if (asked.has(hash)) held.set(hash, outcome);
+      for (const raw of answer?.answers ?? []) {
+        const parsed = EdgeAnswerSchema.safeParse(raw);
+        if (!parsed.success || !asked.has(parsed.data.hash)) continue;
+        const { hash, outcome, freshForSeconds } = parsed.data;
+        held.set(hash, { outcome, freshForSeconds });
+      }
     }
     return held;
   }
@@ -60,9 +78,14 @@ export class EdgeLink {
         redirect: "manual",
         signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
       });
-      const parsed = response.status === 200 ? schema.safeParse(await response.json()) : undefined;
-      if (parsed?.success) return parsed.data;
-      this.log.warn({ path, status: response.status }, "the edge did not take the call");
+      if (response.status !== 200) {
+        await response.body?.cancel();
+        this.log.warn({ path, status: response.status }, "the edge did not take the call");
+        return undefined;
+      }
+      const parsed = schema.safeParse(await response.json());
+      if (parsed.success) return parsed.data;
+      this.log.warn({ path }, "the edge answered something else");
     } catch (err) {
       this.log.warn({ path, err }, "the edge could not be called");
     }

@@ -25,8 +25,10 @@ export interface CollectionMeta {
   progress: CollectionProgress;
   /** The index of the next item to submit. */
   next: number;
-  /** The settlement of the collection's charge with the edge (coordinator.ts): taken, or tries made. */
-  charge: { settled: boolean; tries: number };
+  /** Whether the edge has taken the settlement of the collection's charge (coordinator.ts). */
+  chargeSettled: boolean;
+  /** Items before this index were looked up in the edge's store already (coordinator.ts). */
+  edgeAskedTo: number;
 }
 
 /**
@@ -143,15 +145,25 @@ export class CollectionStore {
         extracted: count("extracted"),
       },
       next: count("next"),
-      charge: { settled: raw.chargeSettled === "1", tries: count("chargeTries") },
+      chargeSettled: raw.chargeSettled === "1",
+      edgeAskedTo: count("edgeAskedTo"),
     };
   }
 
-  /** Notes a try at settling the charge, and whether the edge took it. */
-  async noteSettlement(id: string, settled: boolean, ttlSeconds: number): Promise<void> {
-    const write = this.redis.multi().hincrby(this.keys(id).meta, "chargeTries", 1);
-    if (settled) write.hset(this.keys(id).meta, "chargeSettled", "1");
-    await this.expire(write, id, ttlSeconds).exec();
+  async noteEdgeAsked(id: string, upTo: number, ttlSeconds: number): Promise<void> {
+    await this.expire(
+      this.redis.multi().hset(this.keys(id).meta, "edgeAskedTo", upTo),
+      id,
+      ttlSeconds,
+    ).exec();
+  }
+
+  async noteChargeSettled(id: string, ttlSeconds: number): Promise<void> {
+    await this.expire(
+      this.redis.multi().hset(this.keys(id).meta, "chargeSettled", "1"),
+      id,
+      ttlSeconds,
+    ).exec();
   }
 
   /** Items `from` to `from + count - 1` (those that exist), with their indexes. */

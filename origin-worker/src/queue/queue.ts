@@ -53,6 +53,8 @@ export interface CollectionJobData {
   caller: Caller;
   /** Passes failed in a row (Redis or BullMQ away): the coordinator backs off, then gives up. */
   failedPasses?: number;
+  /** Passes made, once all its videos were done, for a charge settlement the edge had not taken. */
+  settlementWaits?: number;
 }
 
 export type QueueJobData = JobData | CollectionJobData;

@@ -34,7 +34,7 @@ import { createWebhookWorker, type WebhookDelivery } from "../../src/webhooks/wo
 import { createTranscriptWorker, workerOptionsFrom } from "../../src/worker/worker.js";
 import { eventually, type RunningApi, signedFetch, startApi, uniqueQueueName } from "../helpers.js";
 import { startReceiver } from "../webhooks/receiver.js";
-import { LINK_KEY, startEdgeStandIn } from "./edge-stand-in.js";
+import { type EdgeCall, type EdgeStandIn, LINK_KEY, startEdgeStandIn } from "./edge-stand-in.js";
 
 // The collection machinery with real Redis, BullMQ, origin API and worker, and the real listing of
 // the double's playlists over TLS; only the extraction is a stand-in (each real one costs a second or
@@ -686,6 +686,13 @@ describe("a collection job", () => {
 
 describe("a collection with the edge (EDGE_URL)", () => {
   const SHORT = "PLdblThreeVideosNoGaps00000000001";
+  const edgeEnv = (edge: EdgeStandIn) => ({
+    EDGE_URL: edge.url,
+    EDGE_LINK_KEY: `${LINK_KEY.id}:${LINK_KEY.secret}`,
+  });
+  /** The edge's chargeRef: its quota counter's Durable Object id and a charge id. */
+  const chargeRef = (charge: string) => `${"ab".repeat(32)}.${charge.repeat(32 / charge.length)}`;
+  const settlements = (edge: EdgeStandIn) => edge.calls.filter((c) => c.path === EDGE_SETTLE_PATH);
 
   it("takes what only the edge's store holds without extracting it, and settles its charge, ending only once settled", async () => {
     const edge = await startEdgeStandIn();
@@ -694,22 +701,23 @@ describe("a collection with the edge (EDGE_URL)", () => {
       string,
       ...string[],
     ];
-    edge.held.set(await requestHash(work(fromEdge)), { ok: true, value: transcriptOf(fromEdge) });
-    // The edge's note of the charge has not landed for the first two tries: they are answered 404.
+    const hash = await requestHash(work(fromEdge));
+    edge.held.set(hash, { ok: true, value: transcriptOf(fromEdge) });
+    edge.freshForSeconds = 120;
+    // The edge cannot take the first two settlements (away a moment): they are answered 404.
     edge.charge = 7;
     edge.settlementsRefused = 2;
-    const worker = startWorker(standIn.engine(), {
-      env: { EDGE_URL: edge.url, EDGE_LINK_KEY: `${LINK_KEY.id}:${LINK_KEY.secret}` },
-    });
+    const worker = startWorker(standIn.engine(), { env: edgeEnv(edge) });
     try {
-      const chargeRef = "ab".repeat(32);
-      const created = await post({ collection: SHORT, limit: 7, chargeRef });
+      const ref = chargeRef("1");
+      const created = await post({ collection: SHORT, limit: 7, chargeRef: ref });
       expect(created.status).toBe(202);
       const id = created.body.job.id;
       const done = await finished(id);
       expect(done.progress).toEqual({ total: 3, done: 3, failed: 0, extracted: 2 });
       expect(standIn.runs.sort()).toEqual([...others].sort());
-      // The edge's answer is the collection's result, as an extracted one would be.
+      // The edge's answer is the collection's result, as an extracted one would be, kept at the
+      // origin no longer than it stays fresh at the edge.
       const jsonl = await signedFetch(api.url, `/v1/jobs/${id}?format=jsonl`, { caller: CALLER });
       const [first] = (await jsonl.text())
         .trimEnd()
@@ -721,11 +729,13 @@ describe("a collection with the edge (EDGE_URL)", () => {
         status: "completed",
         body: transcriptOf(fromEdge),
       });
+      const kept = await api.jobs.results.redis.ttl(`${originKeyPrefix(queueName)}:result:${hash}`);
+      expect(kept).toBeGreaterThan(100);
+      expect(kept).toBeLessThanOrEqual(120);
 
       // Tried on each pass until taken (the collection waited for it), then never again.
-      const settlement = { chargeRef, collectionId: id, listed: 3 };
-      const settlements = () => edge.calls.filter((c) => c.path === EDGE_SETTLE_PATH);
-      expect(settlements().map((c) => [c.status, c.verified, c.body])).toEqual([
+      const settlement = { chargeRef: ref, listed: 3 };
+      expect(settlements(edge).map((c) => [c.status, c.verified, c.body])).toEqual([
         [404, true, settlement],
         [404, true, settlement],
         [200, true, settlement],
@@ -737,19 +747,68 @@ describe("a collection with the edge (EDGE_URL)", () => {
     }
   });
 
-  it("ends with the whole charge kept when the edge never takes the settlement, after a bounded number of tries", async () => {
+  it("asks the edge about each video once, however many passes a full window takes", async () => {
+    const edge = await startEdgeStandIn();
+    const standIn = new StandIn(double);
+    standIn.hold();
+    const worker = startWorker(standIn.engine(), { env: edgeEnv(edge) });
+    try {
+      const id = (await post({ collection: LONG, limit: 10 })).body.job.id;
+      // The key's share (3) is full, and stays so for a few passes.
+      await eventually(async () => (standIn.running === SHARE ? true : undefined));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      standIn.release();
+      expect((await finished(id)).progress).toMatchObject({ total: 10, done: 9, failed: 1 });
+      const asked = edge.calls
+        .filter((c) => c.path === EDGE_ANSWERS_PATH)
+        .flatMap((c) => (c.body as { hashes: string[] }).hashes);
+      expect(asked).toHaveLength(10);
+      expect(new Set(asked).size).toBe(10);
+    } finally {
+      await worker.close();
+      await edge.close();
+    }
+  });
+
+  it("ends keeping the whole charge when the edge never takes the settlement, after a few passes further and further apart", async () => {
     const edge = await startEdgeStandIn();
     edge.settlementsRefused = Number.POSITIVE_INFINITY;
-    const worker = startWorker(new StandIn(double).engine(), {
-      env: { EDGE_URL: edge.url, EDGE_LINK_KEY: `${LINK_KEY.id}:${LINK_KEY.secret}` },
-    });
+    const worker = startWorker(new StandIn(double).engine(), { env: edgeEnv(edge) });
     try {
-      const created = await post({ collection: SHORT, limit: 7, chargeRef: "cd".repeat(32) });
+      const created = await post({ collection: SHORT, limit: 7, chargeRef: chargeRef("2") });
       const done = await finished(created.body.job.id);
       expect(done.job.status).toBe("completed");
-      expect(edge.calls.filter((c) => c.path === EDGE_SETTLE_PATH).map((c) => c.status)).toEqual(
-        Array(5).fill(404),
-      );
+      const tries = settlements(edge);
+      expect(tries.every((c) => c.status === 404)).toBe(true);
+      // Once its videos were done: the pass that found it so, then five more, 50 ms × 1, 2, 4, 8, 16 apart.
+      expect(tries.length).toBeGreaterThanOrEqual(6);
+      const gaps = tries.slice(-6).map((c, i, last) => (i ? c.at - (last[i - 1] as EdgeCall).at : 0));
+      expect(gaps[5]).toBeGreaterThanOrEqual(800 * 0.9);
+      expect(gaps[4]).toBeGreaterThanOrEqual(400 * 0.9);
+    } finally {
+      await worker.close();
+      await edge.close();
+    }
+  });
+
+  it("settles a collection that could not be listed for nothing: it had no entries", async () => {
+    const edge = await startEdgeStandIn();
+    edge.charge = 7;
+    const worker = startWorker(new StandIn(double).engine(), { env: edgeEnv(edge) });
+    try {
+      const ref = chargeRef("3");
+      const created = await post({
+        collection: "PLdblNoSuchPlaylist00000000000001",
+        limit: 7,
+        chargeRef: ref,
+      });
+      const done = await finished(created.body.job.id);
+      expect(done.job.status).toBe("failed");
+      expect(done.error?.code).toBe("NOT_FOUND");
+      await eventually(async () => (settlements(edge).length > 0 ? true : undefined));
+      expect(settlements(edge).map((c) => [c.status, c.body])).toEqual([
+        [200, { chargeRef: ref, listed: 0 }],
+      ]);
     } finally {
       await worker.close();
       await edge.close();

@@ -30,7 +30,10 @@ describe("EdgeLink.lookup (a collection asking the edge's store)", () => {
 
     const found = await link.lookup(hashes);
     expect([...found.keys()].sort()).toEqual([hashes[3], hashes[117]].sort());
-    expect(found.get(hashes[3] as string)).toEqual(disabled);
+    expect(found.get(hashes[3] as string)).toEqual({
+      outcome: disabled,
+      freshForSeconds: edge.freshForSeconds,
+    });
     expect(edge.calls.map((c) => [(c.body as { hashes: string[] }).hashes.length, c.verified])).toEqual([
       [50, true],
       [50, true],
@@ -54,17 +57,20 @@ describe("EdgeLink.lookup (a collection asking the edge's store)", () => {
     expect((await new EdgeLink("http://127.0.0.1:9", LINK_KEY, log).lookup(hashes)).size).toBe(0);
   });
 
-  it("takes nothing it did not ask for", async () => {
+  it("takes nothing it did not ask for, and drops an answer it cannot read without the others", async () => {
     edge.misbehave = "extra";
-    const hash = await hashOf(3);
-    edge.held.set(hash, disabled);
-    expect([...(await link.lookup([hash])).keys()]).toEqual([hash]);
+    const [first, second] = [await hashOf(3), await hashOf(4)];
+    edge.held.set(first, disabled);
+    edge.held.set(second, disabled);
+    // The stand-in adds an answer not asked for, and a malformed one for the first hash.
+    const found = await link.lookup([first, second]);
+    expect([...found.keys()].sort()).toEqual([first, second].sort());
   });
 });
 
 describe("EdgeLink.settleCharge", () => {
   it("answers the units given back, or nothing while the edge cannot take it", async () => {
-    const settlement = { chargeRef: "ab".repeat(32), collectionId: "c0ffee", listed: 3 };
+    const settlement = { chargeRef: `${"ab".repeat(32)}.${"cd".repeat(16)}`, listed: 3 };
     edge.charge = 10;
     edge.settlementsRefused = 1;
     expect(await link.settleCharge(settlement)).toBeUndefined();

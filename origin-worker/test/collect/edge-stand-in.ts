@@ -17,6 +17,8 @@ import {
 export const LINK_KEY = { id: "origin-test", secret: "test-origin-link-secret-0123456789abcdef" };
 
 export interface EdgeCall {
+  /** When it came (ms since the epoch). */
+  at: number;
   path: string;
   verified: boolean;
   body: unknown;
@@ -35,6 +37,8 @@ export interface EdgeStandIn {
   settlementsRefused: number;
   /** What a settlement taken gives back: the charge less what was listed. */
   charge: number;
+  /** How long the answers held stay fresh at the edge. */
+  freshForSeconds: number;
   close(): Promise<void>;
 }
 
@@ -45,6 +49,7 @@ export async function startEdgeStandIn(): Promise<EdgeStandIn> {
     misbehave: "no",
     settlementsRefused: 0,
     charge: 0,
+    freshForSeconds: 3600,
   };
   const answer = async (path: string, body: Buffer, verified: boolean): Promise<[number, unknown]> => {
     if (!verified) return [401, {}];
@@ -57,15 +62,15 @@ export async function startEdgeStandIn(): Promise<EdgeStandIn> {
     const { hashes } = AnswerLookupSchema.parse(json);
     if (edge.misbehave === "500") return [500, {}];
     if (edge.misbehave === "not-ours") return [200, { answers: [{ hash: "x", outcome: 1 }] }];
-    const answers = hashes.flatMap((hash) => {
+    const answers: unknown[] = hashes.flatMap((hash) => {
       const outcome = edge.held.get(hash);
-      return outcome ? [{ hash, outcome }] : [];
+      return outcome ? [{ hash, freshForSeconds: edge.freshForSeconds, outcome }] : [];
     });
     if (edge.misbehave === "extra") {
-      answers.push({
-        hash: "f".repeat(32),
-        outcome: { ok: false, error: { code: "INTERNAL", message: "x" } },
-      });
+      // One not asked for, and one that is no answer at all: each is left out alone.
+      const internal = { ok: false, error: { code: "INTERNAL", message: "x" } };
+      answers.push({ hash: "f".repeat(32), freshForSeconds: 60, outcome: internal });
+      answers.push({ hash: hashes[0], outcome: "not an outcome" });
     }
     return [200, { answers }];
   };
@@ -84,7 +89,13 @@ export async function startEdgeStandIn(): Promise<EdgeStandIn> {
       });
       const verified = verdict.ok && (path === EDGE_ANSWERS_PATH || path === EDGE_SETTLE_PATH);
       const [status, reply] = await answer(path, body, verified);
-      edge.calls.push({ path, verified, body: JSON.parse(body.toString("utf8") || "null"), status });
+      edge.calls.push({
+        at: Date.now(),
+        path,
+        verified,
+        body: JSON.parse(body.toString("utf8") || "null"),
+        status,
+      });
       res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(reply));
     });
   });
