@@ -545,7 +545,7 @@ export interface components {
              */
             tab?: "videos" | "shorts" | "streams";
             /**
-             * @description The most videos to list, in the collection's order (default 100, at most 5000); the collection costs this many units of the daily quota.
+             * @description The most videos to list, in the collection's order (default 100, at most 5000); this many units of the daily quota are charged when the collection is created, and those of the entries it turns out not to have are given back once it is listed.
              * @default 100
              */
             limit: number;

@@ -28,6 +28,11 @@ const SigningKeysSchema = z
     return keys;
   });
 
+function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === "localhost" || host === "[::1]" || host.startsWith("127.");
+}
+
 const optionalString = z
   .string()
   .optional()
@@ -228,7 +233,17 @@ export const WorkerConfigSchema = EngineConfigSchema.extend(QueueConfigSchema.sh
    * The edge's public URL: a collection asks it which of its videos the edge's store holds (for
    * weeks, where the origin keeps them a day), and extracts none of those. Unset: its own store only.
    */
-  EDGE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  EDGE_URL: optionalString.pipe(
+    z
+      .url({ protocol: /^https?$/ })
+      // The signature covers the request, not the answer: only TLS keeps the transcripts the edge
+      // hands over, which the origin then serves, from being changed on the way. Plain http: loopback only.
+      .refine(
+        (url) => url.startsWith("https:") || isLoopbackUrl(url),
+        "must be https (http for loopback only)",
+      )
+      .optional(),
+  ),
   /** "keyId:secret", those calls' signing key: the edge's ORIGIN_LINK_KEY_ID and ORIGIN_LINK_SECRET. */
   EDGE_LINK_KEY: optionalString.pipe(SigningKeysSchema.optional()),
 });

@@ -218,7 +218,7 @@ export const CollectionRequestSchema = TranscriptQuerySchema.extend({
     .max(COLLECTION_LIMIT.max)
     .default(COLLECTION_LIMIT.default)
     .describe(
-      `The most videos to list, in the collection's order (default ${COLLECTION_LIMIT.default}, at most ${COLLECTION_LIMIT.max}); the collection costs this many units of the daily quota.`,
+      `The most videos to list, in the collection's order (default ${COLLECTION_LIMIT.default}, at most ${COLLECTION_LIMIT.max}); this many units of the daily quota are charged when the collection is created, and those of the entries it turns out not to have are given back once it is listed.`,
     ),
   // Only bounded here: callbackUrlOf refuses a bad one with INVALID_CALLBACK_URL and its reason.
   callbackUrl: z

@@ -40,9 +40,9 @@ const playlistHead = new Set(PLAYLISTS[PLAYLIST]?.entries.slice(0, VIDEOS).map((
 if (singles.some((v) => playlistHead.has(v)) || playlistHead.has(WARM_UP)) {
   throw new Error("the two sides must not share a video: each must start from a cold store");
 }
-if (CHANNEL_VIDEOS.length === 0 || CHANNEL_VIDEOS.some((v) => !singles.includes(v))) {
-  throw new Error("the channel's videos must all be among the singles: the edge's store must hold them");
-}
+/** The channel job takes the head of the tab the singles side asked for (all 70 with BENCH_VIDEOS 85 or more). */
+const channelHead = CHANNEL_VIDEOS.findIndex((v) => !singles.includes(v));
+const CHANNEL_LIMIT = channelHead < 0 ? CHANNEL_VIDEOS.length : channelHead;
 
 /** One video asked for on its own: whether it ended with its transcript; 429s wait their Retry-After. */
 async function single(stack: Stack, key: string, videoId: string): Promise<boolean> {
@@ -109,8 +109,8 @@ async function measure(
     failed,
     watchPages: total(after.double.watchPages) - total(before.double.watchPages),
     timedtextServed: total(after.double.timedtextServed) - total(before.double.timedtextServed),
-    // The stats calls themselves count as requests: one per snapshot.
-    youtubeRequests: after.double.requests - before.double.requests - 1,
+    // (The stats are read from the double's control port, which counts nothing.)
+    youtubeRequests: after.double.requests - before.double.requests,
     jobs: after.jobs - before.jobs,
   };
 }
@@ -164,23 +164,23 @@ try {
   // Days later: the origin's store has forgotten every answer; the edge's still holds what clients
   // asked for singly, among them the singles side's videos of the channel's videos tab.
   const forgotten = await forgetOriginResults(stack);
-  const againSide = await measure(
-    stack,
-    collection(againKey, { collection: CHANNEL, limit: CHANNEL_VIDEOS.length }),
-  );
+  // (None when BENCH_VIDEOS is below 16: the singles then hold none of the tab's videos.)
+  const againSide =
+    CHANNEL_LIMIT > 0
+      ? await measure(stack, collection(againKey, { collection: CHANNEL, limit: CHANNEL_LIMIT }))
+      : undefined;
 
   const row = (measure: string, value: (s: Side) => number, digits = 0) => {
-    const [c, s, a] = [value(collectionSide), value(singlesSide), value(againSide)];
+    const [c, s] = [value(collectionSide), value(singlesSide)];
     const ratio = s === 0 ? "–" : `${(c / s).toFixed(2)}×`;
-    console.log(
-      `| ${measure} | ${c.toFixed(digits)} | ${s.toFixed(digits)} | ${ratio} | ${a.toFixed(digits)} |`,
-    );
+    const again = againSide ? value(againSide).toFixed(digits) : "–";
+    console.log(`| ${measure} | ${c.toFixed(digits)} | ${s.toFixed(digits)} | ${ratio} | ${again} |`);
   };
   console.log(
     `\nA ${VIDEOS}-video playlist job vs ${VIDEOS} single requests (${SINGLE_CONCURRENCY} at a time), through the chain on ${process.platform}/${process.arch}, 1 worker × 2 jobs, YouTube double on 127.0.0.1\n`,
   );
   console.log(
-    `| measure | playlist job | ${VIDEOS} single requests | ratio | ${CHANNEL_VIDEOS.length}-video channel job, days later |`,
+    `| measure | playlist job | ${VIDEOS} single requests | ratio | ${CHANNEL_LIMIT}-video channel job, days later |`,
   );
   console.log("| --- | ---: | ---: | ---: | ---: |");
   row("wall time, s", (s) => s.seconds, 1);
@@ -192,7 +192,7 @@ try {
   row("requests to the double, all paths", (s) => s.youtubeRequests);
   row("origin transcript jobs (worker attempts)", (s) => s.jobs);
   console.log(
-    `\n(the collections' own counts: ${extracted[0]} of the playlist's and ${extracted[1]} of the channel's videos needed an extraction; ${forgotten} answers dropped from the origin's store before the channel's, whose videos only the edge's store still held)`,
+    `\n(the collections' own counts: ${extracted[0]} of the playlist's and ${extracted[1] ?? "–"} of the channel's videos needed an extraction; ${forgotten} answers dropped from the origin's store before the channel's, whose videos only the edge's store still held)`,
   );
 } finally {
   await stack.close();

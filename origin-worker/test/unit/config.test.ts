@@ -59,6 +59,13 @@ describe("origin config", () => {
       expect.objectContaining({ message: expect.stringMatching(/EDGE_LINK_KEY/) }),
     );
     expect(() => loadWorkerConfig({ ...edge, EDGE_URL: "ftp://x" })).toThrow(/EDGE_URL/);
+    // The edge's answers are served by the origin: plain http only to a local edge (the tests' stack).
+    expect(() => loadWorkerConfig({ ...edge, EDGE_URL: "http://api.example.com" })).toThrow(
+      /EDGE_URL.*https/,
+    );
+    expect(loadWorkerConfig({ ...edge, EDGE_URL: "http://127.0.0.1:8787" }).EDGE_URL).toBe(
+      "http://127.0.0.1:8787",
+    );
   });
 
   it("route health defaults, and host rules it can read (a typo must not send the worker to the real YouTube)", () => {
