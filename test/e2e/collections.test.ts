@@ -16,7 +16,8 @@ const SHORT = "PLdblThreeVideosNoGaps00000000001";
 const FREE_QUOTA = 500;
 
 const stack = useStack({
-  workers: 1,
+  // Two workers (two Chromiums): the 120-video playlist is the suite's longest test, CPU-bound on two cores.
+  workers: 2,
   // Two places for a free key: the collection may hold one, the key's own requests the other.
   originEnv: { MAX_PENDING_FREE: "2", COLLECTION_PASS_MS: "200" },
   edgeVars: { QUOTA_FREE_PER_DAY: String(FREE_QUOTA) },
