@@ -11,6 +11,7 @@ import {
 } from "@ytt/shared";
 import type { z } from "zod";
 import type { Logger } from "../observability/logger.js";
+import type { WorkerMetrics } from "../observability/metrics.js";
 import type { Outcome } from "../queue/outcome.js";
 
 /**
@@ -36,6 +37,8 @@ export class EdgeLink {
     private readonly edgeUrl: string,
     private readonly key: SigningKey,
     private readonly log: Logger,
+    /** Each call by outcome: ok, refused (the edge answered, but not 200), failed (no usable answer). */
+    private readonly calls?: WorkerMetrics["edgeCalls"],
   ) {}
 
   /**
@@ -46,7 +49,7 @@ export class EdgeLink {
     const held = new Map<string, HeldAnswer>();
     for (let start = 0; start < hashes.length; start += MAX_ANSWER_LOOKUP) {
       const asked = new Set(hashes.slice(start, start + MAX_ANSWER_LOOKUP));
-      const answer = await this.call(EDGE_ANSWERS_PATH, { hashes: [...asked] }, EdgeAnswersSchema);
+      const answer = await this.call("lookup", EDGE_ANSWERS_PATH, { hashes: [...asked] }, EdgeAnswersSchema);
       for (const raw of answer?.answers ?? []) {
         const parsed = EdgeAnswerSchema.safeParse(raw);
         if (!parsed.success || !asked.has(parsed.data.hash)) continue;
@@ -59,10 +62,11 @@ export class EdgeLink {
 
   /** Gives back the unlisted part of a collection's charge; the units refunded, undefined if not (yet) done. */
   async settleCharge(settlement: ChargeSettlement): Promise<number | undefined> {
-    return (await this.call(EDGE_SETTLE_PATH, settlement, SettledChargeSchema))?.refunded;
+    return (await this.call("settlement", EDGE_SETTLE_PATH, settlement, SettledChargeSchema))?.refunded;
   }
 
   private async call<S extends z.ZodType>(
+    call: "lookup" | "settlement",
     path: string,
     json: unknown,
     schema: S,
@@ -80,15 +84,20 @@ export class EdgeLink {
       });
       if (response.status !== 200) {
         await response.body?.cancel();
+        this.calls?.inc({ call, outcome: "refused" });
         this.log.warn({ path, status: response.status }, "the edge did not take the call");
         return undefined;
       }
       const parsed = schema.safeParse(await response.json());
-      if (parsed.success) return parsed.data;
+      if (parsed.success) {
+        this.calls?.inc({ call, outcome: "ok" });
+        return parsed.data;
+      }
       this.log.warn({ path }, "the edge answered something else");
     } catch (err) {
       this.log.warn({ path, err }, "the edge could not be called");
     }
+    this.calls?.inc({ call, outcome: "failed" });
     return undefined;
   }
 }

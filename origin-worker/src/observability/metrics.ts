@@ -58,7 +58,13 @@ export function createWorkerMetrics() {
     labelNames: ["proxy", "outcome"] as const,
     registers: [registry],
   });
-  return { registry, jobs, extraction, routeOutcomes, proxyOutcomes };
+  const edgeCalls = new Counter({
+    name: "ytt_edge_calls_total",
+    help: "Collections' calls to the edge (call: lookup, settlement) by outcome (ok, refused, failed); a settlement refused or failed to the end leaves the whole charge",
+    labelNames: ["call", "outcome"] as const,
+    registers: [registry],
+  });
+  return { registry, jobs, extraction, routeOutcomes, proxyOutcomes, edgeCalls };
 }
 export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;
 

@@ -61,10 +61,10 @@ export interface TranscriptWorkerOptions {
 }
 
 /** EDGE_URL and EDGE_LINK_KEY (loadWorkerConfig checks they come together, with one key). */
-function edgeLinkFrom(config: WorkerConfig, log: Logger): EdgeLink | undefined {
+function edgeLinkFrom(config: WorkerConfig, log: Logger, metrics: WorkerMetrics): EdgeLink | undefined {
   const [key] = config.EDGE_LINK_KEY ?? [];
   if (!config.EDGE_URL || !key) return undefined;
-  return new EdgeLink(config.EDGE_URL, { id: key[0], secret: key[1] }, log);
+  return new EdgeLink(config.EDGE_URL, { id: key[0], secret: key[1] }, log, metrics.edgeCalls);
 }
 
 /** The options src/worker/main.ts builds from its configuration (tests build them the same way). */
@@ -91,7 +91,7 @@ export function workerOptionsFrom(
     collectionPassMs: config.COLLECTION_PASS_MS,
     collectionPassItems: config.COLLECTION_PASS_ITEMS,
     jobResultTtlSeconds: config.JOB_RESULT_TTL_SECONDS,
-    edgeLink: edgeLinkFrom(config, parts.log),
+    edgeLink: edgeLinkFrom(config, parts.log, parts.metrics),
   };
 }
 

@@ -3,6 +3,7 @@ import { sha256Hex } from "@ytt/shared";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { EdgeLink } from "../../src/collect/edge-link.js";
 import { createLogger } from "../../src/observability/logger.js";
+import { createWorkerMetrics, type WorkerMetrics } from "../../src/observability/metrics.js";
 import { type EdgeStandIn, LINK_KEY, startEdgeStandIn } from "./edge-stand-in.js";
 
 const log = createLogger("silent", { service: "edge-link-test" });
@@ -11,15 +12,23 @@ const disabled = { ok: false as const, error: { code: "TRANSCRIPTS_DISABLED" as 
 
 let edge: EdgeStandIn;
 let link: EdgeLink;
+let metrics: WorkerMetrics;
 beforeAll(async () => {
   edge = await startEdgeStandIn();
-  link = new EdgeLink(edge.url, LINK_KEY, log);
 });
 beforeEach(() => {
   edge.calls.length = 0;
   edge.held.clear();
   edge.misbehave = "no";
+  metrics = createWorkerMetrics();
+  link = new EdgeLink(edge.url, LINK_KEY, log, metrics.edgeCalls);
 });
+
+/** ytt_edge_calls_total by "call/outcome", as the worker's /metrics shows it. */
+async function edgeCalls(): Promise<Record<string, number>> {
+  const { values } = await metrics.edgeCalls.get();
+  return Object.fromEntries(values.map((v) => [`${v.labels.call}/${v.labels.outcome}`, v.value]));
+}
 afterAll(() => edge.close());
 
 describe("EdgeLink.lookup (a collection asking the edge's store)", () => {
@@ -39,6 +48,7 @@ describe("EdgeLink.lookup (a collection asking the edge's store)", () => {
       [50, true],
       [20, true],
     ]);
+    expect(await edgeCalls()).toEqual({ "lookup/ok": 3 });
   });
 
   it("finds nothing, and throws nothing, when the edge refuses, fails, answers nonsense or is away", async () => {
@@ -48,13 +58,18 @@ describe("EdgeLink.lookup (a collection asking the edge's store)", () => {
       edge.url,
       { id: LINK_KEY.id, secret: "another-secret-0123456789abcdef-0123" },
       log,
+      metrics.edgeCalls,
     );
     expect((await wrongKey.lookup(hashes)).size).toBe(0);
     for (const mode of ["500", "not-ours"] as const) {
       edge.misbehave = mode;
       expect((await link.lookup(hashes)).size, mode).toBe(0);
     }
-    expect((await new EdgeLink("http://127.0.0.1:9", LINK_KEY, log).lookup(hashes)).size).toBe(0);
+    const away = new EdgeLink("http://127.0.0.1:9", LINK_KEY, log, metrics.edgeCalls);
+    expect((await away.lookup(hashes)).size).toBe(0);
+    // Counted: the wrong key's 401 and the 500 refused; the nonsense an answer whose one entry was
+    // dropped (the call itself went through); the edge away failed.
+    expect(await edgeCalls()).toEqual({ "lookup/refused": 2, "lookup/ok": 1, "lookup/failed": 1 });
   });
 
   it("takes nothing it did not ask for, and drops an answer it cannot read without the others", async () => {
@@ -75,6 +90,7 @@ describe("EdgeLink.settleCharge", () => {
     edge.settlementsRefused = 1;
     expect(await link.settleCharge(settlement)).toBeUndefined();
     expect(await link.settleCharge(settlement)).toBe(7);
+    expect(await edgeCalls()).toEqual({ "settlement/refused": 1, "settlement/ok": 1 });
     expect(edge.calls.map((c) => [c.status, c.verified, c.body])).toEqual([
       [404, true, settlement],
       [200, true, settlement],
