@@ -67,14 +67,17 @@ export function quotasOf(c: Context<AppEnv>): { counter: string; limit: number; 
 
 /**
  * Admits origin work: waits for this request's burst verdict (RATE_LIMITED), then counts units against
- * the caller's daily quotas; throws QUOTA_EXCEEDED when they do not all fit.
+ * the caller's daily quotas; throws QUOTA_EXCEEDED when they do not all fit. `collection`: a charge id
+ * the key's counter notes the units under (routes/collections.ts).
  * The RateLimit-* headers show the quota with the least left (the one that refused, on a refusal).
  */
-export async function chargeQuota(c: Context<AppEnv>, units: number): Promise<void> {
+export async function chargeQuota(c: Context<AppEnv>, units: number, collection?: string): Promise<void> {
   if (!(await wrapTime(c, "burst-limiter", c.var.burstVerdict))) throw burstRefusal();
   let tightest: QuotaState | undefined;
   for (const { counter, limit, scope } of quotasOf(c)) {
-    const state = await wrapTime(c, "quota", c.env.QUOTA.getByName(counter).consume(units, limit));
+    // A collection's charge is noted by the key's own counter, which settles it.
+    const note = scope === "key" ? collection : undefined;
+    const state = await wrapTime(c, "quota", c.env.QUOTA.getByName(counter).consume(units, limit, note));
     if (!state.allowed) {
       c.set("quota", state);
       throw retryableError("QUOTA_EXCEEDED", state.resetSeconds, { limit: state.limit, scope });

@@ -37,8 +37,12 @@ export class QuotaCounter extends DurableObject<Env> {
     );
   }
 
-  /** Counts `units` against `limit` if they all fit; 0 units only reads the state. */
-  consume(units: number, limit: number): QuotaState {
+  /**
+   * Counts `units` against `limit` if they all fit; 0 units only reads the state. With `collection`
+   * (a charge id), the units counted are also noted as that collection's charge, on the same day, so
+   * that its settlement can give back at most that (shared/src/edge-link.ts).
+   */
+  consume(units: number, limit: number, collection?: string): QuotaState {
     const now = new Date();
     const day = dayOf(now, 0);
     const sql = this.ctx.storage.sql;
@@ -53,6 +57,10 @@ export class QuotaCounter extends DurableObject<Env> {
         after,
       );
       sql.exec("DELETE FROM usage WHERE day < ?", dayOf(now, 1 - HISTORY_DAYS));
+      if (collection) {
+        sql.exec("INSERT INTO collection_charges (id, day, units) VALUES (?, ?, ?)", collection, day, units);
+        sql.exec("DELETE FROM collection_charges WHERE day < ?", dayOf(now, 1 - HISTORY_DAYS));
+      }
     }
     const midnight = new Date(`${dayOf(now, 1)}T00:00:00.000Z`);
     return {
@@ -73,16 +81,6 @@ export class QuotaCounter extends DurableObject<Env> {
       dayOf(new Date(), 0),
     );
     return this.consume(0, limit);
-  }
-
-  /**
-   * Notes what a collection was charged, and on which day (the one consume() counted it on, passed in:
-   * midnight may fall between the two calls), so that its settlement can give back at most that.
-   */
-  holdCollection(id: string, units: number, day: string): void {
-    const sql = this.ctx.storage.sql;
-    sql.exec("INSERT OR IGNORE INTO collection_charges (id, day, units) VALUES (?, ?, ?)", id, day, units);
-    sql.exec("DELETE FROM collection_charges WHERE day < ?", dayOf(new Date(), 1 - HISTORY_DAYS));
   }
 
   /**

@@ -54,29 +54,6 @@ const collectionRoute = createRoute({
   },
 });
 
-/** The caller's quota counter (collections are for a key of one's own: no demo key, one counter). */
-const counterOf = (c: Context<AppEnv>) => c.env.QUOTA.getByName(c.var.caller.keyHash);
-const chargeIdOf = (chargeRef: string) => chargeRef.split(".")[1] ?? "";
-
-/**
- * Notes the `units` just charged in the key's counter under a new charge id, before the origin is
- * asked (so the settlement can never come first), on the day the charge was counted; answers the
- * chargeRef the origin settles with (shared/src/edge-link.ts). A note that cannot be made gives the
- * charge back: no collection is made that could not be settled.
- */
-async function holdCharge(c: Context<AppEnv>, units: number): Promise<string> {
-  const chargeId = crypto.randomUUID().replaceAll("-", "");
-  // The quota resets at the next UTC midnight: the charge was counted on the day before it.
-  const day = new Date(Date.parse(c.var.quota.resetsAt) - 86_400_000).toISOString().slice(0, 10);
-  try {
-    await counterOf(c).holdCollection(chargeId, units, day);
-  } catch (error) {
-    await refundQuota(c, units);
-    throw error;
-  }
-  return `${c.env.QUOTA.idFromName(c.var.caller.keyHash).toString()}.${chargeId}`;
-}
-
 export const collections = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(
   collectionRoute,
   async (c) => {
@@ -85,8 +62,12 @@ export const collections = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     const { callbackUrl } = checkedCollection({ collection, tab, callbackUrl: asked });
     const ctx = resolveContext(c);
     if (callbackUrl) await requireWebhookSecret(ctx);
-    await chargeQuota(c, limit);
-    const chargeRef = await holdCharge(c, limit);
+    // Charged under a charge id the key's counter notes with the units, before the origin is asked
+    // (so no settlement can come first); the origin settles with chargeRef (shared/src/edge-link.ts).
+    const chargeId = crypto.randomUUID().replaceAll("-", "");
+    await chargeQuota(c, limit, chargeId);
+    const counter = c.env.QUOTA.idFromName(c.var.caller.keyHash);
+    const chargeRef = `${counter.toString()}.${chargeId}`;
     const order = {
       collection,
       ...(tab ? { tab } : {}),
@@ -103,7 +84,7 @@ export const collections = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       if (refusal.code !== "ORIGIN_UNAVAILABLE") {
         await refundQuota(c, limit);
         // And the note closed, so that nothing can settle it again.
-        await counterOf(c).settleCollection(chargeIdOf(chargeRef), limit);
+        await c.env.QUOTA.get(counter).settleCollection(chargeId, limit);
       }
       throw refusal;
     }

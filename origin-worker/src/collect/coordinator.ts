@@ -203,7 +203,7 @@ export function collectionCoordinator(options: CoordinatorOptions) {
     if (!edgeLink || ask.length === 0) return { ends, edgeAskedTo };
     const held = await edgeLink.lookup(ask.map((item) => item.hash));
     const askedTo = Math.max(...ask.map((item) => item.index)) + 1;
-    await store.noteEdgeAsked(id, askedTo, ttl);
+    await store.note(id, { edgeAskedTo: askedTo }, ttl);
     for (const { index, hash } of ask) {
       const answer = held.get(hash);
       if (!answer) continue;
@@ -234,7 +234,7 @@ export function collectionCoordinator(options: CoordinatorOptions) {
     const listed = meta?.info ? meta.progress.total : 0;
     const refunded = await edgeLink.settleCharge({ chargeRef, listed });
     if (refunded === undefined) return false;
-    await store.noteChargeSettled(id, ttl);
+    await store.note(id, { chargeSettled: 1 }, ttl);
     log.info({ listed, refunded }, "collection charge settled");
     return true;
   }

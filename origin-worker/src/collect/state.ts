@@ -150,20 +150,9 @@ export class CollectionStore {
     };
   }
 
-  async noteEdgeAsked(id: string, upTo: number, ttlSeconds: number): Promise<void> {
-    await this.expire(
-      this.redis.multi().hset(this.keys(id).meta, "edgeAskedTo", upTo),
-      id,
-      ttlSeconds,
-    ).exec();
-  }
-
-  async noteChargeSettled(id: string, ttlSeconds: number): Promise<void> {
-    await this.expire(
-      this.redis.multi().hset(this.keys(id).meta, "chargeSettled", "1"),
-      id,
-      ttlSeconds,
-    ).exec();
+  /** Notes how far the edge's store was asked, or (1) that the edge took the charge's settlement (coordinator.ts). */
+  async note(id: string, fields: { edgeAskedTo: number } | { chargeSettled: 1 }, ttlSeconds: number) {
+    await this.expire(this.redis.multi().hset(this.keys(id).meta, fields), id, ttlSeconds).exec();
   }
 
   /** Items `from` to `from + count - 1` (those that exist), with their indexes. */
